@@ -1,0 +1,24 @@
+"""Rules the engine reports itself, while reading files: they have no check
+function, but are declared like every rule so that they can be listed,
+explained, selected, ignored and given another severity."""
+
+from pathlib import Path
+
+from wflint.rule import Rule
+
+_HERE = Path(__file__).parent
+
+
+def _declare(rule_id: str, severity: str, summary: str) -> Rule:
+    return Rule(id=rule_id, severity=severity, summary=summary,
+                doc_file=str(_HERE / (rule_id.replace("-", "_") + ".md")))
+
+
+RULES = [
+    _declare("yaml-syntax", "error", "The file is not valid YAML (or not text at all)."),
+    _declare("duplicate-key", "error", "A mapping sets the same key twice; the later value silently wins."),
+    _declare("input-limit", "warning", "A file or document is too large or too deeply nested to lint."),
+    _declare("read-error", "error", "A file named for linting cannot be read."),
+    _declare("helm-chart", "info", "Helm chart templates are skipped: they are not YAML until rendered."),
+    _declare("internal-error", "error", "A rule crashed; its findings for the document are missing."),
+]

@@ -1,0 +1,140 @@
+"""Which files a run reads: the paths given, walked for *.yaml / *.yml."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence
+
+from .finding import Finding
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
+CHART_FILES = ("Chart.yaml", "Chart.yml")
+
+
+@dataclass
+class Discovery:
+    files: List[str] = field(default_factory=list)
+    findings: List[Finding] = field(default_factory=list)
+
+
+class Excluder:
+    """gitignore-style patterns, matched against paths as shown to the user."""
+
+    def __init__(self, patterns: Sequence[str] = ()):
+        self.patterns = [p for p in patterns if p]
+        self._spec = None
+        if self.patterns:
+            import pathspec
+            self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        if self._spec is None:
+            return False
+        norm = _display(path).replace(os.sep, "/")
+        while norm.startswith("../"):
+            norm = norm[3:]
+        if is_dir:
+            norm = norm.rstrip("/") + "/"
+        return self._spec.match_file(norm)
+
+
+def _display(path: str) -> str:
+    return path[2:] if path.startswith("./") and len(path) > 2 else path
+
+
+def _is_environment(path: str) -> bool:
+    """A Python virtualenv or a conda environment: never project sources."""
+    return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
+
+
+def _chart_of(path: str) -> Optional[str]:
+    """The Chart.yaml of the Helm chart whose templates/ holds ``path``, if any."""
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        parent, name = os.path.split(directory)
+        if name == "templates":
+            for chart in CHART_FILES:
+                candidate = os.path.join(parent, chart)
+                if os.path.isfile(candidate):
+                    return candidate
+        if not name or parent == directory:
+            return None
+        directory = parent
+
+
+def _chart_finding(chart_file: str) -> Finding:
+    chart_dir = os.path.dirname(chart_file) or "."
+    templates = os.path.join(chart_dir, "templates")
+    return Finding(
+        rule="helm-chart", path=_display(chart_file), line=1, column=1, end_line=1, end_column=2,
+        message=f"Helm chart templates in {_display(templates)}/ are not YAML until rendered; skipped",
+        hint=f"lint the rendered chart: `helm template {_display(chart_dir)} | wflint check -`")
+
+
+def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Discovery:
+    excluder = excluder or Excluder()
+    result = Discovery()
+    seen = set()
+    charts_reported = set()
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            result.files.append(_display(path))
+
+    def report_chart(chart_file: str, shown: str) -> None:
+        real = os.path.realpath(chart_file)
+        if real not in charts_reported:
+            charts_reported.add(real)
+            result.findings.append(_chart_finding(shown))
+
+    for given in paths:
+        if os.path.isdir(given):
+            _walk(given, excluder, add, report_chart)
+        else:
+            if excluder.excluded(given):
+                continue
+            chart = _chart_of(given)
+            if chart is not None:
+                shown = os.path.relpath(chart) if not os.path.isabs(given) else chart
+                report_chart(chart, shown)
+                continue
+            add(given)
+    return result
+
+
+def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
+    root_real = os.path.realpath(root)
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        chart = next((c for c in CHART_FILES if c in filenames), None)
+        kept = []
+        for name in sorted(dirnames):
+            path = os.path.join(directory, name)
+            if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
+                continue
+            if _is_environment(path):
+                continue
+            if excluder.excluded(path, is_dir=True):
+                continue
+            if chart is not None and name == "templates":
+                report_chart(os.path.join(directory, chart), os.path.join(directory, chart))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
+                continue
+            path = os.path.join(directory, name)
+            if excluder.excluded(path):
+                continue
+            if os.path.islink(path):
+                target = os.path.realpath(path)
+                # Never read outside the tree through a link, and skip dangling ones.
+                if not os.path.exists(target) or not (target == root_real or
+                                                      target.startswith(root_real + os.sep)):
+                    continue
+            add(path)
+

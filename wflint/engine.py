@@ -1,0 +1,198 @@
+"""One pass: files -> documents with positions -> index -> rules -> findings.
+
+The engine is the only place that turns a rule's node path into a line and
+column, stamps rule ids and severities, and applies configuration.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence
+
+from . import loader, source as sources
+from .discovery import Excluder, discover
+from .document import Document
+from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
+from .index import ProjectIndex
+from .registry import load_rules
+from .rule import Context, Rule
+from .schema import DEFAULT_VERSION
+
+
+@dataclass
+class Options:
+    """Everything that shapes a run; the CLI and the config fill it in."""
+
+    argo_version: str = DEFAULT_VERSION
+    max_file_size: int = sources.DEFAULT_MAX_FILE_SIZE
+    exclude: Sequence[str] = ()
+    select: Optional[Sequence[str]] = None    # rule ids to run (None: the enabled defaults)
+    ignore: Sequence[str] = ()                # rule ids never to report
+    severity: Mapping[str, str] = field(default_factory=dict)        # rule id -> severity
+    rule_options: Mapping[str, Mapping] = field(default_factory=dict)  # rule id -> options
+    quiet: bool = False
+
+
+@dataclass
+class Report:
+    findings: List[Finding]
+    files: int
+    documents: int
+    internal_errors: int = 0
+    sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def line(self, path: str, number: int) -> str:
+        """Source line ``number`` of ``path``, for showing a finding in context."""
+        source = self.sources.get(path)
+        return source.line(number) if source is not None else ""
+
+
+def active_rules(options: Options) -> List[Rule]:
+    rules = load_rules()
+    if options.select is not None:
+        chosen = [rules[i] for i in rules if i in set(options.select)]
+    else:
+        chosen = [r for r in rules.values() if r.enabled]
+    ignored = set(options.ignore)
+    return [r for r in chosen if r.id not in ignored]
+
+
+class Engine:
+    def __init__(self, options: Optional[Options] = None):
+        self.options = options or Options()
+        self.rules = active_rules(self.options)
+        self._by_id = {r.id: r for r in self.rules}
+        self._all = load_rules()
+
+    # -- inputs ------------------------------------------------------------
+
+    def run(self, paths: Sequence[str] = (), stdin: Optional[bytes] = None,
+            stdin_name: str = "<stdin>") -> Report:
+        """Lint ``paths`` (and ``stdin``'s bytes, reported as ``stdin_name``)."""
+        found = discover(paths, Excluder(self.options.exclude))
+        findings: List[Finding] = list(found.findings)
+        files: List[sources.SourceFile] = []
+        for path in found.files:
+            read = sources.read(path, self.options.max_file_size)
+            if isinstance(read, Finding):
+                findings.append(read)
+            else:
+                files.append(read)
+        if stdin is not None:
+            decoded = sources.decode(stdin_name, stdin)
+            if isinstance(decoded, Finding):
+                findings.append(decoded)
+            else:
+                files.append(decoded)
+        return self.lint(files, findings, file_count=len(found.files) + (stdin is not None))
+
+    def lint(self, files: Iterable[sources.SourceFile], findings: Optional[List[Finding]] = None,
+             file_count: Optional[int] = None) -> Report:
+        findings = list(findings or [])
+        documents: List[Document] = []
+        count = 0
+        by_path: Dict[str, sources.SourceFile] = {}
+        for source in files:
+            count += 1
+            by_path[source.path] = source
+            docs, problems = loader.load(source)
+            findings.extend(problems)
+            for doc in docs:
+                if not doc.is_argo:
+                    continue
+                for problem in loader.convert(doc):
+                    findings.append(problem.replace(document=doc.index,
+                                                    pointer=problem.pointer or _pointer_of(doc, problem)))
+                if isinstance(doc.data, dict):
+                    documents.append(doc)
+        index = ProjectIndex(documents)
+        internal = 0
+        for doc in documents:
+            for rule in self.rules:
+                if rule.check is None or doc.kind not in rule.kinds:
+                    continue
+                context = Context(index=index, options=self._rule_options(rule),
+                                  argo_version=self.options.argo_version, config=self.options)
+                try:
+                    for item in rule.check(doc, context):
+                        findings.append(self._resolve(item, rule, doc))
+                except Exception as exc:  # a rule bug must not hide other rules' findings
+                    internal += 1
+                    findings.append(_internal_error(rule, doc, exc))
+        final = self._finish(findings)
+        shown = {f.path for f in final}
+        return Report(findings=final, files=file_count if file_count is not None else count,
+                      documents=len(documents), internal_errors=internal,
+                      sources={p: s for p, s in by_path.items() if p in shown})
+
+    # -- findings ----------------------------------------------------------
+
+    def _rule_options(self, rule: Rule) -> Dict:
+        merged = dict(rule.options)
+        merged.update(self.options.rule_options.get(rule.id, {}))
+        return merged
+
+    def _resolve(self, item: Finding, rule: Rule, doc: Document) -> Finding:
+        line, column, end_line, end_column = doc.span(item.node, item.on_key, item.span)
+        return item.replace(rule=rule.id, severity=item.severity or rule.severity, path=doc.path,
+                            line=line, column=column, end_line=end_line, end_column=end_column,
+                            pointer=json_pointer(item.node), document=doc.index)
+
+    def _finish(self, findings: List[Finding]) -> List[Finding]:
+        out = []
+        for item in findings:
+            rule = self._all.get(item.rule)
+            if item.rule != "internal-error" and item.rule not in self._by_id:
+                continue
+            severity = self.options.severity.get(item.rule) or item.severity or (rule.severity if rule else ERROR)
+            if self.options.quiet and severity == INFO:
+                continue
+            out.append(item.replace(severity=severity) if severity != item.severity else item)
+        out.sort(key=lambda f: (f.path, f.line, f.column, severity_rank(f.severity), f.rule, f.message))
+        deduped = []
+        for item in out:
+            if not deduped or deduped[-1].sort_key != item.sort_key:
+                deduped.append(item)
+        return deduped
+
+
+def _pointer_of(doc: Document, problem: Finding) -> str:
+    """The JSON pointer of the key a loader finding points at, found by position."""
+    from yaml import MappingNode, SequenceNode
+    target = (problem.line - doc.line_offset - 1, problem.column - 1)
+    stack = [(doc.node, ())]
+    while stack:
+        node, path = stack.pop()
+        if node.__class__ is MappingNode:
+            for key, value in node.value:
+                sub = path + (key.value if hasattr(key, "value") and isinstance(key.value, str) else "?",)
+                if (key.start_mark.line, key.start_mark.column) == target:
+                    return json_pointer(sub)
+                stack.append((value, sub))
+        elif node.__class__ is SequenceNode:
+            for i, item in enumerate(node.value):
+                stack.append((item, path + (i,)))
+    return ""
+
+
+def _internal_error(rule: Rule, doc: Document, exc: BaseException) -> Finding:
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+    line = doc.node.start_mark.line + doc.line_offset + 1
+    return Finding(
+        rule="internal-error", severity=ERROR, path=doc.path, line=line, column=1, end_line=line,
+        end_column=2, document=doc.index,
+        message=f"rule `{rule.id}` crashed on this document: {type(exc).__name__}: {exc}{where}",
+        hint="this is a bug in the rule, not in your manifest; please report it with this file")
+
+
+def raise_recursion_limit(limit: int = 10000) -> None:
+    """Deep but legal manifests (data is capped at loader.MAX_DEPTH levels)
+    need more frames than Python's default in recursive validators."""
+    if sys.getrecursionlimit() < limit:
+        sys.setrecursionlimit(limit)

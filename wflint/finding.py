@@ -1,0 +1,85 @@
+"""The one model every rule, the engine and every renderer share."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Optional, Tuple, Union
+
+PathElement = Union[str, int]
+NodePath = Tuple[PathElement, ...]
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
+
+
+def severity_rank(severity: str) -> int:
+    """0 for error, 1 for warning, 2 for info: lower is louder."""
+    return _RANK[severity]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in one file.
+
+    A rule fills in only what it knows: ``message``, ``node`` (the path of the
+    offending node inside its document), and optionally ``hint``, ``on_key``
+    (point at the mapping key rather than its value), ``span`` (a character
+    range inside a string value) and ``severity`` (when a rule reports at more
+    than one level). The engine stamps ``rule``, ``severity``, ``path`` and
+    turns ``node`` into ``line``/``column``/``end_line``/``end_column`` and
+    ``pointer``. Lines and columns are 1-based; ``end_column`` is exclusive.
+    """
+
+    message: str
+    rule: str = ""
+    severity: Optional[str] = None
+    path: str = ""
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    pointer: str = ""
+    hint: Optional[str] = None
+    # Where the finding points, before the engine resolves it.
+    node: NodePath = ()
+    on_key: bool = False
+    span: Optional[Tuple[int, int]] = None
+    document: int = 0
+
+    def replace(self, **changes) -> "Finding":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def sort_key(self):
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "pointer": self.pointer,
+            "hint": self.hint,
+        }
+
+
+def finding(node: NodePath, message: str, *, hint: Optional[str] = None,
+            on_key: bool = False, span: Optional[Tuple[int, int]] = None,
+            severity: Optional[str] = None) -> Finding:
+    """What a rule yields: a message about the node at ``node``."""
+    return Finding(message=message, node=tuple(node), hint=hint, on_key=on_key,
+                   span=span, severity=severity)
+
+
+def json_pointer(node: NodePath) -> str:
+    """RFC 6901 pointer for a node path: ("spec", "templates", 0) -> /spec/templates/0."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in node)

@@ -1,0 +1,394 @@
+"""YAML text to documents: nodes with positions, and plain data read as Kubernetes reads it.
+
+libyaml (through PyYAML's C composer) builds the node tree, which keeps every
+node's position; a small converter turns nodes into plain dicts and lists with
+go-yaml v2's scalar rules. Both stay on the Document: rules read the data, the
+engine reads positions from the nodes. Nothing here constructs arbitrary
+objects: there is no constructor, so a `!!python/...` tag is just a tag.
+
+Guards, because input is untrusted:
+* documents are split at `---` lines first, as Kubernetes' YAML reader does, so
+  a syntax error in one document does not hide the others;
+* libyaml's composer recurses in C (a segfault past ~50k levels) and its flow
+  scanner is quadratic in nesting depth, so deep input is measured before it
+  is composed, with an early exit;
+* aliases are expanded lazily and counted, so a "billion laughs" is a finding;
+* data deeper than MAX_DEPTH is a finding, not a RecursionError later.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+import yaml
+from yaml import MappingNode, ScalarNode, SequenceNode
+
+from .document import Document
+from .finding import ERROR, WARNING, Finding
+from .scalars import MERGE, key_text, resolve_plain, resolve_tagged
+from .source import SourceFile
+
+try:  # pragma: no cover - which parser depends on how PyYAML was built
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover
+    _Parser = None
+
+MAX_DEPTH = 100             # nesting of the data; real manifests stay under 40
+MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases, per document
+_QUICK_DEPTH_BOUND = 1000    # below this bound composing is safe and fast
+
+PLAIN = "wflint:plain"  # the tag our resolver gives untagged plain scalars
+STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+_SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_LEADING = re.compile(r"^[ \t?:-]*", re.M)
+
+
+class _Resolver:
+    """Tags for the composer: plain scalars are resolved later, by scalars.py."""
+
+    def descend_resolver(self, parent, index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            return PLAIN if implicit[0] else STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+if _Parser is not None:
+    class _Composer(_Parser, _Resolver):
+        pass
+else:  # pragma: no cover - pure-Python fallback when libyaml is missing
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
+        def __init__(self, stream):
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+
+
+class _TooDeep(Exception):
+    def __init__(self, node):
+        self.node = node
+
+
+class _AliasBomb(Exception):
+    pass
+
+
+class _RecursiveAlias(Exception):
+    def __init__(self, node):
+        self.node = node
+
+
+def split_documents(text: str) -> List[Tuple[int, str]]:
+    """(first line, text) chunks, cut at `---` lines as Kubernetes cuts them."""
+    if "---" not in text:
+        return [(0, text)]
+    chunks = []
+    start = 0
+    start_line = 0
+    for match in _SEPARATOR.finditer(text):
+        if match.start() > start:
+            chunks.append((start_line, text[start:match.start()]))
+        start = match.start()
+        start_line = text.count("\n", 0, start)
+    chunks.append((start_line, text[start:]))
+    return chunks
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound on nesting depth that never underestimates: every flow
+    level needs a bracket, and every block level needs more indentation or a
+    compact `- `/`? ` indicator on its line."""
+    flow = text.count("[") + text.count("{")
+    block = max((len(m) for m in _LEADING.findall(text)), default=0)
+    return flow + block + 2
+
+
+def _too_deep(text: str, limit: int) -> Optional[yaml.Mark]:
+    """The mark where nesting first exceeds ``limit``, read from libyaml's
+    events (iterative in C, and stopped early), or None."""
+    parser = _Composer(text)
+    depth = 0
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return None
+            if isinstance(event, starts):
+                depth += 1
+                if depth > limit:
+                    return event.start_mark
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing will report the error, at a depth under the limit
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose:
+            dispose()
+
+
+class _Converter:
+    """Nodes to plain data, once per document; collects what it finds wrong."""
+
+    def __init__(self):
+        self.memo = {}
+        self.sizes = {}
+        self.active = set()
+        self.count = 0
+        self.aliased = 0
+        self.duplicates: List[Tuple[ScalarNode, ScalarNode]] = []
+        self.problems: List[Tuple[str, str, yaml.Node, Optional[str]]] = []
+
+    def build(self, node, depth):
+        nid = id(node)
+        if nid in self.memo:
+            if nid in self.active:
+                raise _RecursiveAlias(node)
+            self.aliased += self.sizes[nid]
+            if self.aliased > MAX_ALIAS_EXPANSION:
+                raise _AliasBomb()
+            return self.memo[nid]
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        cls = node.__class__
+        if cls is ScalarNode:
+            self.count += 1
+            return self.scalar(node)
+        if nid in self.active:
+            raise _RecursiveAlias(node)
+        start = self.count
+        self.count += 1
+        self.active.add(nid)
+        if cls is SequenceNode:
+            value = [self.build(child, depth + 1) for child in node.value]
+        else:
+            value = self.mapping(node, depth)
+        self.active.discard(nid)
+        self.memo[nid] = value
+        self.sizes[nid] = self.count - start
+        return value
+
+    def scalar(self, node):
+        tag = node.tag
+        if tag is PLAIN or tag == PLAIN:
+            return resolve_plain(node.value)
+        if tag == STR:
+            return node.value
+        return resolve_tagged(tag, node.value)
+
+    def key(self, node):
+        if node.__class__ is not ScalarNode:
+            self.problems.append(("yaml-syntax", "a mapping key must be a scalar: Kubernetes cannot "
+                                  "turn a list or mapping key into JSON", node, None))
+            return None
+        tag = node.tag
+        if tag is PLAIN or tag == PLAIN:
+            value = resolve_plain(node.value)
+            if value is MERGE:
+                return MERGE
+            return key_text(value)
+        if tag == STR:
+            return node.value
+        return key_text(resolve_tagged(tag, node.value))
+
+    def mapping(self, node, depth):
+        value = {}
+        seen = {}
+        merges = None
+        for knode, vnode in node.value:
+            key = self.key(knode)
+            if key is None:
+                continue
+            if key is MERGE:
+                merges = (merges or []) + [vnode]
+                continue
+            first = seen.get(key)
+            if first is not None:
+                self.duplicates.append((first, knode))
+            seen[key] = knode
+            item = self.build(vnode, depth + 1)
+            if item is None:
+                value.pop(key, None)  # null is absent, as in Go and the API server
+            else:
+                value[key] = item
+        if merges:
+            for source in merges:
+                parts = source.value if source.__class__ is SequenceNode else [source]
+                for part in parts:
+                    merged = self.build(part, depth + 1)
+                    if not isinstance(merged, dict):
+                        self.problems.append(("yaml-syntax", "a merge key `<<` needs a mapping or a list of "
+                                              "mappings", part, None))
+                        continue
+                    for mkey, mval in merged.items():
+                        if mkey not in seen:
+                            seen[mkey] = None
+                            value[mkey] = mval
+        return value
+
+
+def _mark_finding(source: SourceFile, rule: str, message: str, mark, line_offset: int,
+                  hint: Optional[str] = None, severity: Optional[str] = None,
+                  end_mark=None) -> Finding:
+    line = mark.line + line_offset + 1
+    column = mark.column + 1
+    if end_mark is not None and end_mark.line == mark.line:
+        end_column = max(end_mark.column + 1, column + 1)
+    else:
+        end_column = column + 1
+    return Finding(message=message, rule=rule, severity=severity, path=source.path, line=line,
+                   column=column, end_line=line, end_column=end_column, hint=hint)
+
+
+def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, line_offset: int,
+                    chunk: str = "") -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if problem:
+        message = problem if not context else f"{problem} ({context})"
+        if context_mark is not None and mark is not None and context_mark.line != mark.line:
+            message += f", which started on line {context_mark.line + line_offset + 1}"
+            if mark.index >= len(chunk.rstrip()):
+                # libyaml noticed at the end of the document: point where it began
+                mark = context_mark
+    else:
+        message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    if isinstance(exc, yaml.reader.ReaderError):
+        message = f"character {exc.character!r} is not allowed in YAML"
+        text = source.text
+        index = exc.position
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        return Finding(message=message, rule="yaml-syntax", path=source.path, line=line, column=column,
+                       end_line=line, end_column=column + 1)
+    message = "YAML syntax error: " + message
+    if mark is None:
+        return Finding(message=message, rule="yaml-syntax", path=source.path, line=line_offset + 1,
+                       column=1, end_line=line_offset + 1, end_column=2)
+    return _mark_finding(source, "yaml-syntax", message, mark, line_offset,
+                         hint=_syntax_hint(message))
+
+
+def _syntax_hint(message: str) -> Optional[str]:
+    if "found character '\\t'" in message or "found character '\t'" in message:
+        return "indent with spaces; YAML does not allow tabs for indentation"
+    if "mapping values are not allowed here" in message:
+        return "a `key: value` cannot follow a value on the same line; quote the value if it contains `: `"
+    if "found undefined alias" in message:
+        return "anchors (&name) are visible only later in the same document"
+    return None
+
+
+def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
+    """Every document of a file, with the findings the loader itself makes."""
+    documents: List[Document] = []
+    findings: List[Finding] = []
+    index = 0
+    for line_offset, chunk in split_documents(source.text):
+        if _depth_bound(chunk) > _QUICK_DEPTH_BOUND:
+            mark = _too_deep(chunk, MAX_DEPTH)
+            if mark is not None:
+                findings.append(_mark_finding(
+                    source, "input-limit", f"YAML nested more than {MAX_DEPTH} levels deep; document not linted",
+                    mark, line_offset, severity=WARNING))
+                index += 1
+                continue
+        composer = _Composer(chunk)
+        try:
+            while True:
+                try:
+                    has_more = composer.check_node()
+                except yaml.YAMLError as exc:
+                    findings.append(_syntax_finding(source, exc, line_offset, chunk))
+                    index += 1
+                    break
+                except RecursionError:  # only the pure-Python fallback recurses in Python
+                    findings.append(Finding(
+                        message=f"YAML nested too deeply to parse; document not linted", rule="input-limit",
+                        severity=WARNING, path=source.path, line=line_offset + 1, column=1,
+                        end_line=line_offset + 1, end_column=2))
+                    index += 1
+                    break
+                if not has_more:
+                    break
+                try:
+                    node = composer.get_node()
+                except yaml.YAMLError as exc:
+                    findings.append(_syntax_finding(source, exc, line_offset, chunk))
+                    index += 1
+                    break
+                except RecursionError:  # only the pure-Python fallback recurses in Python
+                    findings.append(Finding(
+                        message=f"YAML nested too deeply to parse; document not linted", rule="input-limit",
+                        severity=WARNING, path=source.path, line=line_offset + 1, column=1,
+                        end_line=line_offset + 1, end_column=2))
+                    index += 1
+                    break
+                if node is not None:
+                    documents.append(Document(source, index, node, line_offset))
+                index += 1
+        finally:
+            dispose = getattr(composer, "dispose", None)
+            if dispose:
+                dispose()
+    return documents, findings
+
+
+def convert(document: Document) -> List[Finding]:
+    """Build ``document.data`` from its nodes; return what the conversion found."""
+    source = document.source
+    offset = document.line_offset
+    converter = _Converter()
+    findings: List[Finding] = []
+    try:
+        document.data = converter.build(document.node, 0)
+    except _TooDeep as exc:
+        document.data = None
+        findings.append(_mark_finding(
+            source, "input-limit", f"YAML nested more than {MAX_DEPTH} levels deep; document not linted",
+            exc.node.start_mark, offset, severity=WARNING))
+        return findings
+    except _AliasBomb:
+        document.data = None
+        findings.append(_mark_finding(
+            source, "yaml-syntax",
+            f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes (a \"billion laughs\"); "
+            "Kubernetes rejects such documents as excessive aliasing",
+            document.node.start_mark, offset, severity=ERROR))
+        return findings
+    except _RecursiveAlias as exc:
+        document.data = None
+        findings.append(_mark_finding(
+            source, "yaml-syntax", "an alias refers to the node that contains it (a recursive anchor)",
+            exc.node.start_mark, offset, severity=ERROR))
+        return findings
+    for first, second in converter.duplicates:
+        findings.append(_mark_finding(
+            source, "duplicate-key",
+            f"duplicate key `{second.value}`: it is already set on line {first.start_mark.line + offset + 1}; "
+            "the later value silently wins",
+            second.start_mark, offset, end_mark=second.end_mark,
+            hint="remove one of them, or merge their contents under one key"))
+    for rule, message, node, hint in converter.problems:
+        findings.append(_mark_finding(source, rule, message, node.start_mark, offset, hint=hint,
+                                      end_mark=node.end_mark))
+    return findings

@@ -1,0 +1,60 @@
+"""Human output: `path:line:col: severity: message [rule]`, the source line
+with a caret under the span, the hint, and a one-line summary."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional
+
+_COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
+_TAB = "    "
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _safe(text: str) -> str:
+    """Control characters from file names or messages must not drive the terminal."""
+    return "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
+
+
+def render(report, color: bool = False, lines: Optional[Callable[[str, int], str]] = None) -> str:
+    import click
+
+    def style(text: str, **kw) -> str:
+        return click.style(text, **kw) if color else text
+
+    out: List[str] = []
+    for f in report.findings:
+        head = f"{_safe(f.path)}:{f.line}:{f.column}: "
+        sev = style(f.severity, fg=_COLORS.get(f.severity), bold=True)
+        out.append(style(head, bold=True) + f"{sev}: {_safe(f.message)} " + style(f"[{f.rule}]", dim=True))
+        source = lines(f.path, f.line) if lines else ""
+        if source:
+            source = source.replace("\t", _TAB)
+            number = str(f.line)
+            gutter = " " * len(number)
+            out.append(style(f" {number} | ", dim=True) + _safe(source))
+            if f.end_line == f.line and f.end_column > f.column:
+                width = f.end_column - f.column
+            else:
+                width = 1
+            width = max(1, min(width, max(1, len(source) - f.column + 1)))
+            out.append(style(f" {gutter} | ", dim=True) + " " * (f.column - 1) +
+                       style("^" * width, fg=_COLORS.get(f.severity), bold=True))
+        if f.hint:
+            out.append(style("   = hint: ", fg="cyan") + _safe(f.hint))
+    out.append(summary(report, style))
+    return "\n".join(out) + "\n"
+
+
+def summary(report, style=lambda text, **kw: text) -> str:
+    errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
+    scope = f"{_plural(report.files, 'file')}, {_plural(report.documents, 'Argo document')}"
+    if not (errors or warnings or infos):
+        return style(f"No problems found ({scope}).", fg="green", bold=True)
+    counts = [_plural(errors, "error"), _plural(warnings, "warning")]
+    if infos:
+        counts.append(_plural(infos, "info"))
+    text = "Found " + ", ".join(counts) + f" ({scope})."
+    return style(text, fg="red" if errors else "yellow", bold=True)

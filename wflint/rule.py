@@ -1,0 +1,104 @@
+"""The rule-plugin contract.
+
+A rule is a module (or a ``Rule`` built by hand) that declares::
+
+    ID = "dag-cycle"                  # kebab-case, unique, part of the public interface
+    SEVERITY = "error"                # error | warning | info
+    SUMMARY = "one line shown by `wflint rules`"
+    KINDS = ("Workflow", ...)         # optional; default: the four Argo kinds
+    OPTIONS = {"name": default}       # optional; settable in the config
+    ENABLED = True                    # optional; False makes the rule opt-in
+
+    def check(document, context):     # yields Findings made with wflint.finding()
+        ...
+
+and keeps its documentation in a Markdown file of the same name beside it.
+A rule never parses, prints or computes positions: it reads ``document.data``
+and ``context`` and points at nodes by path. Rules whose ``check`` is None are
+reported by the engine itself (YAML syntax, duplicate keys, ...); they are
+declared the same way so they can be listed, explained, selected and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Callable, Iterable, Mapping, Optional
+
+from .document import ARGO_KINDS
+from .finding import SEVERITIES
+
+RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class RuleError(ValueError):
+    """A rule declaration that breaks the contract."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    check: Optional[Callable[..., Iterable[Any]]] = None
+    kinds: frozenset = frozenset(ARGO_KINDS)
+    options: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    doc_file: Optional[str] = None
+    origin: str = "core"
+
+    def __post_init__(self):
+        if not isinstance(self.id, str) or not RULE_ID.match(self.id):
+            raise RuleError(f"rule id {self.id!r} is not kebab-case (like `dag-cycle`)")
+        if self.severity not in SEVERITIES:
+            raise RuleError(f"rule {self.id}: severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
+        if not isinstance(self.summary, str) or not self.summary.strip():
+            raise RuleError(f"rule {self.id}: a one-line SUMMARY is required")
+        if self.check is not None and not callable(self.check):
+            raise RuleError(f"rule {self.id}: check must be callable")
+
+    @classmethod
+    def from_module(cls, module: ModuleType, origin: str = "core") -> "Rule":
+        try:
+            rule_id = module.ID
+            severity = module.SEVERITY
+            summary = module.SUMMARY
+        except AttributeError as exc:
+            raise RuleError(f"module {module.__name__} lacks {exc.name}: a rule needs ID, SEVERITY, SUMMARY")
+        doc = None
+        if getattr(module, "__file__", None):
+            candidate = Path(module.__file__).with_suffix(".md")
+            if candidate.is_file():
+                doc = str(candidate)
+        return cls(
+            id=rule_id, severity=severity, summary=summary,
+            check=getattr(module, "check", None),
+            kinds=frozenset(getattr(module, "KINDS", ARGO_KINDS)),
+            options=dict(getattr(module, "OPTIONS", {})),
+            enabled=bool(getattr(module, "ENABLED", True)),
+            doc_file=doc, origin=origin,
+        )
+
+    @property
+    def engine_reported(self) -> bool:
+        return self.check is None
+
+    def doc(self) -> Optional[str]:
+        if self.doc_file:
+            try:
+                return Path(self.doc_file).read_text(encoding="utf-8")
+            except OSError:
+                return None
+        return None
+
+
+@dataclass
+class Context:
+    """What a rule may read besides its document."""
+
+    index: Any                       # wflint.index.ProjectIndex
+    options: Mapping[str, Any]       # this rule's options, defaults merged with the config
+    argo_version: str = "4.1"
+    config: Any = None
