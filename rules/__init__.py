@@ -2,6 +2,17 @@
 like any plugin's. Each rule is a module here (or, for rules the engine itself
 reports, a declaration in `core.py`), with its documentation beside it."""
 
-from . import core, schema
+from . import (core, cron, dag_cycle, dag_dependency, duplicate_template, parameter, schema,
+               template_name, unknown_template)
 
-RULES = [*core.RULES, schema]
+RULES = [
+    *core.RULES,
+    schema,
+    template_name,
+    duplicate_template,
+    unknown_template,
+    dag_dependency,
+    dag_cycle,
+    parameter,
+    cron,
+]

@@ -84,6 +84,49 @@ def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: 
     sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in report.findings) else EXIT_OK)
 
 
+@cli.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(fmt: str):
+    """List every rule: id, default severity, enabled or not, summary."""
+    rules = _rules_or_exit()
+    if fmt == "json":
+        import json
+        click.echo(json.dumps([{"id": r.id, "severity": r.severity, "enabled": r.enabled,
+                                "summary": r.summary, "origin": r.origin} for r in rules.values()], indent=2))
+        return
+    width = max(len(r.id) for r in rules.values())
+    for rule in rules.values():
+        state = "on " if rule.enabled else "off"
+        origin = "" if rule.origin == "core" else f" ({rule.origin})"
+        click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {state}  {rule.summary}{origin}")
+
+
+@cli.command()
+@click.argument("rule_id", metavar="RULE")
+def explain(rule_id: str):
+    """Show what RULE checks, why it matters, an example and the fix."""
+    from .suggest import did_you_mean
+    rules = _rules_or_exit()
+    rule = rules.get(rule_id)
+    if rule is None:
+        click.echo(f"wflint: no rule `{rule_id}`{did_you_mean(rule_id, rules)} "
+                   "(`wflint rules` lists them)", err=True)
+        sys.exit(EXIT_USAGE)
+    doc = rule.doc()
+    if doc is None:
+        doc = f"# {rule.id}\n\n{rule.summary}\n\n(This rule has no further documentation.)\n"
+    click.echo(doc.rstrip("\n"))
+
+
+def _rules_or_exit():
+    from .registry import PluginError, load_rules
+    try:
+        return load_rules()
+    except PluginError as exc:
+        click.echo(f"wflint: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def main(argv: Optional[Sequence[str]] = None):
     cli.main(args=argv, prog_name="wflint")
 

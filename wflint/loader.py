@@ -266,10 +266,13 @@ def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, line_offset: int,
     if problem:
         message = problem if not context else f"{problem} ({context})"
         if context_mark is not None and mark is not None and context_mark.line != mark.line:
-            message += f", which started on line {context_mark.line + line_offset + 1}"
             if mark.index >= len(chunk.rstrip()):
-                # libyaml noticed at the end of the document: point where it began
+                # libyaml noticed only at the end of the document: point where
+                # the unfinished construct began instead.
                 mark = context_mark
+                message = f"{problem} ({context}, which starts here and is never closed)"
+            else:
+                message = f"{problem} ({context}, which started on line {context_mark.line + line_offset + 1})"
     else:
         message = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
     if isinstance(exc, yaml.reader.ReaderError):

@@ -1,0 +1,44 @@
+"""Every rule has its doc, in the four parts, and the doc's examples do what it says."""
+
+import pytest
+
+from wflint.registry import load_rules
+from wflint.testing import code_blocks, doc_sections, lint_text, short
+
+RULES = sorted(load_rules().values(), key=lambda r: r.id)
+SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_doc_has_the_four_parts(rule):
+    doc = rule.doc()
+    assert doc, f"rule {rule.id} has no doc beside its module"
+    assert doc.startswith(f"# {rule.id}\n"), "a doc starts with `# <rule id>`"
+    sections = doc_sections(doc)
+    for name in SECTIONS:
+        assert sections.get(name, "").strip(), f"{rule.id}: section `## {name}` is missing or empty"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_doc_example_triggers_exactly_what_it_shows(rule):
+    sections = doc_sections(rule.doc() or "")
+    examples = code_blocks(sections.get("Example", ""), "yaml")
+    if not examples:
+        pytest.skip(f"{rule.id} is reported while reading files; its example is not a manifest")
+    report = lint_text("---\n".join(examples), path="example.yaml")
+    got = [short(f, path=False) for f in report.findings if f.rule == rule.id]
+    assert got, f"{rule.id}: the Example triggers nothing"
+    shown = [line for block in code_blocks(sections["Example"], "text") for line in block.splitlines()
+             if line.strip()]
+    assert got == shown, "the Example's output block is out of date:\n" + "\n".join(got)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_doc_fix_is_clean(rule):
+    sections = doc_sections(rule.doc() or "")
+    fixes = code_blocks(sections.get("Use instead", ""), "yaml")
+    if not fixes:
+        pytest.skip(f"{rule.id}'s fix is not a manifest")
+    report = lint_text("---\n".join(fixes), path="fixed.yaml")
+    loud = [short(f) for f in report.findings if f.rule == rule.id or f.severity == "error"]
+    assert not loud, "the `Use instead` example is not clean:\n" + "\n".join(loud)
