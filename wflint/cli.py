@@ -74,7 +74,8 @@ def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: 
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
-        stdin = click.get_binary_stream("stdin").read()
+        stream = sys.stdin
+        stdin = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
     report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     color = _use_color(no_color)
     click.echo(render(report, fmt, color=color, lines=report.line), nl=False, color=color)

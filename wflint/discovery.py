@@ -27,7 +27,7 @@ class Excluder:
         self._spec = None
         if self.patterns:
             import pathspec
-            self._spec = pathspec.PathSpec.from_lines("gitwildmatch", self.patterns)
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
         if self._spec is None:
@@ -107,7 +107,6 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
 
 
 def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
-    root_real = os.path.realpath(root)
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         chart = next((c for c in CHART_FILES if c in filenames), None)
         kept = []
@@ -131,10 +130,8 @@ def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
             if excluder.excluded(path):
                 continue
             if os.path.islink(path):
-                target = os.path.realpath(path)
-                # Never read outside the tree through a link, and skip dangling ones.
-                if not os.path.exists(target) or not (target == root_real or
-                                                      target.startswith(root_real + os.sep)):
-                    continue
+                # A link is either to a file in the tree, which the walk reads
+                # anyway, or out of the tree, which a lint must never read.
+                continue
             add(path)
 

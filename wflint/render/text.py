@@ -30,11 +30,10 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
         sev = style(f.severity, fg=_COLORS.get(f.severity), bold=True)
         out.append(style(head, bold=True) + f"{sev}: {_safe(f.message)} " + style(f"[{f.rule}]", dim=True))
         source = lines(f.path, f.line) if lines else ""
+        gutter = " " * len(str(f.line))
         if source:
             source = source.replace("\t", _TAB)
-            number = str(f.line)
-            gutter = " " * len(number)
-            out.append(style(f" {number} | ", dim=True) + _safe(source))
+            out.append(style(f" {f.line} | ", dim=True) + _safe(source))
             if f.end_line == f.line and f.end_column > f.column:
                 width = f.end_column - f.column
             else:
@@ -43,7 +42,7 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
             out.append(style(f" {gutter} | ", dim=True) + " " * (f.column - 1) +
                        style("^" * width, fg=_COLORS.get(f.severity), bold=True))
         if f.hint:
-            out.append(style("   = hint: ", fg="cyan") + _safe(f.hint))
+            out.append(style(f" {gutter} = hint: ", fg="cyan") + _safe(f.hint))
     out.append(summary(report, style))
     return "\n".join(out) + "\n"
 

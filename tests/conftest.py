@@ -1,0 +1,48 @@
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from wflint.cli import cli
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+@pytest.fixture
+def run_cli():
+    """Run `wflint ARGS` in-process; returns click's Result (exit_code, output)."""
+    def run(*args, input=None, env=None):
+        runner = CliRunner()
+        return runner.invoke(cli, list(args), input=input, env=env or {}, catch_exceptions=False)
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write("a/b.yaml", text) -> path under tmp_path, text dedented."""
+    def write(name, text="", raw=None):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if raw is not None:
+            target.write_bytes(raw)
+        else:
+            target.write_text(dedent(text), encoding="utf-8")
+        return target
+    return write
+
+
+HELLO = dedent("""
+    apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata:
+      generateName: hello-
+    spec:
+      entrypoint: main
+      templates:
+        - name: main
+          container:
+            image: alpine:3.20
+            command: [echo, hello]
+""")
