@@ -67,6 +67,8 @@ def lint_path(path: str, options: Optional[Options] = None) -> Report:
 def fixture_cases(root: Path) -> List[tuple]:
     """(rule id, kind, case path) for every fixture under ``root``; kind is ok or fail."""
     cases = []
+    if not Path(root).is_dir():
+        return cases
     for rule_dir in sorted(p for p in Path(root).iterdir() if p.is_dir()):
         for kind in ("ok", "fail"):
             folder = rule_dir / kind
