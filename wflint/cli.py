@@ -36,6 +36,30 @@ def cli():
     """
 
 
+def _rule_list(ctx, param, value):
+    if not value:
+        return None
+    return [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
+
+
+def _load_config(path: Optional[str]):
+    """The Config for this run (exit 2 on a bad one) and the rules it names."""
+    from . import config as configuration
+    from .registry import PluginError, load_rules
+    try:
+        rules = load_rules()
+    except PluginError as exc:
+        click.echo(f"wflint: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        config = configuration.load(path or configuration.find())
+        configuration.check_against_rules(config, rules)
+    except configuration.ConfigError as exc:
+        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)
+        sys.exit(EXIT_USAGE)
+    return config, rules
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -43,34 +67,45 @@ def cli():
 @click.option("--quiet", "-q", is_flag=True, help="Do not report info-level findings.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). "
               "Colour is used only on a terminal.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Exit 1 when a finding of this severity or worse is reported.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
+              help="Exit 1 when a finding of this severity or worse is reported [default: error].")
 @click.option("--stdin-filename", default="<stdin>", metavar="NAME", show_default=True,
               help="The name to report for `-` (standard input).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
               help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default="4.1", show_default=True,
-              help="The Argo Workflows release whose API the manifests target.")
+@click.option("--select", multiple=True, callback=_rule_list, metavar="RULES",
+              help="Run only these rules (comma-separated, repeatable).")
+@click.option("--ignore", multiple=True, callback=_rule_list, metavar="RULES",
+              help="Never run these rules (comma-separated, repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint], "
+                   "searched from the working directory upward).")
+@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default=None,
+              help="The Argo Workflows release the manifests target [default: 4.1].")
 @click.option("--max-file-size", type=float, default=None, callback=_megabytes, metavar="MB",
-              help="Files larger than this are reported instead of parsed (default 10).")
-def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: str,
-          stdin_filename: str, exclude: Sequence[str], argo_version: str,
-          max_file_size: Optional[int]):
+              help="Files larger than this are reported instead of parsed [default: 10].")
+def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: Optional[str],
+          stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
+          argo_version: Optional[str], max_file_size: Optional[int]):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
-    from .registry import PluginError
     from .render import render
     from .source import DEFAULT_MAX_FILE_SIZE
+    from .suggest import did_you_mean
 
+    config, rules = _load_config(config_path)
+    for rule_id in (select or []) + (ignore or []):
+        if rule_id not in rules:
+            raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
+                                     param_hint="--select/--ignore")
     raise_recursion_limit()
     paths = list(paths) or ["."]
-    options = Options(argo_version=argo_version, exclude=list(exclude), quiet=quiet,
+    if max_file_size is None and config.max_file_size is not None:
+        max_file_size = int(config.max_file_size * 1024 * 1024)
+    options = Options(argo_version=argo_version or config.argo_version or "4.1", exclude=list(exclude),
+                      select=select, ignore=ignore or [], quiet=quiet, config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE)
-    try:
-        engine = Engine(options)
-    except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    engine = Engine(options)
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
@@ -81,25 +116,35 @@ def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: 
     click.echo(render(report, fmt, color=color, lines=report.line), nl=False, color=color)
     if report.internal_errors:
         sys.exit(EXIT_INTERNAL)
+    fail_on = fail_on or config.fail_on or "error"
     failing = ("error",) if fail_on == "error" else ("error", "warning")
     sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in report.findings) else EXIT_OK)
 
 
 @cli.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def list_rules(fmt: str):
-    """List every rule: id, default severity, enabled or not, summary."""
-    rules = _rules_or_exit()
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file whose settings to show.")
+def list_rules(fmt: str, config_path: Optional[str]):
+    """List every rule: id, severity, enabled or not (after the configuration), summary."""
+    from .engine import Options, active_rules
+    config, rules = _load_config(config_path)
+    active = {r.id for r in active_rules(Options(config=config))}
     if fmt == "json":
         import json
-        click.echo(json.dumps([{"id": r.id, "severity": r.severity, "enabled": r.enabled,
+        click.echo(json.dumps([{"id": r.id, "severity": _severity(config, r), "enabled": r.id in active,
                                 "summary": r.summary, "origin": r.origin} for r in rules.values()], indent=2))
         return
     width = max(len(r.id) for r in rules.values())
     for rule in rules.values():
-        state = "on " if rule.enabled else "off"
+        state = "on " if rule.id in active else "off"
         origin = "" if rule.origin == "core" else f" ({rule.origin})"
-        click.echo(f"{rule.id:<{width}}  {rule.severity:<7}  {state}  {rule.summary}{origin}")
+        click.echo(f"{rule.id:<{width}}  {_severity(config, rule):<7}  {state}  {rule.summary}{origin}")
+
+
+def _severity(config, rule) -> str:
+    setting = config.rules.get(rule.id)
+    return (setting.severity if setting is not None and setting.severity else None) or rule.severity
 
 
 @cli.command()

@@ -20,24 +20,35 @@ class Discovery:
 
 
 class Excluder:
-    """gitignore-style patterns, matched against paths as shown to the user."""
+    """gitignore-style patterns; each group is matched against paths relative to
+    its own base folder (the working directory for --exclude, the config file's
+    folder for `exclude` in the configuration)."""
 
-    def __init__(self, patterns: Sequence[str] = ()):
-        self.patterns = [p for p in patterns if p]
-        self._spec = None
-        if self.patterns:
+    def __init__(self, patterns: Sequence[str] = (), base: Optional[str] = None):
+        self._groups = []
+        self.add(patterns, base)
+
+    def add(self, patterns: Sequence[str], base: Optional[str] = None) -> "Excluder":
+        patterns = [p for p in patterns if p]
+        if patterns:
             import pathspec
-            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+            self._groups.append((os.path.abspath(base or os.getcwd()), pathspec.GitIgnoreSpec.from_lines(patterns)))
+        return self
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:
-        if self._spec is None:
+        if not self._groups:
             return False
-        norm = _display(path).replace(os.sep, "/")
-        while norm.startswith("../"):
-            norm = norm[3:]
-        if is_dir:
-            norm = norm.rstrip("/") + "/"
-        return self._spec.match_file(norm)
+        absolute = os.path.abspath(path)
+        for base, spec in self._groups:
+            relative = os.path.relpath(absolute, base)
+            if relative == os.curdir or relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+                continue
+            relative = relative.replace(os.sep, "/")
+            if is_dir:
+                relative += "/"
+            if spec.match_file(relative):
+                return True
+        return False
 
 
 def _display(path: str) -> str:

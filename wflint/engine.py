@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from . import loader, source as sources
+from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
 from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
@@ -23,16 +24,20 @@ from .schema import DEFAULT_VERSION
 
 @dataclass
 class Options:
-    """Everything that shapes a run; the CLI and the config fill it in."""
+    """Everything that shapes a run: the configuration file, then command-line
+    flags on top of it."""
 
     argo_version: str = DEFAULT_VERSION
     max_file_size: int = sources.DEFAULT_MAX_FILE_SIZE
-    exclude: Sequence[str] = ()
-    select: Optional[Sequence[str]] = None    # rule ids to run (None: the enabled defaults)
-    ignore: Sequence[str] = ()                # rule ids never to report
-    severity: Mapping[str, str] = field(default_factory=dict)        # rule id -> severity
-    rule_options: Mapping[str, Mapping] = field(default_factory=dict)  # rule id -> options
+    exclude: Sequence[str] = ()               # --exclude patterns, relative to the working directory
+    select: Optional[Sequence[str]] = None    # --select: run only these rules
+    ignore: Sequence[str] = ()                # --ignore: never run these
     quiet: bool = False
+    config: Config = field(default_factory=Config)
+
+    def excluder(self) -> Excluder:
+        excluder = Excluder(self.exclude)
+        return excluder.add(self.config.exclude, self.config.root)
 
 
 @dataclass
@@ -53,13 +58,21 @@ class Report:
 
 
 def active_rules(options: Options) -> List[Rule]:
+    """The rules a run uses: defaults, then the config's `rules`, `select` and
+    `ignore`, then --select (which replaces any selection) and --ignore."""
     rules = load_rules()
-    if options.select is not None:
-        chosen = [rules[i] for i in rules if i in set(options.select)]
-    else:
-        chosen = [r for r in rules.values() if r.enabled]
-    ignored = set(options.ignore)
-    return [r for r in chosen if r.id not in ignored]
+    config = options.config
+    enabled = {rule_id: rule.enabled for rule_id, rule in rules.items()}
+    for rule_id, setting in config.rules.items():
+        if setting.enabled is not None and rule_id in enabled:
+            enabled[rule_id] = setting.enabled
+    select = options.select if options.select is not None else config.select
+    if select is not None:
+        chosen = set(select)
+        enabled = {rule_id: rule_id in chosen for rule_id in enabled}
+    for rule_id in list(config.ignore) + list(options.ignore):
+        enabled[rule_id] = False
+    return [rule for rule_id, rule in rules.items() if enabled.get(rule_id)]
 
 
 class Engine:
@@ -74,7 +87,7 @@ class Engine:
     def run(self, paths: Sequence[str] = (), stdin: Optional[bytes] = None,
             stdin_name: str = "<stdin>") -> Report:
         """Lint ``paths`` (and ``stdin``'s bytes, reported as ``stdin_name``)."""
-        found = discover(paths, Excluder(self.options.exclude))
+        found = discover(paths, self.options.excluder())
         findings: List[Finding] = list(found.findings)
         files: List[sources.SourceFile] = []
         for path in found.files:
@@ -134,8 +147,14 @@ class Engine:
 
     def _rule_options(self, rule: Rule) -> Dict:
         merged = dict(rule.options)
-        merged.update(self.options.rule_options.get(rule.id, {}))
+        setting = self.options.config.rules.get(rule.id)
+        if setting is not None:
+            merged.update(setting.options)
         return merged
+
+    def _severity(self, rule_id: str) -> Optional[str]:
+        setting = self.options.config.rules.get(rule_id)
+        return setting.severity if setting is not None else None
 
     def _resolve(self, item: Finding, rule: Rule, doc: Document) -> Finding:
         line, column, end_line, end_column = doc.span(item.node, item.on_key, item.span)
@@ -149,7 +168,7 @@ class Engine:
             rule = self._all.get(item.rule)
             if item.rule != "internal-error" and item.rule not in self._by_id:
                 continue
-            severity = self.options.severity.get(item.rule) or item.severity or (rule.severity if rule else ERROR)
+            severity = self._severity(item.rule) or item.severity or (rule.severity if rule else ERROR)
             if self.options.quiet and severity == INFO:
                 continue
             out.append(item.replace(severity=severity) if severity != item.severity else item)

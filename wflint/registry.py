@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from types import ModuleType
 from typing import Dict, Iterable, List
@@ -25,8 +26,7 @@ def _as_rules(value, origin: str) -> List[Rule]:
     rules = []
     for item in items:
         if isinstance(item, Rule):
-            rules.append(item if item.origin == origin else
-                         Rule(**{**item.__dict__, "origin": origin}))
+            rules.append(item if item.origin == origin else dataclasses.replace(item, origin=origin))
         elif isinstance(item, ModuleType):
             rules.append(Rule.from_module(item, origin=origin))
         else:

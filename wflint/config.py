@@ -1,0 +1,222 @@
+"""Configuration: `.wflint.yaml` or `[tool.wflint]` in pyproject.toml.
+
+Found from the working directory upward (the first folder holding either
+wins; `.wflint.yaml` before `pyproject.toml`), or named with `--config`.
+Every key is checked: an unknown key, rule, option or value is a ConfigError,
+which the CLI turns into exit 2 naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Mapping, Optional
+
+from .finding import SEVERITIES
+from .suggest import did_you_mean
+
+CONFIG_FILES = (".wflint.yaml", ".wflint.yml")
+ARGO_VERSIONS = ("4.1", "3.7")
+KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
+        "template-paths", "templates")
+
+
+class ConfigError(Exception):
+    def __init__(self, path: str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass
+class RuleSetting:
+    enabled: Optional[bool] = None
+    severity: Optional[str] = None
+    options: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    path: Optional[str] = None          # the file it came from, if any
+    root: str = "."                     # the folder paths in it are relative to
+    rules: Dict[str, RuleSetting] = field(default_factory=dict)
+    select: Optional[List[str]] = None
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=list)
+    argo_version: Optional[str] = None
+    fail_on: Optional[str] = None
+    max_file_size: Optional[float] = None       # megabytes
+    template_paths: List[str] = field(default_factory=list)
+    templates: List[Any] = field(default_factory=list)  # templates declared to live elsewhere
+
+
+def find(start: Optional[str] = None) -> Optional[str]:
+    """The config file that governs ``start`` (default: the working directory)."""
+    directory = os.path.abspath(start or os.getcwd())
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(pyproject) and _has_tool_section(pyproject):
+            return pyproject
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _has_tool_section(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"[tool.wflint" in handle.read()
+    except OSError:
+        return False
+
+
+def load(path: Optional[str]) -> Config:
+    """Read and check a config file; an empty Config when ``path`` is None."""
+    if path is None:
+        return Config()
+    shown = os.path.relpath(path) if not os.path.isabs(path) else path
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise ConfigError(shown, f"cannot read: {exc.strerror or exc}")
+    if os.path.basename(path) == "pyproject.toml":
+        data = _toml(shown, raw).get("tool", {}).get("wflint", {})
+    else:
+        data = _yaml(shown, raw)
+    return parse(data, shown, root=os.path.dirname(os.path.abspath(path)))
+
+
+def _toml(shown: str, raw: bytes) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(shown, f"not valid TOML: {exc}")
+
+
+def _yaml(shown: str, raw: bytes):
+    import yaml
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(shown, f"not valid YAML: {exc}")
+    return {} if data is None else data
+
+
+def _str_list(shown: str, key: str, value) -> List[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(shown, f"`{key}` must be a list of strings")
+    return list(value)
+
+
+def parse(data, shown: str = "<config>", root: str = ".") -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(shown, "the configuration must be a mapping of keys to values")
+    config = Config(path=shown, root=root)
+    for key, value in data.items():
+        if key not in KEYS:
+            raise ConfigError(shown, f"unknown key `{key}`{did_you_mean(str(key), KEYS)}")
+        if key == "rules":
+            config.rules = _rules(shown, value)
+        elif key == "select":
+            config.select = _str_list(shown, key, value)
+        elif key == "ignore":
+            config.ignore = _str_list(shown, key, value)
+        elif key == "exclude":
+            config.exclude = _str_list(shown, key, value)
+        elif key == "template-paths":
+            config.template_paths = _str_list(shown, key, value)
+        elif key == "templates":
+            if not isinstance(value, list):
+                raise ConfigError(shown, "`templates` must be a list")
+            config.templates = value
+        elif key == "argo-version":
+            value = str(value)
+            if value not in ARGO_VERSIONS:
+                raise ConfigError(shown, f"`argo-version` must be one of {', '.join(ARGO_VERSIONS)}, not {value!r}")
+            config.argo_version = value
+        elif key == "fail-on":
+            if value not in ("error", "warning"):
+                raise ConfigError(shown, f"`fail-on` must be error or warning, not {value!r}")
+            config.fail_on = value
+        elif key == "max-file-size":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(shown, "`max-file-size` must be a positive number of megabytes")
+            config.max_file_size = float(value)
+    return config
+
+
+def _rules(shown: str, value) -> Dict[str, RuleSetting]:
+    if not isinstance(value, dict):
+        raise ConfigError(shown, "`rules` must map rule ids to settings")
+    settings = {}
+    for rule_id, setting in value.items():
+        rule_id = str(rule_id)
+        if setting is True or setting in ("on", "enable", "enabled"):
+            settings[rule_id] = RuleSetting(enabled=True)
+        elif setting is False or setting in ("off", "disable", "disabled"):
+            settings[rule_id] = RuleSetting(enabled=False)
+        elif isinstance(setting, str):
+            if setting not in SEVERITIES:
+                raise ConfigError(shown, f"rule `{rule_id}`: {setting!r} is not one of on, off, "
+                                  f"{', '.join(SEVERITIES)}")
+            settings[rule_id] = RuleSetting(severity=setting)
+        elif isinstance(setting, dict):
+            item = RuleSetting()
+            for key, option in setting.items():
+                if key == "enabled":
+                    if not isinstance(option, bool):
+                        raise ConfigError(shown, f"rule `{rule_id}`: `enabled` must be true or false")
+                    item.enabled = option
+                elif key == "severity":
+                    if option not in SEVERITIES:
+                        raise ConfigError(shown, f"rule `{rule_id}`: severity {option!r} is not one of "
+                                          f"{', '.join(SEVERITIES)}")
+                    item.severity = option
+                else:
+                    item.options[str(key)] = option
+            settings[rule_id] = item
+        else:
+            raise ConfigError(shown, f"rule `{rule_id}`: use on, off, a severity, or a mapping of settings")
+    return settings
+
+
+def check_against_rules(config: Config, rules: Mapping[str, Any]) -> None:
+    """Rule ids and options must exist; option values must have the default's type."""
+    shown = config.path or "<config>"
+    ids = list(rules)
+    for rule_id in list(config.rules) + list(config.select or []) + list(config.ignore):
+        if rule_id not in rules:
+            raise ConfigError(shown, f"no rule `{rule_id}`{did_you_mean(rule_id, ids)}")
+    for rule_id, setting in config.rules.items():
+        defaults = rules[rule_id].options
+        for key, value in setting.options.items():
+            if key not in defaults:
+                known = ", ".join(sorted(defaults)) or "none"
+                raise ConfigError(shown, f"rule `{rule_id}` has no option `{key}`"
+                                  f"{did_you_mean(key, list(defaults))} (its options: {known})")
+            default = defaults[key]
+            if default is not None and not _same_type(default, value):
+                raise ConfigError(shown, f"rule `{rule_id}`: option `{key}` must be "
+                                  f"{type(default).__name__}, like its default {default!r}")
+
+
+def _same_type(default, value) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(value, (int, float))
+    if isinstance(default, (list, tuple)):
+        return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
