@@ -1,37 +1,144 @@
-"""The index of every document in a run, for rules that look across files."""
+"""The index of every document in a run, for rules that look across files.
+
+It answers the cross-file questions: which WorkflowTemplate a `templateRef`
+names, seen from a given Workflow's namespace, and which template inside it.
+Namespaces follow Argo: a WorkflowTemplate is looked up in the calling
+Workflow's namespace; a manifest without `metadata.namespace` matches any
+namespace, because kustomize or `kubectl -n` usually sets it later.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .document import Document
+from .finding import NodePath
+from .model import as_dict, as_list, as_str
+
+TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
+
+
+@dataclass
+class IndexEntry:
+    """One indexed document: enough to resolve references into it and to
+    name where it is. ``data`` is the document's plain data."""
+
+    kind: str
+    name: Optional[str]
+    namespace: Optional[str]
+    path: str
+    document: int            # index of the document in its file
+    line: int                # 1-based line where the document starts
+    data: Any
+    stub: bool = False       # declared in the config or a stub file, not a real manifest
+
+    @property
+    def spec(self) -> Dict:
+        return as_dict(as_dict(self.data).get("spec"))
+
+    def templates(self) -> List[Dict]:
+        return [t for t in as_list(self.spec.get("templates")) if isinstance(t, dict)]
+
+    def template(self, name: str) -> Optional[Tuple[int, Dict]]:
+        for i, template in enumerate(as_list(self.spec.get("templates"))):
+            if isinstance(template, dict) and template.get("name") == name:
+                return i, template
+        return None
+
+    def template_names(self) -> List[str]:
+        return [t["name"] for t in self.templates() if isinstance(t.get("name"), str)]
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass
+class Resolved:
+    """A template found through a reference: the document holding it, and it."""
+
+    entry: IndexEntry
+    template: Dict
+    position: int            # its index in the holder's spec.templates
+
+    @property
+    def path(self) -> NodePath:
+        return ("spec", "templates", self.position)
+
+
+def is_dynamic(value: Any) -> bool:
+    """A name built from placeholders, resolvable only at run time."""
+    return isinstance(value, str) and "{{" in value
 
 
 class ProjectIndex:
-    """Documents by (kind, name), built once before any rule runs.
+    """Documents by kind and name, built once before any rule runs; read-only after."""
 
-    Rules read it through ``context.index``; it never changes during a run.
-    """
-
-    def __init__(self, documents: Iterable[Document] = ()):
-        self.documents: List[Document] = []
-        self._by_kind_name: Dict[Tuple[str, str], List[Document]] = defaultdict(list)
+    def __init__(self, documents: Iterable = (), entries: Iterable[IndexEntry] = ()):
+        self.documents: List = []
+        self._entries: Dict[Tuple[str, str], List[IndexEntry]] = defaultdict(list)
+        for entry in entries:
+            self.add_entry(entry)
         for document in documents:
             self.add(document)
 
-    def add(self, document: Document) -> None:
-        self.documents.append(document)
-        if document.kind and document.name:
-            self._by_kind_name[(document.kind, document.name)].append(document)
+    # -- building ---------------------------------------------------------
 
-    def find(self, kind: str, name: str, namespace: Optional[str] = None) -> List[Document]:
-        """Documents of ``kind`` named ``name``; a document without a namespace
-        matches any namespace (kustomize or `kubectl -n` often sets it later)."""
-        found = self._by_kind_name.get((kind, name), [])
-        if namespace is None:
+    def add(self, document) -> None:
+        """Index a linted Document (its data must be converted)."""
+        self.documents.append(document)
+        if document.kind in TEMPLATE_KINDS:
+            line = document.node.start_mark.line + document.line_offset + 1
+            self.add_entry(IndexEntry(kind=document.kind, name=document.name, namespace=document.namespace,
+                                      path=document.path, document=document.index, line=line,
+                                      data=document.data))
+
+    def add_entry(self, entry: IndexEntry) -> None:
+        if entry.name:
+            self._entries[(entry.kind, entry.name)].append(entry)
+
+    # -- queries ----------------------------------------------------------
+
+    def find(self, kind: str, name: str, namespace: Optional[str] = None) -> List[IndexEntry]:
+        """Entries of ``kind`` named ``name`` visible from ``namespace``
+        (cluster-scoped kinds ignore it)."""
+        found = self._entries.get((kind, name), [])
+        if kind == "ClusterWorkflowTemplate" or namespace is None:
             return list(found)
-        return [d for d in found if d.namespace in (None, namespace)]
+        return [e for e in found if e.namespace in (None, namespace)]
 
     def names(self, kind: str) -> List[str]:
-        return sorted({name for (k, name) in self._by_kind_name if k == kind})
+        return sorted({name for (k, name) in self._entries if k == kind})
+
+    def holder(self, name: str, cluster_scope: bool, namespace: Optional[str]) -> Optional[IndexEntry]:
+        """The WorkflowTemplate (or ClusterWorkflowTemplate) a reference names, or None."""
+        kind = "ClusterWorkflowTemplate" if cluster_scope else "WorkflowTemplate"
+        found = self.find(kind, name, namespace)
+        if not found:
+            return None
+        exact = [e for e in found if e.namespace == namespace]
+        return (exact or found)[0]
+
+    def resolve_ref(self, document, template_ref: Any) -> Optional[Resolved]:
+        """The template a step's or task's ``templateRef`` names, as seen from
+        ``document`` (the caller); None when it is dynamic or not found."""
+        ref = as_dict(template_ref)
+        name, template = as_str(ref.get("name")), as_str(ref.get("template"))
+        if not name or not template or is_dynamic(name) or is_dynamic(template):
+            return None
+        holder = self.holder(name, bool(ref.get("clusterScope")), getattr(document, "namespace", None))
+        if holder is None:
+            return None
+        found = holder.template(template)
+        if found is None:
+            return None
+        return Resolved(entry=holder, template=found[1], position=found[0])
+
+    def resolve_workflow_template_ref(self, document, ref: Any) -> Optional[IndexEntry]:
+        """The WorkflowTemplate a ``workflowTemplateRef`` names, or None."""
+        ref = as_dict(ref)
+        name = as_str(ref.get("name"))
+        if not name or is_dynamic(name):
+            return None
+        return self.holder(name, bool(ref.get("clusterScope")), getattr(document, "namespace", None))
