@@ -1,12 +1,77 @@
 """Templates, steps, tasks, parameters and artifacts are not defined twice under one name."""
 
-from wflint.finding import finding  # noqa: F401
-from wflint import model  # noqa: F401
+from wflint.finding import finding
+from wflint import model
 
 ID = "duplicate-template"
 SEVERITY = "error"
 SUMMARY = "Templates, steps, tasks, parameters and artifacts are not defined twice under one name."
 
 
+def where(path) -> str:
+    """A node path as people write it: spec.templates[1].steps[0][2]."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _duplicates(items):
+    """(path, name, first path) for every item whose name an earlier item already has.
+    ``items`` are (path of the item, name); empty and non-string names are skipped
+    (`template-name` and `schema` report those)."""
+    seen = {}
+    for path, name in items:
+        if not isinstance(name, str) or name == "":
+            continue
+        if name in seen:
+            yield path, name, seen[name]
+        else:
+            seen[name] = path
+
+
+def _report(items, message, hint):
+    for path, name, first in _duplicates(items):
+        yield finding(path + ("name",), message.format(name=name, first=where(first)), hint=hint)
+
+
+def _io(base, io, direction, verb="declared"):
+    for kind in ("parameters", "artifacts"):
+        noun = kind[:-1]
+        items = [(base + (kind, i), item.get("name"))
+                 for i, item in enumerate(model.as_list(io.get(kind))) if isinstance(item, dict)]
+        yield from _report(items, f"{direction} {noun} `{{name}}` is {verb} twice (first at `{{first}}`)",
+                           hint=f"rename or remove one of the two {kind}")
+
+
 def check(document, context):
-    return ()
+    base, spec = model.spec(document)
+    yield from _io(base + ("arguments",), model.as_dict(spec.get("arguments")), "workflow argument")
+
+    tops = [(at.path, at.template.get("name")) for at in model.templates(document)]
+    yield from _report(tops, "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
+                             "template names", hint="rename or remove one of the two templates")
+
+    for at in model.all_templates(document):
+        template = at.template
+        yield from _io(at.path + ("inputs",), model.as_dict(template.get("inputs")), "input")
+        yield from _io(at.path + ("outputs",), model.as_dict(template.get("outputs")), "output")
+
+        steps = list(model.steps(at))
+        yield from _report([(c.path, c.name) for c in steps],
+                           "step name `{name}` is used twice in one steps template (first at `{first}`); step "
+                           "names must be unique across all its step groups",
+                           hint="rename one of the two steps (and the `steps.<name>` references to it)")
+        tasks = list(model.tasks(at))
+        yield from _report([(c.path, c.name) for c in tasks],
+                           "DAG task `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two tasks")
+        for call in steps + tasks:
+            yield from _io(call.path + ("arguments",), model.as_dict(call.body.get("arguments")), "argument",
+                           verb="passed")
+
+        containers = model.as_list(model.as_dict(template.get("containerSet")).get("containers"))
+        yield from _report([(at.path + ("containerSet", "containers", i), c.get("name"))
+                            for i, c in enumerate(containers) if isinstance(c, dict)],
+                           "containerSet container `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two containers")

@@ -1,12 +1,215 @@
 """Names of templates, steps, tasks, containers, parameters and artifacts follow Argo's format and length rules."""
 
-from wflint.finding import finding  # noqa: F401
-from wflint import model  # noqa: F401
+import re
+
+from wflint.finding import WARNING, finding
+from wflint import model
 
 ID = "template-name"
 SEVERITY = "error"
 SUMMARY = "Names of templates, steps, tasks, containers, parameters and artifacts follow Argo's format and length rules."
 
+# Argo's two name rules (workflow/validate/validate.go).
+FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
+FIELD_MAX = 128
+PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
+# A `{{...}}` tag (the first `}}` closes it) and what Argo calls "a parameter"
+# when it decides whether a globalName is literal.
+TAG = re.compile(r"\{\{.*?\}\}", re.S)
+PARAMETER_TAG = re.compile(r"\{\{[-a-zA-Z0-9]+(\.[-a-zA-Z0-9_]+)*\}\}")
+
+OBJECT_LIMITS = {"Workflow": 63, "WorkflowTemplate": 63, "ClusterWorkflowTemplate": 63, "CronWorkflow": 52}
+
+FIELD_FORMAT = "only letters, digits and '-' are allowed, and it must start with a letter or digit"
+PARAM_FORMAT = "only letters, digits, '_' and '-' are allowed"
+
+
+def show(name: str, limit: int = 60) -> str:
+    """A name for a message, cut short when it is very long."""
+    return name if len(name) <= limit else name[:limit - 3] + "..."
+
+
+def _skeleton(name: str) -> str:
+    """The name with each `{{...}}` replaced by a name-safe stand-in: Argo
+    substitutes step, task and container names before checking them, so only
+    the literal parts can be judged here."""
+    return TAG.sub("x", name)
+
+
+def _field_name_fix(name: str) -> str:
+    fixed = re.sub(r"[^-a-zA-Z0-9]+", "-", name).strip("-")[:FIELD_MAX].rstrip("-")
+    return fixed or "my-name"
+
+
+def _param_name_fix(name: str) -> str:
+    return re.sub(r"[^-a-zA-Z0-9_]+", "_", name).strip("_") or "my_param"
+
+
+def _check_field_name(path, name, what, dynamic):
+    """A template/step/task/container name: required, format, length."""
+    if name == "":
+        yield finding(path, f"{what} name is empty; Argo requires a name", hint="give it a name")
+        return
+    literal = _skeleton(name) if dynamic else name
+    reasons = []
+    if not FIELD_NAME.match(literal):
+        reasons.append(FIELD_FORMAT)
+    length = len(TAG.sub("", name).encode("utf-8")) if dynamic else len(name.encode("utf-8"))
+    if length > FIELD_MAX:
+        reasons.append(f"it is {length} characters long and Argo allows at most {FIELD_MAX}")
+    if reasons:
+        if len(reasons) == 1 and length > FIELD_MAX:
+            hint = f"shorten it to {FIELD_MAX} characters or fewer"
+        elif dynamic and "{{" in name:
+            hint = "rename it: use letters, digits and '-' around the `{{...}}` parts"
+        else:
+            hint = f"rename it, e.g. `{show(_field_name_fix(name))}`"
+        yield finding(path, f"{what} name `{show(name)}` is invalid: " + "; ".join(reasons), hint=hint)
+
+
+def _check_param_name(path, name, what, dynamic=False):
+    if name == "":
+        yield finding(path, f"{what} name is empty; Argo requires a name", hint="give it a name")
+        return
+    literal = _skeleton(name) if dynamic else name
+    if not PARAM_NAME.match(literal):
+        hint = (f"rename it, e.g. `{show(_param_name_fix(name))}`" if "{{" not in name
+                else "rename it: use letters, digits, '_' and '-' around the `{{...}}` parts")
+        yield finding(path, f"{what} name `{show(name)}` is invalid: {PARAM_FORMAT}", hint=hint)
+
+
+def _check_io(base, io, direction, dynamic):
+    """Parameters and artifacts of an `inputs`, `outputs` or `arguments` block."""
+    for kind in ("parameters", "artifacts"):
+        noun = kind[:-1]
+        for i, item in enumerate(model.as_list(io.get(kind))):
+            if not isinstance(item, dict):
+                continue
+            path = base + (kind, i)
+            name = item.get("name")
+            if isinstance(name, str):   # missing names are the schema's to report
+                yield from _check_param_name(path + ("name",), name, f"{direction} {noun}", dynamic)
+            glob = item.get("globalName")
+            if direction == "output" and isinstance(glob, str) and glob and not PARAMETER_TAG.search(glob):
+                if not PARAM_NAME.match(glob):
+                    # Argo takes a globalName as a placeholder only when it holds a tag
+                    # like `{{inputs.parameters.x}}` (no spaces); anything else must be a plain name.
+                    hint = ("write the tag without spaces, like `{{inputs.parameters.name}}`, or use a plain name"
+                            if "{{" in glob else f"rename it, e.g. `{show(_param_name_fix(glob))}`")
+                    yield finding(path + ("globalName",),
+                                  f"`globalName` `{show(glob)}` of output {noun} is invalid: {PARAM_FORMAT}",
+                                  hint=hint)
+
+
+def _check_metadata(document, data):
+    kind = document.kind
+    metadata = data.get("metadata")
+    meta = model.as_dict(metadata)
+    name = meta.get("name")
+    generate = meta.get("generateName")
+    limit = OBJECT_LIMITS.get(kind)
+    if isinstance(name, str) and name and limit:
+        size = len(name.encode("utf-8"))
+        if size > limit:
+            unit = "characters" if name.isascii() else "bytes"
+            why = (" (the Workflows it creates get a `-<timestamp>` suffix and must fit in 63)"
+                   if kind == "CronWorkflow" else "")
+            yield finding(("metadata", "name"),
+                          f"{kind} name `{show(name)}` is {size} {unit} long; Argo allows at most {limit}{why}",
+                          hint=f"shorten it to {limit} characters or fewer")
+    has_name = isinstance(name, str) and name != ""
+    has_generate = isinstance(generate, str) and generate != ""
+    where = ("metadata",) if isinstance(metadata, dict) else ("kind",)
+    if kind in ("Workflow", "CronWorkflow") and not has_name and not has_generate:
+        yield finding(where, f"{kind} has neither `metadata.name` nor `metadata.generateName`; "
+                             "`kubectl create` and `argo submit` refuse it",
+                      hint="add `generateName: <prefix>-` (or a `name:`) under `metadata`",
+                      on_key=True, severity=WARNING)
+    elif kind in ("WorkflowTemplate", "ClusterWorkflowTemplate") and not has_name:
+        if has_generate:
+            yield finding(("metadata", "generateName"),
+                          f"{kind} has `generateName` but no `metadata.name`; a template needs a fixed name "
+                          "(`kubectl apply` rejects `generateName`, and `templateRef` and "
+                          "`workflowTemplateRef` refer to templates by name)",
+                          hint="replace `generateName` with `name`", on_key=True, severity=WARNING)
+        else:
+            yield finding(where, f"{kind} has no `metadata.name`; it cannot be created, and "
+                                 "`templateRef` and `workflowTemplateRef` refer to templates by name",
+                          hint="add `name:` under `metadata`", on_key=True, severity=WARNING)
+
+
+def _starts_with_digit(name) -> bool:
+    return isinstance(name, str) and name[:1].isdigit()
+
+
+def _check_dag_digits(at):
+    """Task names that the `depends` logic cannot read: Argo rejects a leading
+    digit when the DAG uses `depends` or the task itself has `dependencies`;
+    a digit-led task merely named in another task's `dependencies` passes the
+    validator but breaks the expression Argo builds from them at runtime."""
+    tasks = list(model.tasks(at))
+    using_depends = any(isinstance(c.body.get("depends"), str) and c.body.get("depends") for c in tasks)
+    referenced = {}
+    for call in tasks:
+        for dep in model.as_list(call.body.get("dependencies")):
+            if isinstance(dep, str):
+                referenced.setdefault(dep, call.name)
+    for call in tasks:
+        name = call.name
+        if not _starts_with_digit(name):
+            continue
+        hint = f"rename it to start with a letter, e.g. `task-{show(name)}`, and update the references"
+        if using_depends:
+            yield finding(call.path + ("name",),
+                          f"DAG task name `{show(name)}` starts with a digit, which Argo rejects in a DAG "
+                          "that uses `depends`", hint=hint)
+        elif model.as_list(call.body.get("dependencies")):
+            yield finding(call.path + ("name",),
+                          f"DAG task name `{show(name)}` starts with a digit, which Argo rejects on a task "
+                          "that has `dependencies`", hint=hint)
+        elif name in referenced:
+            yield finding(call.path + ("name",),
+                          f"DAG task name `{show(name)}` starts with a digit; task `{referenced[name]}` lists it in "
+                          "`dependencies`, which Argo turns into a `depends` expression that cannot parse it, "
+                          "so that task fails at runtime", hint=hint, severity=WARNING)
+
 
 def check(document, context):
-    return ()
+    data = model.as_dict(document.data)
+    yield from _check_metadata(document, data)
+
+    base, spec = model.spec(document)
+    yield from _check_io(base + ("arguments",), model.as_dict(spec.get("arguments")), "workflow argument",
+                         dynamic=False)
+
+    for at in model.templates(document):
+        name = at.template.get("name")
+        if name is None:
+            yield finding(at.path, "template has no `name`; Argo requires one on every template",
+                          hint="add `name:`", on_key=True)
+        elif isinstance(name, str):
+            yield from _check_field_name(at.path + ("name",), name, "template", dynamic=False)
+
+    for at in model.all_templates(document):
+        template = at.template
+        yield from _check_io(at.path + ("inputs",), model.as_dict(template.get("inputs")), "input", dynamic=False)
+        yield from _check_io(at.path + ("outputs",), model.as_dict(template.get("outputs")), "output",
+                             dynamic=True)
+        for call in list(model.steps(at)) + list(model.tasks(at)):
+            what = "step" if call.kind == "step" else "DAG task"
+            name = call.body.get("name")
+            if name is None:
+                if call.kind == "step":   # the schema reports tasks without a name
+                    yield finding(call.path, "step has no `name`; Argo requires one on every step",
+                                  hint="add `name:`", on_key=True)
+            elif isinstance(name, str):
+                yield from _check_field_name(call.path + ("name",), name, what, dynamic=True)
+            yield from _check_io(call.path + ("arguments",), model.as_dict(call.body.get("arguments")),
+                                 "argument", dynamic=True)
+        yield from _check_dag_digits(at)
+        container_set = model.as_dict(template.get("containerSet"))
+        for i, container in enumerate(model.as_list(container_set.get("containers"))):
+            name = model.as_dict(container).get("name")
+            if isinstance(name, str):
+                yield from _check_field_name(at.path + ("containerSet", "containers", i, "name"), name,
+                                             "containerSet container", dynamic=True)

@@ -1,12 +1,126 @@
 """Every template a workflow names (entrypoint, steps, tasks, onExit, hooks) exists."""
 
-from wflint.finding import finding  # noqa: F401
-from wflint import model  # noqa: F401
+from wflint.finding import WARNING, finding
+from wflint import model
+from wflint.suggest import did_you_mean
 
 ID = "unknown-template"
 SEVERITY = "error"
 SUMMARY = "Every template a workflow names (entrypoint, steps, tasks, onExit, hooks) exists."
 
+RUNNABLE = ("Workflow", "CronWorkflow")
+
+
+def _hint(names):
+    if not names:
+        return "define the template under `templates`"
+    listed = ", ".join(f"`{n}`" for n in names[:8]) + (", ..." if len(names) > 8 else "")
+    return f"use one of the templates defined here: {listed}"
+
+
+def _dynamic(name: str) -> bool:
+    return "{{" in name
+
+
+def _call_label(call, owner=None) -> str:
+    name = call.name
+    if call.kind == "step":
+        return f"step `{name}`" if name else "a step"
+    if call.kind == "task":
+        return f"DAG task `{name}`" if name else "a DAG task"
+    hook = call.path[-1]
+    if owner is None:
+        return f"workflow hook `{hook}`"
+    return f"hook `{hook}` of {_call_label(owner)}"
+
+
+def _missing(name, what, names, document, severity=None, path=None, tail=""):
+    message = (f"{what} `{name}`, which is not a template of this {document.kind}{tail}"
+               + did_you_mean(name, names))
+    return finding(path, message, hint=_hint(names), severity=severity)
+
+
+def _check_holder(call, names, document, resolve, owner=None):
+    """A step, task or hook: it must name a template one way or another,
+    and a plain `template` name must exist."""
+    body = call.body
+    label = _call_label(call, owner)
+    template = body.get("template")
+    has_template = isinstance(template, str) and template != ""
+    has_ref = "templateRef" in body
+    has_inline = call.kind != "hook" and "inline" in body
+    # Argo validates steps and tasks; hooks only fail when they run.
+    severity = WARNING if call.kind == "hook" else None
+    if has_template and has_ref:
+        extra = ("; Argo rejects this" if severity is None
+                 else "; Argo ignores `template` and runs the `templateRef`")
+        yield finding(call.path + ("templateRef",), f"{label} sets both `template` and `templateRef`{extra}",
+                      hint="keep only one of them", on_key=True, severity=severity)
+        return
+    if not (has_template or has_ref or has_inline):
+        if "template" in body and not isinstance(template, str):
+            return    # a wrong type: the schema reports it
+        fields = "`template` or `templateRef`" if call.kind == "hook" else "`template`, `templateRef` or `inline`"
+        tail = ("; Argo rejects it (\"failed to get a template\")" if severity is None
+                else "; it fails when it runs")
+        yield finding(call.path, f"{label} names no template{tail}", hint=f"add {fields}",
+                      on_key=call.kind == "hook", severity=severity)
+        return
+    if has_template and resolve and not _dynamic(template) and template not in names:
+        tail = "" if severity is None else " (Argo does not check hooks: it fails when it runs)"
+        yield _missing(template, f"{label} calls template", names, document, severity,
+                       path=call.path + ("template",), tail=tail)
+    on_exit = body.get("onExit")
+    if (call.kind != "hook" and resolve and isinstance(on_exit, str) and on_exit and not _dynamic(on_exit)
+            and on_exit not in names):
+        yield _missing(on_exit, f"`onExit` of {label} names", names, document, WARNING,
+                       path=call.path + ("onExit",),
+                       tail=" (Argo does not check it: the exit handler fails when it runs)")
+
 
 def check(document, context):
-    return ()
+    data = model.as_dict(document.data)
+    base, spec = model.spec(document)
+    top = model.as_dict(data.get("spec"))
+    holder = top.get("workflowSpec") if document.kind == "CronWorkflow" else data.get("spec")
+    if not isinstance(holder, dict):
+        return    # the schema reports a missing or malformed spec
+    names = model.template_names(document)
+    tops = list(model.templates(document))
+    by_ref = "workflowTemplateRef" in spec
+    # With a workflowTemplateRef, entrypoint, onExit and hooks name templates of the
+    # referenced WorkflowTemplate, which lives in another document.
+    resolve = not by_ref
+    runnable = document.kind in RUNNABLE
+
+    if runnable and not by_ref and not tops:
+        templates_path = base + ("templates",) if "templates" in spec else base
+        yield finding(templates_path, f"{document.kind} has no templates and no `workflowTemplateRef`: "
+                                      "there is nothing to run",
+                      hint="add `templates:`, or run a WorkflowTemplate with `workflowTemplateRef`", on_key=True)
+
+    entrypoint = spec.get("entrypoint")
+    if runnable and not by_ref and (entrypoint is None or entrypoint == ""):
+        path = base + ("entrypoint",) if "entrypoint" in spec else base
+        suggestion = f"add `entrypoint: {names[0]}` (the template to start with)" if names else \
+            "add `entrypoint:` naming the template to start with"
+        yield finding(path, f"{document.kind} has no `entrypoint`; Argo requires one to know which template to run",
+                      hint=suggestion, on_key=True)
+    # (a runnable document without templates is reported once, above)
+    checkable = resolve and (bool(tops) or not runnable)
+    if isinstance(entrypoint, str) and entrypoint and checkable and not _dynamic(entrypoint):
+        if entrypoint not in names:
+            yield _missing(entrypoint, "`entrypoint` names", names, document, path=base + ("entrypoint",))
+
+    on_exit = spec.get("onExit")
+    if isinstance(on_exit, str) and on_exit and checkable and not _dynamic(on_exit) and on_exit not in names:
+        yield _missing(on_exit, "`onExit` names", names, document, path=base + ("onExit",))
+
+    for hook in model.spec_hooks(document):
+        yield from _check_holder(hook, names, document, resolve)
+
+    for at in model.all_templates(document):
+        for call in list(model.steps(at)) + list(model.tasks(at)):
+            yield from _check_holder(call, names, document, resolve)
+            for hook in model.hooks(call.path, call.body):
+                yield from _check_holder(hook, names, document, resolve, owner=call)
