@@ -3,7 +3,7 @@ like any plugin's. Each rule is a module here (or, for rules the engine itself
 reports, a declaration in `core.py`), with its documentation beside it."""
 
 from . import (core, cron, dag_cycle, dag_dependency, duplicate_template, parameter, schema,
-               template_name, unknown_template)
+               template_name, template_ref, unknown_template)
 
 RULES = [
     *core.RULES,
@@ -14,5 +14,6 @@ RULES = [
     dag_dependency,
     dag_cycle,
     parameter,
+    template_ref,
     cron,
 ]

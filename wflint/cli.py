@@ -82,11 +82,16 @@ def _load_config(path: Optional[str]):
                    "searched from the working directory upward).")
 @click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default=None,
               help="The Argo Workflows release the manifests target [default: 4.1].")
+@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
+              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable) "
+                   "[default: the project: the config file's folder, else the git work tree].")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
 @click.option("--max-file-size", type=float, default=None, callback=_megabytes, metavar="MB",
               help="Files larger than this are reported instead of parsed [default: 10].")
 def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: Optional[str],
           stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
-          argo_version: Optional[str], max_file_size: Optional[int]):
+          argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
+          max_file_size: Optional[int]):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
     from .render import render
@@ -104,7 +109,8 @@ def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: 
         max_file_size = int(config.max_file_size * 1024 * 1024)
     options = Options(argo_version=argo_version or config.argo_version or "4.1", exclude=list(exclude),
                       select=select, ignore=ignore or [], quiet=quiet, config=config,
-                      max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE)
+                      max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
+                      template_paths=list(template_paths), use_cache=not no_cache)
     engine = Engine(options)
     stdin = None
     if "-" in paths:

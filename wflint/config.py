@@ -18,7 +18,7 @@ from .suggest import did_you_mean
 CONFIG_FILES = (".wflint.yaml", ".wflint.yml")
 ARGO_VERSIONS = ("4.1", "3.7")
 KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
-        "template-paths", "templates")
+        "template-paths", "templates", "stubs", "cache")
 
 
 class ConfigError(Exception):
@@ -47,7 +47,20 @@ class Config:
     fail_on: Optional[str] = None
     max_file_size: Optional[float] = None       # megabytes
     template_paths: List[str] = field(default_factory=list)
-    templates: List[Any] = field(default_factory=list)  # templates declared to live elsewhere
+    stubs: List[str] = field(default_factory=list)          # WorkflowTemplate signature files
+    templates: List["DeclaredTemplate"] = field(default_factory=list)  # templates living elsewhere
+    cache: bool = True
+
+
+@dataclass
+class DeclaredTemplate:
+    """A WorkflowTemplate or ClusterWorkflowTemplate that exists outside the
+    project (another repository, a Helm release, the cluster)."""
+
+    name: str
+    kind: str = "WorkflowTemplate"
+    namespace: Optional[str] = None
+    templates: Optional[List[str]] = None   # None: accept any template name
 
 
 def find(start: Optional[str] = None) -> Optional[str]:
@@ -137,10 +150,14 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
             config.exclude = _str_list(shown, key, value)
         elif key == "template-paths":
             config.template_paths = _str_list(shown, key, value)
+        elif key == "stubs":
+            config.stubs = _str_list(shown, key, value)
         elif key == "templates":
-            if not isinstance(value, list):
-                raise ConfigError(shown, "`templates` must be a list")
-            config.templates = value
+            config.templates = _declared(shown, value)
+        elif key == "cache":
+            if not isinstance(value, bool):
+                raise ConfigError(shown, "`cache` must be true or false")
+            config.cache = value
         elif key == "argo-version":
             value = str(value)
             if value not in ARGO_VERSIONS:
@@ -155,6 +172,34 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
                 raise ConfigError(shown, "`max-file-size` must be a positive number of megabytes")
             config.max_file_size = float(value)
     return config
+
+
+def _declared(shown: str, value) -> List[DeclaredTemplate]:
+    if not isinstance(value, list):
+        raise ConfigError(shown, "`templates` must be a list of template names or mappings")
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            out.append(DeclaredTemplate(name=item))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ConfigError(shown, "each entry of `templates` is a name, or a mapping with at least `name`")
+        unknown = set(item) - {"name", "kind", "namespace", "templates"}
+        if unknown:
+            raise ConfigError(shown, f"`templates` entry {item['name']!r}: unknown key `{sorted(unknown)[0]}` "
+                              "(use name, kind, namespace, templates)")
+        kind = item.get("kind", "WorkflowTemplate")
+        if kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
+            raise ConfigError(shown, f"`templates` entry {item['name']!r}: kind must be WorkflowTemplate "
+                              "or ClusterWorkflowTemplate")
+        names = item.get("templates")
+        if names is not None:
+            names = _str_list(shown, f"templates[{item['name']}].templates", names)
+        namespace = item.get("namespace")
+        if namespace is not None and not isinstance(namespace, str):
+            raise ConfigError(shown, f"`templates` entry {item['name']!r}: namespace must be a string")
+        out.append(DeclaredTemplate(name=item["name"], kind=kind, namespace=namespace, templates=names))
+    return out
 
 
 def _rules(shown: str, value) -> Dict[str, RuleSetting]:

@@ -6,6 +6,7 @@ column, stamps rule ids and severities, and applies configuration.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
 from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
-from .index import ProjectIndex
+from .index import IndexEntry, ProjectIndex
 from .registry import load_rules
 from .rule import Context, Rule
 from .schema import DEFAULT_VERSION
@@ -34,10 +35,14 @@ class Options:
     ignore: Sequence[str] = ()                # --ignore: never run these
     quiet: bool = False
     config: Config = field(default_factory=Config)
+    template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
+    use_cache: bool = True                    # --no-cache turns the index cache off
 
     def excluder(self) -> Excluder:
         excluder = Excluder(self.exclude)
-        return excluder.add(self.config.exclude, self.config.root)
+        excluder.add(self.config.exclude, self.config.root)
+        # Stub files describe templates that live elsewhere: index them, never lint them.
+        return excluder.add(self.config.stubs, self.config.root)
 
 
 @dataclass
@@ -102,10 +107,32 @@ class Engine:
                 findings.append(decoded)
             else:
                 files.append(decoded)
-        return self.lint(files, findings, file_count=len(found.files) + (stdin is not None))
+        entries = self.project_entries(paths, found.files)
+        return self.lint(files, findings, file_count=len(found.files) + (stdin is not None), entries=entries)
+
+    def project_entries(self, paths: Sequence[str], linted: Sequence[str]) -> List[IndexEntry]:
+        """Index entries from outside the linted files: the rest of the
+        project, stub files and templates declared in the configuration."""
+        from . import project
+        config = self.options.config
+        project_root = config.root if config.path is not None else None
+        where = project.locate(paths, project_root, config.template_paths, self.options.template_paths,
+                               use_cache=self.options.use_cache and config.cache)
+        entries = project.scan(where, linted, self.options.excluder(), self.options.max_file_size)
+        if config.stubs:
+            stub_paths = [os.path.join(config.root, p) for p in config.stubs]
+            for entry in project.scan(project.Project(root=None, template_paths=stub_paths, use_cache=False),
+                                      linted, Excluder(), self.options.max_file_size):
+                entry.stub = True
+                entries.append(entry)
+        for declared in config.templates:
+            entries.append(IndexEntry(kind=declared.kind, name=declared.name, namespace=declared.namespace,
+                                      path=config.path or "<config>", document=0, line=1, data=None, stub=True,
+                                      declared=declared.templates))
+        return entries
 
     def lint(self, files: Iterable[sources.SourceFile], findings: Optional[List[Finding]] = None,
-             file_count: Optional[int] = None) -> Report:
+             file_count: Optional[int] = None, entries: Iterable[IndexEntry] = ()) -> Report:
         findings = list(findings or [])
         documents: List[Document] = []
         count = 0
@@ -123,7 +150,7 @@ class Engine:
                                                     pointer=problem.pointer or _pointer_of(doc, problem)))
                 if isinstance(doc.data, dict):
                     documents.append(doc)
-        index = ProjectIndex(documents)
+        index = ProjectIndex(documents, entries=entries)
         internal = 0
         for doc in documents:
             for rule in self.rules:

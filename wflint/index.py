@@ -31,7 +31,15 @@ class IndexEntry:
     document: int            # index of the document in its file
     line: int                # 1-based line where the document starts
     data: Any
-    stub: bool = False       # declared in the config or a stub file, not a real manifest
+    stub: bool = False       # from a stub file or the config: it lives elsewhere
+    # For a template declared in the config by name only: the template names
+    # it is known to hold (None: any name). Such an entry has no data.
+    declared: Optional[List[str]] = None
+
+    @property
+    def opaque(self) -> bool:
+        """Declared by name only: references resolve, but nothing is known inside."""
+        return self.data is None
 
     @property
     def spec(self) -> Dict:
@@ -41,12 +49,18 @@ class IndexEntry:
         return [t for t in as_list(self.spec.get("templates")) if isinstance(t, dict)]
 
     def template(self, name: str) -> Optional[Tuple[int, Dict]]:
+        if self.opaque:
+            if self.declared is None or name in self.declared:
+                return -1, {"name": name}
+            return None
         for i, template in enumerate(as_list(self.spec.get("templates"))):
             if isinstance(template, dict) and template.get("name") == name:
                 return i, template
         return None
 
     def template_names(self) -> List[str]:
+        if self.opaque:
+            return list(self.declared or [])
         return [t["name"] for t in self.templates() if isinstance(t.get("name"), str)]
 
     @property
@@ -65,6 +79,11 @@ class Resolved:
     @property
     def path(self) -> NodePath:
         return ("spec", "templates", self.position)
+
+    @property
+    def opaque(self) -> bool:
+        """Only its name is known (declared in the config): check nothing inside."""
+        return self.entry.opaque
 
 
 def is_dynamic(value: Any) -> bool:

@@ -3,6 +3,7 @@
 Fixture layout, one folder per rule::
 
     <fixtures>/<rule-id>/ok/*.yaml          clean: no finding of the rule, no error at all
+    <fixtures>/<rule-id>/ok/<case>/         the same, for a folder of files
     <fixtures>/<rule-id>/fail/<case>.yaml   with <case>.out beside it, or
     <fixtures>/<rule-id>/fail/<case>/       a folder of files (cross-file cases), with <case>.out
 
@@ -52,11 +53,16 @@ def lint_files(files: Mapping[str, str], options: Optional[Options] = None,
 
 
 def lint_path(path: str, options: Optional[Options] = None) -> Report:
-    """Lint a file or folder with paths reported relative to the folder."""
+    """Lint a file or folder with paths reported relative to the folder. The
+    template index covers that folder alone (not the repository around it),
+    and no cache is written."""
     options = options or Options()
     here = os.getcwd()
     folder, target = (path, ".") if os.path.isdir(path) else (os.path.dirname(path) or ".",
                                                               os.path.basename(path))
+    if not options.template_paths:
+        options.template_paths = ["."]
+    options.use_cache = False
     os.chdir(folder)
     try:
         return Engine(options).run([target])
@@ -75,7 +81,7 @@ def fixture_cases(root: Path) -> List[tuple]:
             if not folder.is_dir():
                 continue
             for case in sorted(folder.iterdir()):
-                if case.suffix in (".yaml", ".yml") or (kind == "fail" and case.is_dir()):
+                if case.suffix in (".yaml", ".yml") or case.is_dir():
                     cases.append((rule_dir.name, kind, case))
     return cases
 

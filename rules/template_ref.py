@@ -1,0 +1,134 @@
+"""`templateRef` and `workflowTemplateRef` must name WorkflowTemplates (or
+ClusterWorkflowTemplates) and templates that exist in the project, where
+Argo will look for them."""
+
+from wflint import model
+from wflint.finding import finding
+from wflint.index import is_dynamic
+from wflint.suggest import did_you_mean
+
+ID = "template-ref"
+SEVERITY = "error"
+SUMMARY = "templateRef and workflowTemplateRef name WorkflowTemplates and templates that exist."
+
+_WT, _CWT = "WorkflowTemplate", "ClusterWorkflowTemplate"
+DECLARE_HINT = ("if it lives outside this project (another repository, a Helm release, the cluster), "
+                "declare it in .wflint.yaml under `templates:` or give a stub file under `stubs:`")
+
+
+def check(document, context):
+    index = context.index
+    for _, call in model.all_calls(document):
+        if "templateRef" in call.body:
+            yield from _template_ref(document, index, call.path + ("templateRef",), call.body["templateRef"])
+    for hook in model.spec_hooks(document):
+        if "templateRef" in hook.body:
+            yield from _template_ref(document, index, hook.path + ("templateRef",), hook.body["templateRef"])
+    base, spec = model.spec(document)
+    if "workflowTemplateRef" in spec:
+        yield from _workflow_template_ref(document, index, base, spec)
+
+
+def _kind(cluster_scope) -> str:
+    return _CWT if cluster_scope else _WT
+
+
+def _namespace(document):
+    # A ClusterWorkflowTemplate's namespaced references resolve in the namespace
+    # of whichever Workflow runs it: any namespace will do.
+    return None if document.kind == _CWT else document.namespace
+
+
+def _holder_missing(document, index, at, name, cluster_scope):
+    """The finding for a WorkflowTemplate or ClusterWorkflowTemplate that is
+    not where Argo will look for it."""
+    kind = _kind(cluster_scope)
+    namespace = _namespace(document)
+    other = index.holder(name, not cluster_scope, namespace)
+    if other is not None:
+        if cluster_scope:
+            return finding(at, f"`{name}` is a WorkflowTemplate ({other.where}), not a ClusterWorkflowTemplate",
+                           hint="remove `clusterScope: true`: Argo looks for a ClusterWorkflowTemplate because of it")
+        return finding(at, f"`{name}` is a ClusterWorkflowTemplate ({other.where}), not a WorkflowTemplate",
+                       hint="add `clusterScope: true` to the reference")
+    elsewhere = index.find(kind, name)
+    if elsewhere and namespace is not None:
+        spaces = ", ".join(sorted({f"`{e.namespace}`" for e in elsewhere if e.namespace}))
+        return finding(at, f"WorkflowTemplate `{name}` is in namespace {spaces}, not in this workflow's "
+                           f"namespace `{namespace}`, where Argo looks for it",
+                       hint="Argo resolves templateRef in the workflow's own namespace; move one of them, "
+                            "or use a ClusterWorkflowTemplate")
+    message = f"no {kind} named `{name}` in the project{did_you_mean(name, index.names(kind))}"
+    return finding(at, message, hint=DECLARE_HINT)
+
+
+def _template_ref(document, index, at, ref):
+    if not isinstance(ref, dict):
+        return  # the schema rule reports the type
+    name, template = ref.get("name"), ref.get("template")
+    if not isinstance(name, str) or not name.strip():
+        yield finding(at, "templateRef needs a `name`: the WorkflowTemplate to look in",
+                      on_key=True, hint="add `name: <WorkflowTemplate name>`")
+        return
+    if not isinstance(template, str) or not template.strip():
+        yield finding(at, "templateRef needs a `template`: the template to run from "
+                          f"`{name}`", on_key=True, hint="add `template: <template name>`")
+        return
+    if is_dynamic(name) or is_dynamic(template):
+        return  # resolved at run time from parameters
+    cluster_scope = bool(ref.get("clusterScope"))
+    holder = index.holder(name, cluster_scope, _namespace(document))
+    if holder is None:
+        yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
+        return
+    if holder.template(template) is None:
+        known = holder.template_names()
+        yield finding(at + ("template",),
+                      f"{holder.kind} `{name}` ({holder.where}) has no template `{template}`"
+                      f"{did_you_mean(template, known)}",
+                      hint="its templates: " + ", ".join(known) if known else None)
+
+
+def _workflow_template_ref(document, index, base, spec):
+    ref = spec["workflowTemplateRef"]
+    at = base + ("workflowTemplateRef",)
+    if model.as_list(spec.get("templates")):
+        yield finding(base + ("templates",), "a workflow with `workflowTemplateRef` cannot define its own "
+                      "`templates`: Argo rejects it", on_key=True,
+                      hint="move these templates into the WorkflowTemplate, or drop `workflowTemplateRef`")
+    if not isinstance(ref, dict):
+        return
+    name = ref.get("name")
+    if not isinstance(name, str) or not name.strip():
+        yield finding(at, "workflowTemplateRef needs a `name`", on_key=True,
+                      hint="add `name: <WorkflowTemplate name>`")
+        return
+    if is_dynamic(name):
+        return
+    cluster_scope = bool(ref.get("clusterScope"))
+    holder = index.resolve_workflow_template_ref(document, ref)
+    if holder is None:
+        yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
+        return
+    if holder.opaque:
+        return
+    names = holder.template_names()
+    entrypoint = spec.get("entrypoint")
+    if entrypoint is None:
+        entrypoint = holder.spec.get("entrypoint")
+        if entrypoint is None:
+            yield finding(at + ("name",), f"no entrypoint: neither this workflow nor {holder.kind} `{name}` "
+                          f"({holder.where}) sets `entrypoint`",
+                          hint="set `spec.entrypoint` to one of: " + ", ".join(names) if names else None)
+    elif isinstance(entrypoint, str) and not is_dynamic(entrypoint) and entrypoint not in names:
+        yield finding(base + ("entrypoint",), f"entrypoint `{entrypoint}` is not a template of {holder.kind} "
+                      f"`{name}` ({holder.where}){did_you_mean(entrypoint, names)}")
+    on_exit = spec.get("onExit")
+    if isinstance(on_exit, str) and not is_dynamic(on_exit) and on_exit not in names:
+        yield finding(base + ("onExit",), f"onExit `{on_exit}` is not a template of {holder.kind} `{name}` "
+                      f"({holder.where}){did_you_mean(on_exit, names)}")
+    for hook in model.hooks(base, spec):
+        target = hook.body.get("template")
+        if isinstance(target, str) and not is_dynamic(target) and target not in names:
+            yield finding(hook.path + ("template",), f"hook template `{target}` is not a template of "
+                          f"{holder.kind} `{name}` ({holder.where}){did_you_mean(target, names)}")

@@ -1,0 +1,204 @@
+"""The project around the files being linted, and the templates it holds.
+
+pre-commit names only the changed files, but their `templateRef`s point at
+WorkflowTemplates in files that did not change. So the index covers the whole
+project: the folder holding the configuration file, else the git work tree
+around the files, else just the paths given; `template-paths` in the config
+(or `--template-path`) says otherwise. Only the files named for linting get
+findings; the rest are read for their WorkflowTemplates and
+ClusterWorkflowTemplates alone.
+
+Reading thousands of files on every commit would be slow, so what each file
+contributes to the index is cached under `<project>/.wflint_cache/`, keyed by
+path, size and modification time (entries younger than the cache itself are
+re-read, as git does for "racily clean" files).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence
+
+from . import __version__
+from .discovery import Excluder, discover
+from .index import TEMPLATE_KINDS, IndexEntry
+
+CACHE_DIR = ".wflint_cache"
+_CACHE_FILE = "index.json"
+_CACHE_FORMAT = 1
+_RACY_SECONDS = 2.0
+# Bytes a file must contain to hold a document the index keeps.
+_MARKERS = (b"WorkflowTemplate",)
+
+
+@dataclass
+class Project:
+    root: Optional[str]               # None: no project, only the given paths
+    template_paths: List[str] = field(default_factory=list)
+    use_cache: bool = True
+
+    @property
+    def cache_file(self) -> Optional[str]:
+        if self.root is None or not self.use_cache:
+            return None
+        return os.path.join(self.root, CACHE_DIR, _CACHE_FILE)
+
+
+def git_root(start: str) -> Optional[str]:
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def locate(paths: Sequence[str], config_root: Optional[str], config_template_paths: Sequence[str],
+           cli_template_paths: Sequence[str], use_cache: bool = True) -> Project:
+    """Where the index comes from, by the rules in the module docstring."""
+    if cli_template_paths:
+        return Project(root=config_root or _git_root_of(paths), template_paths=list(cli_template_paths),
+                       use_cache=use_cache)
+    if config_root is not None:
+        if config_template_paths:
+            listed = [os.path.normpath(os.path.join(config_root, p)) for p in config_template_paths]
+            return Project(root=config_root, template_paths=listed, use_cache=use_cache)
+        return Project(root=config_root, template_paths=[config_root], use_cache=use_cache)
+    root = _git_root_of(paths)
+    if root is not None:
+        return Project(root=root, template_paths=[root], use_cache=use_cache)
+    return Project(root=None, template_paths=[p for p in paths if p != "-"], use_cache=False)
+
+
+def _git_root_of(paths: Sequence[str]) -> Optional[str]:
+    starts = [p for p in paths if p != "-"] or [os.getcwd()]
+    return git_root(starts[0])
+
+
+class IndexCache:
+    """Per-file index entries, on disk between runs."""
+
+    def __init__(self, path: Optional[str]):
+        self.path = path
+        self.files: Dict[str, dict] = {}
+        self.written = 0.0
+        self.dirty = False
+        if path is None:
+            return
+        try:
+            with open(path, "r", encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("format") == _CACHE_FORMAT and data.get("wflint") == __version__:
+                self.files = data.get("files", {})
+                self.written = float(data.get("written", 0))
+        except (OSError, ValueError, AttributeError):
+            self.files = {}
+
+    def get(self, key: str, stat: os.stat_result) -> Optional[List[dict]]:
+        item = self.files.get(key)
+        if item is None or item.get("size") != stat.st_size or item.get("mtime") != stat.st_mtime_ns:
+            return None
+        if stat.st_mtime_ns / 1e9 >= self.written - _RACY_SECONDS:
+            return None  # modified too close to the last write to trust the timestamp
+        return item.get("entries", [])
+
+    def put(self, key: str, stat: os.stat_result, entries: List[dict]) -> None:
+        self.files[key] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "entries": entries}
+        self.dirty = True
+
+    def save(self, keep: Optional[set] = None) -> None:
+        if self.path is None or not self.dirty:
+            return
+        if keep is not None:
+            self.files = {k: v for k, v in self.files.items() if k in keep}
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            ignore = os.path.join(directory, ".gitignore")
+            if not os.path.exists(ignore):
+                with open(ignore, "w", encoding="utf-8") as handle:
+                    handle.write("# Created by wflint: its cache, never to be committed.\n*\n")
+            tmp = f"{self.path}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump({"format": _CACHE_FORMAT, "wflint": __version__, "written": time.time(),
+                           "files": self.files}, handle, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout simply runs without a cache
+
+
+def entry_to_json(entry: IndexEntry) -> dict:
+    return {"kind": entry.kind, "name": entry.name, "namespace": entry.namespace, "document": entry.document,
+            "line": entry.line, "data": entry.data}
+
+
+def entry_from_json(path: str, item: dict) -> IndexEntry:
+    return IndexEntry(kind=item["kind"], name=item.get("name"), namespace=item.get("namespace"), path=path,
+                      document=item.get("document", 0), line=item.get("line", 1), data=item.get("data"))
+
+
+def scan(project: Project, linted: Sequence[str], excluder: Excluder, max_size: int) -> List[IndexEntry]:
+    """Index entries from the project's files that are not being linted."""
+    if not project.template_paths:
+        return []
+    linted_real = {os.path.realpath(p) for p in linted}
+    found = discover(project.template_paths, excluder)
+    cache = IndexCache(project.cache_file)
+    root = project.root
+    entries: List[IndexEntry] = []
+    seen_keys = set()
+    for path in found.files:
+        real = os.path.realpath(path)
+        if real in linted_real:
+            continue
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        key = os.path.relpath(real, root) if root else real
+        seen_keys.add(key)
+        cached = cache.get(key, stat)
+        if cached is not None:
+            entries.extend(entry_from_json(path, item) for item in cached)
+            continue
+        file_entries = _file_entries(path, max_size)
+        cache.put(key, stat, [entry_to_json(e) for e in file_entries])
+        entries.extend(file_entries)
+    if cache.dirty:
+        whole = root is not None and [os.path.realpath(p) for p in project.template_paths] == [os.path.realpath(root)]
+        cache.save(keep=seen_keys if whole else None)  # forget deleted files after a full scan
+    return entries
+
+
+def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
+    """The documents of ``path`` the index keeps; files that cannot hold one
+    (no marker in their bytes) are not parsed at all."""
+    from . import loader, source as sources
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError:
+        return []
+    if len(data) > max_size or not any(marker in data for marker in _MARKERS):
+        return []
+    source = sources.decode(path, data)
+    if not isinstance(source, sources.SourceFile):
+        return []
+    docs, _ = loader.load(source)
+    entries = []
+    for doc in docs:
+        if doc.kind not in TEMPLATE_KINDS or not doc.is_argo:
+            continue
+        loader.convert(doc)
+        if isinstance(doc.data, dict):
+            line = doc.node.start_mark.line + doc.line_offset + 1
+            entries.append(IndexEntry(kind=doc.kind, name=doc.name, namespace=doc.namespace, path=path,
+                                      document=doc.index, line=line, data=doc.data))
+    return entries
