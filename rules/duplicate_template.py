@@ -44,7 +44,27 @@ def _io(base, io, direction, verb="declared"):
                            hint=f"rename or remove one of the two {kind}")
 
 
+def _same_object(document, context):
+    """Another WorkflowTemplate (or ClusterWorkflowTemplate) of this name, in
+    this namespace, anywhere in the project: applying both, one replaces the other."""
+    if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
+        return
+    for other in context.index.find(document.kind, document.name):
+        if other.stub or (other.path == document.path and other.document == document.index):
+            continue
+        if document.kind == "WorkflowTemplate" and other.namespace != document.namespace:
+            continue
+        scope = "" if document.kind == "ClusterWorkflowTemplate" else \
+            (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
+        yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
+                      f"{other.where}{scope}: applying both, the later one silently replaces the other, "
+                      "and templateRefs cannot tell them apart",
+                      hint="rename one of them, or delete the copy")
+        return
+
+
 def check(document, context):
+    yield from _same_object(document, context)
     base, spec = model.spec(document)
     yield from _io(base + ("arguments",), model.as_dict(spec.get("arguments")), "workflow argument")
 
