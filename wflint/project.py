@@ -164,17 +164,27 @@ def scan(project: Project, linted: Sequence[str], excluder: Excluder, max_size: 
             continue
         key = os.path.relpath(real, root) if root else real
         seen_keys.add(key)
+        shown = _shown(path)
         cached = cache.get(key, stat)
         if cached is not None:
-            entries.extend(entry_from_json(path, item) for item in cached)
+            entries.extend(entry_from_json(shown, item) for item in cached)
             continue
-        file_entries = _file_entries(path, max_size)
+        file_entries = _file_entries(shown, max_size)
         cache.put(key, stat, [entry_to_json(e) for e in file_entries])
         entries.extend(file_entries)
     if cache.dirty:
         whole = root is not None and [os.path.realpath(p) for p in project.template_paths] == [os.path.realpath(root)]
         cache.save(keep=seen_keys if whole else None)  # forget deleted files after a full scan
     return entries
+
+
+def _shown(path: str) -> str:
+    """How a path is named in messages: relative to the working directory when under it."""
+    if os.path.isabs(path):
+        relative = os.path.relpath(path)
+        if not relative.startswith(os.pardir):
+            return relative
+    return path
 
 
 def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
