@@ -1,12 +1,394 @@
 """Callers supply every required input parameter, and only parameters the callee declares."""
 
-from wflint.finding import finding  # noqa: F401
-from wflint import model  # noqa: F401
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Tuple
+
+from wflint import model
+from wflint.finding import finding
+from wflint.scalars import key_text
+from wflint.suggest import did_you_mean
 
 ID = "parameter"
 SEVERITY = "error"
 SUMMARY = "Callers supply every required input parameter, and only parameters the callee declares."
 
+TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
+# Artifact fields that give an artifact a location (or a key in the default repository).
+LOCATIONS = ("s3", "gcs", "git", "http", "artifactory", "hdfs", "raw", "oss", "azure", "plugin")
+# valueFrom sources an argument may use (with `default` beside them), and those it may not.
+ARGUMENT_SOURCES = ("configMapKeyRef", "event", "supplied")
+NOT_FOR_ARGUMENTS = ("path", "jsonPath", "parameter", "expression")
+OUTPUT_SOURCES = ("path", "jqFilter", "jsonPath", "parameter", "expression", "supplied")
+# Which valueFrom source each template type's outputs need.
+OUTPUT_NEEDS = {
+    "container": ("path",), "containerSet": ("path",), "script": ("path",),
+    "resource": ("jqFilter", "jsonPath"),
+    "steps": ("parameter", "expression"), "dag": ("parameter", "expression"),
+}
+
+
+@dataclass(frozen=True)
+class Callee:
+    """The template a step, task, hook, entrypoint or exit handler runs, as far
+    as its inputs go. ``label`` names it in messages."""
+
+    template: Dict
+    label: str
+
+    @property
+    def inputs(self) -> Dict:
+        return model.as_dict(self.template.get("inputs"))
+
+    def parameters(self) -> List[Tuple[int, Dict]]:
+        return _named(self.inputs.get("parameters"))
+
+    def artifacts(self) -> List[Tuple[int, Dict]]:
+        return _named(self.inputs.get("artifacts"))
+
 
 def check(document, context):
-    return ()
+    base, spec = model.spec(document)
+    local = _local_templates(document)
+    # templateDefaults may add inputs to every template: then what a callee declares is unknown.
+    uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
+
+    yield from _spec_arguments(document, base, spec)
+
+    for at in model.all_templates(document):
+        yield from _outputs(at)
+        for call in model.calls(at):
+            if call.kind != "hook":
+                yield from _argument_values(call.path + ("arguments",), call.body.get("arguments"),
+                                            _call_label(call), empty_ok=False)
+            callee = find_callee(document, call.body, context, local)
+            if callee is not None and not uncertain:
+                yield from _call(call, callee)
+
+    for hook in model.spec_hooks(document):
+        callee = find_callee(document, hook.body, context, local)
+        if callee is not None and not uncertain:
+            yield from _call(hook, callee)
+
+    if uncertain or spec.get("workflowTemplateRef") is not None:
+        return
+    arguments = model.as_dict(spec.get("arguments"))
+    entrypoint = model.as_str(spec.get("entrypoint"))
+    if entrypoint and document.kind not in TEMPLATE_KINDS:
+        callee = find_callee(document, {"template": entrypoint}, context, local)
+        if callee is not None:
+            callee = replace(callee, label=f"the entrypoint {callee.label}")
+            yield from _supplied(base + ("entrypoint",), arguments, callee, "the workflow",
+                                 "the workflow's `arguments.parameters`", "error")
+    on_exit = model.as_str(spec.get("onExit"))
+    if on_exit:
+        callee = find_callee(document, {"template": on_exit}, context, local)
+        if callee is not None:
+            callee = replace(callee, label=f"the exit handler {callee.label}")
+            yield from _supplied(base + ("onExit",), arguments, callee, "the workflow",
+                                 "the workflow's `arguments.parameters`", "error")
+
+
+# -- callees ------------------------------------------------------------------
+
+
+def _local_templates(document) -> Dict[str, Dict]:
+    found: Dict[str, Dict] = {}
+    for at in model.templates(document):
+        if at.name and at.name not in found:
+            found[at.name] = at.template
+    return found
+
+
+def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]] = None) -> Optional[Callee]:
+    """The template ``holder`` (a step, task, hook, or ``{"template": name}``)
+    calls, or None when it cannot be known statically: a `templateRef` (not yet
+    looked up in ``context.index``), a name with `{{...}}`, a missing template
+    (the `unknown-template` rule reports that)."""
+    if local is None:
+        local = _local_templates(document)
+    inline = holder.get("inline")
+    if isinstance(inline, dict):
+        return Callee(inline, "its inline template")
+    name = model.as_str(holder.get("template"))
+    if name and "{{" not in name and holder.get("templateRef") is None and name in local:
+        return Callee(local[name], f"`{name}`")
+    return None
+
+
+# -- callers supply the callee's inputs ----------------------------------------
+
+
+def _call_label(call) -> str:
+    name = call.name or call.path[-1]
+    return f"{call.kind} `{name}`"
+
+
+def _call(call, callee: Callee):
+    label = _call_label(call)
+    where = call.path + (("inline",) if isinstance(call.body.get("inline"), dict) else ("template",))
+    arguments = model.as_dict(call.body.get("arguments"))
+    # Argo checks steps and tasks when it validates; a hook's template fails only when it runs.
+    severity = "warning" if call.kind == "hook" else "error"
+    yield from _supplied(where, arguments, callee, label, f"{label}'s arguments", severity)
+    yield from _unknown_arguments(call.path + ("arguments",), arguments, callee, label)
+
+
+def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, severity: str):
+    """Every input parameter without a value of its own, and every input artifact
+    without a location that is not optional, must come from ``arguments``."""
+    given: Dict[str, Dict] = {}
+    for _, arg in _named(arguments.get("parameters")):
+        given.setdefault(arg["name"], arg)  # Argo takes the first of a name
+    for _, param in callee.parameters():
+        name = param["name"]
+        arg = given.get(name)
+        if arg is None:
+            if not _has_own_value(param):
+                yield finding(where, f"{caller} does not supply input parameter `{name}` of {callee.label}, "
+                                     "which has no `value` or `default`",
+                              hint=f"pass `{name}` in {source}, or give the input a `default`",
+                              severity=severity)
+            continue
+        only = _argument_only_from(arg)
+        if only:
+            # The argument's valueFrom replaces the input's value and default, and
+            # only a configMapKeyRef turns into a value.
+            yield finding(where, f"{caller} passes input parameter `{name}` of {callee.label} only through "
+                                 f"`valueFrom.{only}`, which cannot give a template input its value: "
+                                 "Argo reports it as not supplied",
+                          hint="pass a `value`, or use `valueFrom.configMapKeyRef`", severity=severity)
+    given_artifacts = {a["name"] for _, a in _named(arguments.get("artifacts"))}
+    for _, artifact in callee.artifacts():
+        name = artifact["name"]
+        if artifact.get("optional") is True or any(artifact.get(k) is not None for k in LOCATIONS):
+            continue
+        if name not in given_artifacts:
+            yield finding(where, f"{caller} does not supply input artifact `{name}` of {callee.label}, "
+                                 "which has no location and is not `optional`",
+                          hint=f"pass `{name}` in {source} (with `from:` or a location), "
+                               "or mark the input `optional: true`",
+                          severity=severity)
+
+
+def _has_own_value(param: Dict) -> bool:
+    if param.get("value") is not None or param.get("default") is not None:
+        return True
+    return model.as_dict(param.get("valueFrom")).get("configMapKeyRef") is not None
+
+
+def _argument_only_from(arg: Dict) -> Optional[str]:
+    """`supplied` or `event` when that is all an argument's valueFrom gives a
+    template input (Argo then has no value to pass); None otherwise."""
+    if arg.get("value") is not None:
+        return None
+    value_from = arg.get("valueFrom")
+    if not isinstance(value_from, dict) or value_from.get("configMapKeyRef") is not None:
+        return None
+    if any(value_from.get(k) not in (None, "") for k in NOT_FOR_ARGUMENTS):
+        return None  # an invalid valueFrom: reported as such
+    if value_from.get("supplied") is not None:
+        return "supplied"
+    if value_from.get("event"):
+        return "event"
+    return None
+
+
+def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str):
+    """Arguments the callee does not declare are silently dropped by Argo."""
+    declared = {p["name"]: p for _, p in callee.parameters()}
+    for i, arg in _named(arguments.get("parameters")):
+        name = arg["name"]
+        if "{{" in name:
+            continue
+        param = declared.get(name)
+        if param is None:
+            yield finding(path + ("parameters", i, "name"),
+                          f"{caller} passes parameter `{name}`, which {callee.label} does not declare: "
+                          f"Argo ignores it{did_you_mean(name, declared)}",
+                          hint=f"declare `{name}` in the template's `inputs.parameters`, or remove the argument",
+                          severity="warning")
+            continue
+        enum = model.as_list(param.get("enum"))
+        value = _text(arg.get("value"))
+        if enum and value is not None and "{{" not in value and value not in _texts(enum):
+            yield finding(path + ("parameters", i, "value"),
+                          f"{caller} passes `{value}` for `{name}`, which is not one of the values "
+                          f"{callee.label} allows ({_listing(enum)})",
+                          hint="pass one of the `enum` values, or add this one to the input's `enum`",
+                          severity="warning")
+    declared_artifacts = {a["name"] for _, a in callee.artifacts()}
+    for i, arg in _named(arguments.get("artifacts")):
+        name = arg["name"]
+        if "{{" in name or name in declared_artifacts:
+            continue
+        yield finding(path + ("artifacts", i, "name"),
+                      f"{caller} passes artifact `{name}`, which {callee.label} does not declare: "
+                      f"Argo ignores it{did_you_mean(name, declared_artifacts)}",
+                      hint=f"declare `{name}` in the template's `inputs.artifacts`, or remove the argument",
+                      severity="warning")
+
+
+# -- argument values, as Argo validates them -----------------------------------
+
+
+def _spec_arguments(document, base, spec):
+    kind = document.kind
+    # Argo lets a WorkflowTemplate's arguments go without values (the submitter
+    # gives them); a CronWorkflow is always validated as a submission; a
+    # Workflow passes `argo lint` but not `argo submit` without one.
+    empty_ok = kind in TEMPLATE_KINDS or spec.get("workflowTemplateRef") is not None
+    yield from _argument_values(base + ("arguments",), spec.get("arguments"), None, empty_ok=empty_ok,
+                                kind=kind)
+
+
+def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kind: str = ""):
+    """What Argo's validateArgumentsValues checks, for `spec.arguments`
+    (``caller`` None) and a step's or task's `arguments`."""
+    arguments = model.as_dict(arguments)
+    for i, param in _named(arguments.get("parameters")):
+        at = path + ("parameters", i)
+        name = param["name"]
+        what = f"workflow parameter `{name}`" if caller is None else f"argument `{name}` of {caller}"
+        value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
+        if value is None and value_from is None:
+            if not empty_ok:
+                yield _no_value(at, what, name, caller, kind)
+        elif value is not None and value_from is not None:
+            yield finding(at + ("valueFrom",),
+                          f"{what} has both `value` and `valueFrom`: Argo uses only one of them",
+                          hint="remove one of the two", on_key=True, severity="warning")
+        if isinstance(value_from, dict):
+            yield from _argument_value_from(at + ("valueFrom",), value_from, what, caller)
+        if isinstance(enum, list):
+            if not enum:
+                yield finding(at + ("enum",), f"{what} has an empty `enum`: Argo requires at least one value",
+                              hint="list the allowed values, or remove `enum`", on_key=True)
+            elif value is None:
+                if value_from is not None and not empty_ok:
+                    yield finding(at + ("enum",), f"{what} has an `enum` but no `value`: Argo requires "
+                                                  "a value from the list",
+                                  hint=f"add `value:` with one of {_listing(enum)}", on_key=True)
+            else:
+                text = _text(value)
+                if text is not None and "{{" not in text and text not in _texts(enum):
+                    yield finding(at + ("value",), f"{what}: `{text}` is not in its `enum` ({_listing(enum)})",
+                                  hint="use one of the listed values, or add this one to `enum`")
+
+
+def _no_value(at, what, name, caller, kind):
+    if caller is not None:
+        return finding(at + ("name",), f"{what} has no `value` or `valueFrom`",
+                       hint="give it a `value`, e.g. `value: \"{{inputs.parameters." + name + "}}\"`")
+    if kind == "CronWorkflow":
+        return finding(at + ("name",), f"{what} has no `value`: Argo validates a CronWorkflow as a "
+                                       "submission, where every workflow parameter needs a `value` or "
+                                       "`valueFrom`",
+                       hint="give it a `value`")
+    return finding(at + ("name",), f"{what} has no `value`: `argo lint` accepts that, but Argo rejects the "
+                                   f"Workflow on submission unless `argo submit -p {name}=...` supplies it",
+                   hint=f"give it a `value` (even `value: \"\"` if it is always passed with "
+                        f"`argo submit -p {name}=...`)")
+
+
+def _argument_value_from(at, value_from: Dict, what: str, caller: Optional[str]):
+    bad = [k for k in NOT_FOR_ARGUMENTS if value_from.get(k) not in (None, "")]
+    if bad:
+        hint = ("pass the value directly, e.g. `value: \"{{steps.NAME.outputs.parameters.NAME}}\"`"
+                if caller is not None else "use `configMapKeyRef`, `event` or `supplied`, or a `value`")
+        yield finding(at + (bad[0],), f"{what} uses `valueFrom.{bad[0]}`, which arguments do not allow: "
+                                      "only `configMapKeyRef`, `event` or `supplied` (with `default`)",
+                      hint=hint, on_key=True)
+        return
+    if not any(value_from.get(k) not in (None, "") for k in ARGUMENT_SOURCES):
+        lone_default = "default" in value_from
+        yield finding(at, f"{what} has a `valueFrom` without `configMapKeyRef`, `event` or `supplied`"
+                          + (": Argo rejects a lone `default`" if lone_default else ""),
+                      hint="write `value:` instead" if lone_default else
+                      "add `configMapKeyRef`, or give the parameter a `value`",
+                      on_key=True)
+        return
+    if value_from.get("jqFilter") not in (None, ""):
+        yield finding(at + ("jqFilter",), f"{what}: `valueFrom.jqFilter` does nothing in arguments; "
+                                          "Argo ignores it", hint="remove it", on_key=True,
+                      severity="warning")
+
+
+# -- output parameters ---------------------------------------------------------
+
+
+def _outputs(at):
+    outputs = model.as_dict(at.template.get("outputs"))
+    kind = model.template_type(at.template)
+    label = f"template `{at.name}`" if at.name else "the inline template"
+    for i, param in _named(outputs.get("parameters")):
+        path = at.path + ("outputs", "parameters", i)
+        name = param["name"]
+        what = f"output parameter `{name}` of {label}"
+        value, value_from = param.get("value"), param.get("valueFrom")
+        if value is not None and value_from is not None:
+            yield finding(path + ("valueFrom",), f"{what} has both `value` and `valueFrom`; Argo requires one",
+                          hint="remove one of the two", on_key=True)
+            continue
+        if value is not None:
+            continue
+        if value_from is None:
+            yield finding(path + ("name",), f"{what} has neither `value` nor `valueFrom`",
+                          hint=_output_hint(kind))
+            continue
+        if not isinstance(value_from, dict):
+            continue
+        sources = [k for k in OUTPUT_SOURCES
+                   if (value_from.get(k) is not None if k == "supplied" else value_from.get(k) not in (None, ""))]
+        if not sources:
+            alone = " (a `default` alone is not one)" if "default" in value_from else ""
+            yield finding(path + ("valueFrom",), f"{what} has a `valueFrom` with no source{alone}",
+                          hint=_output_hint(kind), on_key=True)
+        elif len(sources) > 1:
+            listed = ", ".join(f"`{s}`" for s in sources)
+            yield finding(path + ("valueFrom",), f"{what} has several `valueFrom` sources ({listed}); "
+                                                 "Argo requires exactly one", hint="keep one of them", on_key=True)
+        elif kind in OUTPUT_NEEDS and sources[0] not in OUTPUT_NEEDS[kind]:
+            needs = " or ".join(f"`valueFrom.{s}`" for s in OUTPUT_NEEDS[kind])
+            yield finding(path + ("valueFrom", sources[0]),
+                          f"{what} uses `valueFrom.{sources[0]}`, but a {kind} template's outputs need {needs}",
+                          hint=_output_hint(kind), on_key=True)
+
+
+def _output_hint(kind: Optional[str]) -> str:
+    return {
+        "container": "read it from a file: `valueFrom: {path: /tmp/out.txt}`",
+        "containerSet": "read it from a file: `valueFrom: {path: /tmp/out.txt}`",
+        "script": "read it from a file: `valueFrom: {path: /tmp/out.txt}`",
+        "resource": "read it from the resource: `valueFrom: {jsonPath: '{.metadata.name}'}`",
+        "steps": "take it from a step: `valueFrom: {parameter: '{{steps.NAME.outputs.parameters.NAME}}'}`",
+        "dag": "take it from a task: `valueFrom: {parameter: '{{tasks.NAME.outputs.parameters.NAME}}'}`",
+        "suspend": "let the user supply it: `valueFrom: {supplied: {}}`",
+    }.get(kind or "", "give it a `value` or a `valueFrom` source")
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _named(items) -> List[Tuple[int, Dict]]:
+    """(index, item) of the mappings in a list that have a string `name`."""
+    return [(i, item) for i, item in enumerate(model.as_list(items))
+            if isinstance(item, dict) and isinstance(item.get("name"), str)]
+
+
+def _text(value) -> Optional[str]:
+    """A parameter value as Argo's AnyString holds it (numbers and booleans as written in JSON)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return key_text(value)
+    return None
+
+
+def _texts(values) -> set:
+    return {t for t in (_text(v) for v in values) if t is not None}
+
+
+def _listing(values) -> str:
+    texts = [t for t in (_text(v) for v in values) if t is not None]
+    shown = ", ".join(f"`{t}`" for t in texts[:6])
+    return shown + (", ..." if len(texts) > 6 else "")
