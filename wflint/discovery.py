@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from .finding import Finding
 
@@ -15,8 +15,10 @@ CHART_FILES = ("Chart.yaml", "Chart.yml")
 
 @dataclass
 class Discovery:
-    files: List[str] = field(default_factory=list)
+    files: List[str] = field(default_factory=list)          # as shown to the user, in walk order
     findings: List[Finding] = field(default_factory=list)
+    real: Dict[str, str] = field(default_factory=dict)      # shown path -> resolved path
+    stats: Dict[str, os.stat_result] = field(default_factory=dict)  # for walked files, from the walk
 
 
 class Excluder:
@@ -90,17 +92,20 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
     seen = set()
     charts_reported = set()
 
-    def add(path: str) -> None:
-        real = os.path.realpath(path)
+    def add(path: str, real: str, stat: Optional[os.stat_result] = None) -> None:
         if real not in seen:
             seen.add(real)
-            result.files.append(_display(path))
+            shown = _display(path)
+            result.files.append(shown)
+            result.real[shown] = real
+            if stat is not None:
+                result.stats[shown] = stat
 
-    def report_chart(chart_file: str, shown: str) -> None:
+    def report_chart(chart_file: str) -> None:
         real = os.path.realpath(chart_file)
         if real not in charts_reported:
             charts_reported.add(real)
-            result.findings.append(_chart_finding(shown))
+            result.findings.append(_chart_finding(chart_file))
 
     for given in paths:
         if os.path.isdir(given):
@@ -110,39 +115,52 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
                 continue
             chart = _chart_of(given)
             if chart is not None:
-                shown = os.path.relpath(chart) if not os.path.isabs(given) else chart
-                report_chart(chart, shown)
+                report_chart(os.path.relpath(chart) if not os.path.isabs(given) else chart)
                 continue
-            add(given)
+            add(given, os.path.realpath(given))
     return result
 
 
 def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
-        chart = next((c for c in CHART_FILES if c in filenames), None)
-        kept = []
-        for name in sorted(dirnames):
-            path = os.path.join(directory, name)
-            if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
+    """Depth first, sorted, never through links: one directory read and one
+    lstat per entry, since a pre-commit run walks the whole project."""
+    stack = [(root, os.path.realpath(root))]
+    while stack:
+        directory, real_directory = stack.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue
+        names = {entry.name for entry in entries}
+        chart = next((c for c in CHART_FILES if c in names), None)
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file(follow_symlinks=False)
+            except OSError:
                 continue
-            if _is_environment(path):
-                continue
-            if excluder.excluded(path, is_dir=True):
-                continue
-            if chart is not None and name == "templates":
-                report_chart(os.path.join(directory, chart), os.path.join(directory, chart))
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
-                continue
-            path = os.path.join(directory, name)
-            if excluder.excluded(path):
-                continue
-            if os.path.islink(path):
-                # A link is either to a file in the tree, which the walk reads
-                # anyway, or out of the tree, which a lint must never read.
-                continue
-            add(path)
-
+            if is_dir:
+                if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
+                    continue
+                path = os.path.join(directory, name)
+                if _is_environment(path) or excluder.excluded(path, is_dir=True):
+                    continue
+                if chart is not None and name == "templates":
+                    report_chart(os.path.join(directory, chart))
+                    continue
+                subdirectories.append((path, os.path.join(real_directory, name)))
+            elif is_file:  # links are neither: a link leads into the tree (read anyway) or out of it (never)
+                if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
+                    continue
+                path = os.path.join(directory, name)
+                if excluder.excluded(path):
+                    continue
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    stat = None
+                add(path, os.path.join(real_directory, name), stat)
+        stack.extend(reversed(subdirectories))

@@ -149,31 +149,32 @@ def scan(project: Project, linted: Sequence[str], excluder: Excluder, max_size: 
     if not project.template_paths:
         return []
     linted_real = {os.path.realpath(p) for p in linted}
-    found = discover(project.template_paths, excluder)
+    found = discover([_shown(p) for p in project.template_paths], excluder)
     cache = IndexCache(project.cache_file)
-    root = project.root
+    root_real = os.path.realpath(project.root) + os.sep if project.root else None
     entries: List[IndexEntry] = []
     seen_keys = set()
     for path in found.files:
-        real = os.path.realpath(path)
+        real = found.real[path]
         if real in linted_real:
             continue
-        try:
-            stat = os.stat(path)
-        except OSError:
-            continue
-        key = os.path.relpath(real, root) if root else real
+        stat = found.stats.get(path)
+        if stat is None:
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+        key = real[len(root_real):] if root_real and real.startswith(root_real) else real
         seen_keys.add(key)
-        shown = _shown(path)
         cached = cache.get(key, stat)
         if cached is not None:
-            entries.extend(entry_from_json(shown, item) for item in cached)
+            entries.extend(entry_from_json(path, item) for item in cached)
             continue
-        file_entries = _file_entries(shown, max_size)
+        file_entries = _file_entries(path, max_size)
         cache.put(key, stat, [entry_to_json(e) for e in file_entries])
         entries.extend(file_entries)
     if cache.dirty:
-        whole = root is not None and [os.path.realpath(p) for p in project.template_paths] == [os.path.realpath(root)]
+        whole = root_real is not None and [os.path.realpath(p) + os.sep for p in project.template_paths] == [root_real]
         cache.save(keep=seen_keys if whole else None)  # forget deleted files after a full scan
     return entries
 
