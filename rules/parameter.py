@@ -69,7 +69,10 @@ def check(document, context):
         if callee is not None and not uncertain:
             yield from _call(hook, callee)
 
-    if uncertain or spec.get("workflowTemplateRef") is not None:
+    if uncertain:
+        return
+    if spec.get("workflowTemplateRef") is not None:
+        yield from _workflow_template_ref(document, context, base, spec)
         return
     arguments = model.as_dict(spec.get("arguments"))
     entrypoint = model.as_str(spec.get("entrypoint"))
@@ -88,6 +91,25 @@ def check(document, context):
                                  "the workflow's `arguments.parameters`", "error")
 
 
+def _workflow_template_ref(document, context, base, spec):
+    """A workflow run from a WorkflowTemplate: its arguments, merged with the
+    template's, must supply the inputs of the entrypoint it runs."""
+    if document.kind in TEMPLATE_KINDS:
+        return
+    holder = context.index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+    if holder is None or holder.opaque:
+        return
+    entrypoint = model.as_str(spec.get("entrypoint")) or model.as_str(holder.spec.get("entrypoint"))
+    found = holder.template(entrypoint) if entrypoint else None
+    if found is None:
+        return  # template-ref reports a missing entrypoint
+    arguments = _merged_arguments(model.as_dict(spec.get("arguments")), model.as_dict(holder.spec.get("arguments")))
+    callee = Callee(found[1], f"the entrypoint `{entrypoint}` of {holder.kind} `{holder.name}` ({holder.where})")
+    at = base + ("entrypoint",) if "entrypoint" in spec else base + ("workflowTemplateRef",)
+    yield from _supplied(at, arguments, callee, "the workflow",
+                         "the workflow's `arguments.parameters` (merged with the template's)", "error")
+
+
 # -- callees ------------------------------------------------------------------
 
 
@@ -101,18 +123,37 @@ def _local_templates(document) -> Dict[str, Dict]:
 
 def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]] = None) -> Optional[Callee]:
     """The template ``holder`` (a step, task, hook, or ``{"template": name}``)
-    calls, or None when it cannot be known statically: a `templateRef` (not yet
-    looked up in ``context.index``), a name with `{{...}}`, a missing template
-    (the `unknown-template` rule reports that)."""
+    calls, or None when it cannot be known statically: a name with `{{...}}`,
+    a missing template (`unknown-template` and `template-ref` report those), a
+    template declared in the configuration by name only."""
     if local is None:
         local = _local_templates(document)
     inline = holder.get("inline")
     if isinstance(inline, dict):
         return Callee(inline, "its inline template")
+    ref = holder.get("templateRef")
+    if ref is not None:
+        resolved = context.index.resolve_ref(document, ref) if context is not None else None
+        if resolved is None or resolved.opaque:
+            return None
+        return Callee(resolved.template, f"`{ref['name']}.{ref['template']}` ({resolved.entry.where})")
     name = model.as_str(holder.get("template"))
-    if name and "{{" not in name and holder.get("templateRef") is None and name in local:
+    if name and "{{" not in name and name in local:
         return Callee(local[name], f"`{name}`")
     return None
+
+
+def _merged_arguments(own: Dict, inherited: Dict) -> Dict:
+    """A workflow's arguments over its WorkflowTemplate's: merged by name, the workflow's win."""
+    merged = {}
+    for kind in ("parameters", "artifacts"):
+        items = {}
+        for source in (inherited, own):
+            for item in model.as_list(source.get(kind)):
+                if isinstance(item, dict) and isinstance(item.get("name"), str):
+                    items[item["name"]] = item
+        merged[kind] = list(items.values())
+    return merged
 
 
 # -- callers supply the callee's inputs ----------------------------------------
@@ -125,7 +166,9 @@ def _call_label(call) -> str:
 
 def _call(call, callee: Callee):
     label = _call_label(call)
-    where = call.path + (("inline",) if isinstance(call.body.get("inline"), dict) else ("template",))
+    body = call.body
+    where = call.path + (("inline",) if isinstance(body.get("inline"), dict)
+                         else ("templateRef",) if "templateRef" in body else ("template",))
     arguments = model.as_dict(call.body.get("arguments"))
     # Argo checks steps and tasks when it validates; a hook's template fails only when it runs.
     severity = "warning" if call.kind == "hook" else "error"
