@@ -17,7 +17,7 @@ from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
 from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
-from .index import IndexEntry, ProjectIndex
+from .index import IndexEntry, ProjectIndex, indexable
 from .registry import load_rules
 from .rule import Context, Rule
 from .schema import DEFAULT_VERSION
@@ -143,14 +143,18 @@ class Engine:
             docs, problems = loader.load(source)
             findings.extend(problems)
             for doc in docs:
-                if not doc.is_argo:
+                if doc.is_argo:
+                    for problem in loader.convert(doc):
+                        findings.append(problem.replace(document=doc.index,
+                                                        pointer=problem.pointer or _pointer_of(doc, problem)))
+                elif indexable(doc):
+                    loader.convert(doc)  # an RBAC object: indexed, never linted
+                else:
                     continue
-                for problem in loader.convert(doc):
-                    findings.append(problem.replace(document=doc.index,
-                                                    pointer=problem.pointer or _pointer_of(doc, problem)))
                 if isinstance(doc.data, dict):
                     documents.append(doc)
         index = ProjectIndex(documents, entries=entries)
+        documents = index.documents
         internal = 0
         for doc in documents:
             for rule in self.rules:

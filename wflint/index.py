@@ -17,6 +17,47 @@ from .finding import NodePath
 from .model import as_dict, as_list, as_str
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
+# Kubernetes objects the RBAC checks read (never linted themselves).
+RBAC_KINDS = ("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Secret",
+              "CustomResourceDefinition")
+INDEXED_KINDS = frozenset(TEMPLATE_KINDS + RBAC_KINDS)
+# What of each RBAC object is kept: enough to decide permissions, nothing more
+# (a Secret's data, in particular, never reaches the index or its cache).
+_KEEP = {
+    "ServiceAccount": ("secrets", "automountServiceAccountToken"),
+    "Role": ("rules",), "ClusterRole": ("rules", "aggregationRule"),
+    "RoleBinding": ("subjects", "roleRef"), "ClusterRoleBinding": ("subjects", "roleRef"),
+    "Secret": ("type",),
+    "CustomResourceDefinition": ("spec",),
+}
+
+
+def indexable(document) -> bool:
+    """Should this document go into the index? Argo templates, and RBAC
+    objects of their own API group."""
+    kind, api = document.kind, document.api_version
+    if kind in TEMPLATE_KINDS:
+        return document.is_argo
+    if kind not in INDEXED_KINDS or not isinstance(api, str):
+        return False
+    if kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
+        return api.startswith("rbac.authorization.k8s.io/")
+    if kind == "CustomResourceDefinition":
+        return api.startswith("apiextensions.k8s.io/")
+    return api == "v1"
+
+
+def index_data(kind: str, data: Any) -> Any:
+    """The part of a document the index keeps."""
+    if kind in TEMPLATE_KINDS or not isinstance(data, dict):
+        return data
+    metadata = as_dict(data.get("metadata"))
+    kept = {"apiVersion": data.get("apiVersion"), "kind": kind,
+            "metadata": {k: metadata[k] for k in ("name", "namespace", "labels", "annotations") if k in metadata}}
+    for key in _KEEP.get(kind, ()):
+        if key in data:
+            kept[key] = data[key]
+    return kept
 
 
 @dataclass
@@ -86,6 +127,13 @@ class Resolved:
         return self.entry.opaque
 
 
+def entry_of(document) -> IndexEntry:
+    """The index entry for a converted Document."""
+    line = document.node.start_mark.line + document.line_offset + 1
+    return IndexEntry(kind=document.kind, name=document.name, namespace=document.namespace, path=document.path,
+                      document=document.index, line=line, data=index_data(document.kind, document.data))
+
+
 def is_dynamic(value: Any) -> bool:
     """A name built from placeholders, resolvable only at run time."""
     return isinstance(value, str) and "{{" in value
@@ -105,13 +153,12 @@ class ProjectIndex:
     # -- building ---------------------------------------------------------
 
     def add(self, document) -> None:
-        """Index a linted Document (its data must be converted)."""
-        self.documents.append(document)
-        if document.kind in TEMPLATE_KINDS:
-            line = document.node.start_mark.line + document.line_offset + 1
-            self.add_entry(IndexEntry(kind=document.kind, name=document.name, namespace=document.namespace,
-                                      path=document.path, document=document.index, line=line,
-                                      data=document.data))
+        """Index a Document of the run (its data must be converted): Argo
+        documents are linted; the other indexable kinds are only indexed."""
+        if document.is_argo:
+            self.documents.append(document)
+        if indexable(document):
+            self.add_entry(entry_of(document))
 
     def add_entry(self, entry: IndexEntry) -> None:
         if entry.name:
@@ -126,6 +173,10 @@ class ProjectIndex:
         if kind == "ClusterWorkflowTemplate" or namespace is None:
             return list(found)
         return [e for e in found if e.namespace in (None, namespace)]
+
+    def of_kind(self, kind: str) -> List[IndexEntry]:
+        """Every entry of ``kind``, in the order they were indexed."""
+        return [e for (k, _), entries in self._entries.items() if k == kind for e in entries]
 
     def names(self, kind: str) -> List[str]:
         return sorted({name for (k, name) in self._entries if k == kind})

@@ -24,14 +24,14 @@ from typing import Dict, List, Optional, Sequence
 
 from . import __version__
 from .discovery import Excluder, discover
-from .index import TEMPLATE_KINDS, IndexEntry
+from .index import IndexEntry, entry_of, indexable
 
 CACHE_DIR = ".wflint_cache"
 _CACHE_FILE = "index.json"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 _RACY_SECONDS = 2.0
 # Bytes a file must contain to hold a document the index keeps.
-_MARKERS = (b"WorkflowTemplate",)
+_MARKERS = (b"WorkflowTemplate", b"Role", b"ServiceAccount", b"Secret", b"CustomResourceDefinition")
 
 
 @dataclass
@@ -205,11 +205,9 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
     docs, _ = loader.load(source)
     entries = []
     for doc in docs:
-        if doc.kind not in TEMPLATE_KINDS or not doc.is_argo:
+        if not indexable(doc):
             continue
         loader.convert(doc)
         if isinstance(doc.data, dict):
-            line = doc.node.start_mark.line + doc.line_offset + 1
-            entries.append(IndexEntry(kind=doc.kind, name=doc.name, namespace=doc.namespace, path=path,
-                                      document=doc.index, line=line, data=doc.data))
+            entries.append(entry_of(doc))
     return entries
