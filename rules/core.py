@@ -21,4 +21,6 @@ RULES = [
     _declare("read-error", "error", "A file named for linting cannot be read."),
     _declare("helm-chart", "info", "Helm chart templates are skipped: they are not YAML until rendered."),
     _declare("internal-error", "error", "A rule crashed; its findings for the document are missing."),
+    _declare("unused-suppression", "warning", "A `# wflint: disable=` comment that suppresses nothing."),
+    _declare("stale-baseline", "info", "A baseline entry whose finding is gone."),
 ]

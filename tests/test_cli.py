@@ -28,7 +28,8 @@ def test_findings_exit_1_with_position_caret_and_hint(run_cli, write, tmp_path, 
     assert lines[1] == " 7 |   serviceAcountName: argo"
     assert lines[2] == "   |   ^^^^^^^^^^^^^^^^^"
     assert lines[3] == "   = hint: rename it to `serviceAccountName`"
-    assert len(lines) == 5
+    assert lines[4] == "   = see: wflint explain schema"
+    assert len(lines) == 6
     assert lines[-1] == "Found 1 error, 0 warnings (1 file, 1 Argo document)."
 
 

@@ -62,8 +62,10 @@ def _load_config(path: Optional[str]):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
+              default=None, help="Output format [default: text; github when GITHUB_ACTIONS=true].")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not report info-level findings.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). "
               "Colour is used only on a terminal.")
@@ -86,12 +88,17 @@ def _load_config(path: Optional[str]):
               help="Where to look for the WorkflowTemplates that templateRefs name (repeatable) "
                    "[default: the project: the config file's folder, else the git work tree].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Hide the findings recorded in this baseline; report its stale entries.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False, writable=True), default=None,
+              metavar="FILE", help="Record every current finding in FILE (to adopt wflint on an existing "
+                                   "repository), then exit 0.")
 @click.option("--max-file-size", type=float, default=None, callback=_megabytes, metavar="MB",
               help="Files larger than this are reported instead of parsed [default: 10].")
-def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: Optional[str],
+def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, no_color: bool, fail_on: Optional[str],
           stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
           argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
-          max_file_size: Optional[int]):
+          baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int]):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
     from .render import render
@@ -111,15 +118,47 @@ def check(paths: Sequence[str], fmt: str, quiet: bool, no_color: bool, fail_on: 
                       select=select, ignore=ignore or [], quiet=quiet, config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
                       template_paths=list(template_paths), use_cache=not no_cache)
+    if baseline_path is None and config.baseline:
+        baseline_path = os.path.join(config.root, config.baseline)
+    if baseline_path is not None and write_baseline is None:
+        if not os.path.isfile(baseline_path):
+            click.echo(f"wflint: baseline {baseline_path} does not exist (create it with --write-baseline)", err=True)
+            sys.exit(EXIT_USAGE)
+        options.baseline = baseline_path
     engine = Engine(options)
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
         stream = sys.stdin
         stdin = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
-    report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
-    color = _use_color(no_color)
-    click.echo(render(report, fmt, color=color, lines=report.line), nl=False, color=color)
+    from .baseline import BaselineError
+    try:
+        report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
+    except BaselineError as exc:
+        click.echo(f"wflint: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if write_baseline is not None:
+        from . import baseline
+        recorded = baseline.write(write_baseline, [f for f in report.findings if f.rule != "internal-error"])
+        click.echo(f"wflint: recorded {recorded} findings in {write_baseline}; "
+                   f"run with --baseline {write_baseline} to report only new ones", err=True)
+        sys.exit(EXIT_OK)
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    color = output is None and fmt == "text" and _use_color(no_color)
+    text = render(report, fmt, color=color, lines=report.line)
+    if output is not None:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            click.echo(f"wflint: cannot write {output}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_USAGE)
+        if fmt != "text":  # keep a human summary on the terminal
+            from .render.text import summary
+            click.echo(summary(report))
+    else:
+        click.echo(text, nl=False, color=color)
     if report.internal_errors:
         sys.exit(EXIT_INTERNAL)
     fail_on = fail_on or config.fail_on or "error"

@@ -18,7 +18,7 @@ from .suggest import did_you_mean
 CONFIG_FILES = (".wflint.yaml", ".wflint.yml")
 ARGO_VERSIONS = ("4.1", "3.7")
 KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
-        "template-paths", "templates", "stubs", "cache")
+        "template-paths", "templates", "stubs", "cache", "baseline")
 
 
 class ConfigError(Exception):
@@ -50,6 +50,7 @@ class Config:
     stubs: List[str] = field(default_factory=list)          # WorkflowTemplate signature files
     templates: List["DeclaredTemplate"] = field(default_factory=list)  # templates living elsewhere
     cache: bool = True
+    baseline: Optional[str] = None          # a baseline file, relative to the config's folder
 
 
 @dataclass
@@ -154,6 +155,10 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
             config.stubs = _str_list(shown, key, value)
         elif key == "templates":
             config.templates = _declared(shown, value)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise ConfigError(shown, "`baseline` must be the path of a baseline file")
+            config.baseline = value
         elif key == "cache":
             if not isinstance(value, bool):
                 raise ConfigError(shown, "`cache` must be true or false")

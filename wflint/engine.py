@@ -12,7 +12,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
-from . import loader, source as sources
+from . import loader, source as sources, suppress
 from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
@@ -37,6 +37,7 @@ class Options:
     config: Config = field(default_factory=Config)
     template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
     use_cache: bool = True                    # --no-cache turns the index cache off
+    baseline: Optional[str] = None            # --baseline: hide the findings this file records
 
     def excluder(self) -> Excluder:
         excluder = Excluder(self.exclude)
@@ -52,6 +53,7 @@ class Report:
     documents: int
     internal_errors: int = 0
     sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
+    linted: List[str] = field(default_factory=list)   # every file the run read, in order
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -168,11 +170,12 @@ class Engine:
                 except Exception as exc:  # a rule bug must not hide other rules' findings
                     internal += 1
                     findings.append(_internal_error(rule, doc, exc))
-        final = self._finish(findings)
+        directives = {path: found for path, source in by_path.items() if (found := suppress.parse(source.text))}
+        final = self._finish(findings, directives, list(by_path))
         shown = {f.path for f in final}
         return Report(findings=final, files=file_count if file_count is not None else count,
                       documents=len(documents), internal_errors=internal,
-                      sources={p: s for p, s in by_path.items() if p in shown})
+                      sources={p: s for p, s in by_path.items() if p in shown}, linted=list(by_path))
 
     # -- findings ----------------------------------------------------------
 
@@ -193,7 +196,15 @@ class Engine:
                             line=line, column=column, end_line=end_line, end_column=end_column,
                             pointer=json_pointer(item.node), document=doc.index)
 
-    def _finish(self, findings: List[Finding]) -> List[Finding]:
+    def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
+        """Configuration, suppressions and the baseline, then severities, order and duplicates."""
+        from . import suppress
+        findings = [f for f in findings if f.rule == "internal-error" or f.rule in self._by_id]
+        if directives:
+            findings = suppress.apply(findings, directives, active=set(self._by_id), known=self._all)
+        if self.options.baseline:
+            from . import baseline
+            findings = baseline.apply(self.options.baseline, findings, linted)
         out = []
         for item in findings:
             rule = self._all.get(item.rule)

@@ -43,6 +43,7 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
                        style("^" * width, fg=_COLORS.get(f.severity), bold=True))
         if f.hint:
             out.append(style(f" {gutter} = hint: ", fg="cyan") + _safe(f.hint))
+        out.append(style(f" {gutter} = see: wflint explain {f.rule}", dim=True))
     out.append(summary(report, style))
     return "\n".join(out) + "\n"
 

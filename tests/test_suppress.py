@@ -1,0 +1,101 @@
+"""Inline suppressions and the baseline."""
+
+import json
+
+from wflint.testing import lint_text
+from conftest import HELLO, dedent
+
+BROKEN = dedent("""
+    apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata:
+      generateName: hello-
+    spec:
+      entrypoint: main
+      serviceAcountName: argo
+      parallelism: two
+      templates:
+        - name: main
+          container:
+            image: alpine:3.20
+""")
+
+
+def rules_and_lines(text):
+    return [(f.line, f.rule) for f in lint_text(text).findings]
+
+
+def test_unsuppressed():
+    assert rules_and_lines(BROKEN) == [(7, "schema"), (8, "schema")]
+
+
+def test_end_of_line():
+    text = BROKEN.replace("serviceAcountName: argo", "serviceAcountName: argo  # wflint: disable=schema -- legacy")
+    assert rules_and_lines(text) == [(8, "schema")]
+
+
+def test_line_above_and_several_rules():
+    text = BROKEN.replace("  parallelism: two", "  # wflint: disable=cron,schema -- migrating\n  parallelism: two")
+    assert rules_and_lines(text) == [(7, "schema"), (8, "unused-suppression")]
+    found = [f for f in lint_text(text).findings if f.rule == "unused-suppression"][0]
+    assert "`cron` reports nothing on line 9" in found.message
+
+
+def test_whole_file():
+    assert rules_and_lines("# wflint: disable-file=schema\n" + BROKEN) == []
+
+
+def test_unused_and_unknown_suppressions_are_reported():
+    text = HELLO.replace("image: alpine:3.20", "image: alpine:3.20  # wflint: disable=schema")
+    found = lint_text(text).findings
+    assert [(f.rule, f.severity) for f in found] == [("unused-suppression", "warning")]
+    typo = lint_text(HELLO + "# wflint: disable-file=shcema\n").findings
+    assert "no rule `shcema`; did you mean `schema`?" in typo[0].message
+
+
+def test_suppressing_unused_suppression():
+    text = HELLO.replace("image: alpine:3.20", "image: alpine:3.20  # wflint: disable=schema,unused-suppression")
+    assert lint_text(text).findings == []
+
+
+def test_a_comment_that_merely_mentions_wflint_is_ignored():
+    assert lint_text(HELLO + "# wflint: see docs\n").findings == []
+
+
+def test_baseline_round_trip(run_cli, write, tmp_path, monkeypatch):
+    write("wf.yaml", BROKEN)
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("check", "--write-baseline", "baseline.json", ".").exit_code == 0
+    data = json.loads((tmp_path / "baseline.json").read_text())
+    assert [e["pointer"] for e in data["findings"]] == ["/spec/parallelism", "/spec/serviceAcountName"]
+    assert run_cli("check", "--baseline", "baseline.json", ".").exit_code == 0
+    # Unrelated edits move lines; entries still match by node, not by line.
+    write("wf.yaml", "# a new comment\n# and another\n" + BROKEN)
+    assert run_cli("check", "--baseline", "baseline.json", ".").exit_code == 0
+    # A new problem is reported.
+    write("wf.yaml", BROKEN.replace("image: alpine:3.20", "image: alpine:3.20\n        imagePullPolicy: 7"))
+    result = run_cli("check", "--format", "json", "--baseline", "baseline.json", ".")
+    assert result.exit_code == 1
+    assert [d["pointer"] for d in json.loads(result.output)["diagnostics"]] == [
+        "/spec/templates/0/container/imagePullPolicy"]
+
+
+def test_stale_baseline_entries(run_cli, write, tmp_path, monkeypatch):
+    write("wf.yaml", BROKEN)
+    monkeypatch.chdir(tmp_path)
+    run_cli("check", "--write-baseline", "baseline.json", ".")
+    write("wf.yaml", BROKEN.replace("parallelism: two", "parallelism: 2"))
+    result = run_cli("check", "--format", "json", "--baseline", "baseline.json", ".")
+    found = json.loads(result.output)["diagnostics"]
+    assert [(d["rule"], d["severity"]) for d in found] == [("stale-baseline", "info")]
+    assert "/spec/parallelism" in found[0]["message"]
+    # Not stale when the file was not part of the run.
+    write("other.yaml", HELLO)
+    assert "stale-baseline" not in run_cli("check", "--baseline", "baseline.json", "other.yaml").output
+
+
+def test_bad_baseline_is_a_usage_error(run_cli, write, tmp_path):
+    path = write("wf.yaml", BROKEN)
+    bad = write("b.json", "[1, 2]")
+    assert run_cli("check", "--baseline", str(bad), str(path)).exit_code == 2
+    assert run_cli("check", "--baseline", str(tmp_path / "missing.json"), str(path)).exit_code == 2
