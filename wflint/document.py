@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -151,16 +152,18 @@ def _key_matches(key, part: str) -> bool:
 
 def scalar_offsets(source, node, sub: Tuple[int, int], line_offset: int):
     """Map a (start, end) character range of a scalar's value to 1-based
-    source positions. Exact for single-line scalars without escapes and for
-    literal blocks; None where folding or escapes make the mapping unsure."""
+    source positions. Exact for plain and quoted scalars, on one line or
+    several (escapes included), and for literal and folded blocks; a range
+    that starts where folding turned a line break into a space points just
+    after the end of that line. None where the mapping is unsure (an explicit
+    indentation indicator, text that does not line up)."""
     start_mark, end_mark = node.start_mark, node.end_mark
     begin, end = sub
     style = node.style
     value = node.value
-    if start_mark.line == end_mark.line and style in (None, "", "'", '"'):
-        if (style == '"' and "\\" in source.line(start_mark.line + line_offset + 1)) or \
-                (style == "'" and "'" in value):
-            return None
+    if start_mark.line == end_mark.line and style in (None, "", "'", '"') and not \
+            ((style == '"' and "\\" in source.line(start_mark.line + line_offset + 1)) or
+             (style == "'" and "'" in value)):
         quote = 1 if style in ("'", '"') else 0
         line = start_mark.line + line_offset + 1
         column = start_mark.column + 1 + quote + begin
@@ -184,4 +187,156 @@ def scalar_offsets(source, node, sub: Tuple[int, int], line_offset: int):
         line = first + line_index
         column = indent + col_in_line + 1
         return line, column, line, column + max(stop - begin, 1)
-    return None
+    if style == ">":
+        pieces = _folded_pieces(source, node, line_offset)
+    elif style in (None, "", "'", '"'):
+        pieces = _flow_pieces(source, node, line_offset)
+    else:
+        pieces = None
+    if not pieces:
+        return None
+    return _locate_in_pieces(pieces, begin, end)
+
+
+# A piece is a run of the value's characters that comes from one source line:
+# (value offset, 1-based line, 0-based column where the run starts, text,
+# columns of each character relative to that start, or None when they are
+# consecutive). Folding only adds or drops spaces and line breaks between
+# pieces, so the pieces are found in order in the value; any other gap means
+# the mapping is unsure and nothing is returned.
+
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+            "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+            "L": "\u2028", "P": "\u2029"}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+def _decode(segment: str, style):
+    """(text, columns) of a quoted scalar's segment with its escapes decoded;
+    None for an escape YAML does not have."""
+    out, columns = [], []
+    i = 0
+    while i < len(segment):
+        char = segment[i]
+        if style == '"' and char == "\\":
+            escape = segment[i + 1:i + 2]
+            if not escape:
+                break  # an escaped line break: the lines join without a space
+            if escape in _HEX_ESCAPES:
+                width = 2 + _HEX_ESCAPES[escape]
+                try:
+                    out.append(chr(int(segment[i + 2:i + width], 16)))
+                except ValueError:
+                    return None
+            elif escape in _ESCAPES:
+                width = 2
+                out.append(_ESCAPES[escape])
+            else:
+                return None
+            columns.append(i)
+            i += width
+            continue
+        if style == "'" and char == "'" and segment[i + 1:i + 2] == "'":
+            out.append("'")
+            columns.append(i)
+            i += 2
+            continue
+        out.append(char)
+        columns.append(i)
+        i += 1
+    return "".join(out), columns
+
+
+def _align(value: str, raw) -> Optional[list]:
+    pieces = []
+    pos = 0
+    for line, column, text, columns in raw:
+        if not text:
+            continue
+        found = value.find(text, pos)
+        if found < 0 or value[pos:found].strip(" \n"):
+            return None
+        pieces.append((found, line, column, text, columns))
+        pos = found + len(text)
+    if value[pos:].strip(" \n"):
+        return None
+    return pieces
+
+
+def _folded_pieces(source, node, line_offset: int):
+    """Pieces of a folded (`>`) block scalar."""
+    header_line = node.start_mark.line + line_offset + 1
+    header = source.line(header_line)[node.start_mark.column:]
+    if re.match(r">[-+]?[0-9]", header):
+        return None  # an explicit indentation indicator: not worth the risk
+    first = header_line + 1
+    last = node.end_mark.line + line_offset + 1
+    indent = None
+    raw = []
+    for number in range(first, last + 1):
+        content = source.line(number)
+        if not content.strip():
+            continue
+        width = len(content) - len(content.lstrip(" "))
+        if indent is None:
+            indent = width
+        elif width < indent:
+            break
+        raw.append((number, indent, content[indent:], None))
+    return _align(node.value, raw) if raw else None
+
+
+def _flow_pieces(source, node, line_offset: int):
+    """Pieces of a plain or quoted scalar, on one line or several."""
+    style = node.style
+    quote = 1 if style in ("'", '"') else 0
+    start, end = node.start_mark, node.end_mark
+    first = start.line + line_offset + 1
+    last = end.line + line_offset + 1
+    raw = []
+    for number in range(first, last + 1):
+        text = source.line(number)
+        begin = start.column + quote if number == first else 0
+        stop = end.column - quote if number == last else len(text)
+        segment = text[begin:stop]
+        if number != first:
+            stripped = segment.lstrip(" \t")
+            begin += len(segment) - len(stripped)
+            segment = stripped
+        escaped_break = style == '"' and (len(segment) - len(segment.rstrip("\\"))) % 2 == 1
+        if number != last and not escaped_break:
+            segment = segment.rstrip(" \t")
+        if style in ("'", '"'):
+            decoded = _decode(segment, style)
+            if decoded is None:
+                return None
+            raw.append((number, begin, decoded[0], decoded[1]))
+        else:
+            raw.append((number, begin, segment, None))
+    return _align(node.value, raw)
+
+
+def _locate_in_pieces(pieces, begin: int, end: int):
+    def column_of(piece, index):
+        columns = piece[4]
+        return piece[2] + (columns[index] if columns is not None else index)
+
+    chosen = None
+    for piece in pieces:
+        offset, line, _, text, _ = piece
+        if offset <= begin < offset + len(text):
+            column = column_of(piece, begin - offset)
+            last = min(end, offset + len(text)) - 1 - offset
+            stop = column_of(piece, max(last, begin - offset)) + 1
+            chosen = (line, column, stop)
+            break
+        if offset + len(text) <= begin:
+            # in a folded gap or past the end: just after the previous piece
+            column = column_of(piece, len(text) - 1) + 1
+            chosen = (line, column, column + 1)
+    if chosen is None:
+        piece = pieces[0]
+        column = column_of(piece, 0)
+        chosen = (piece[1], column, column + 1)
+    line, column, stop = chosen
+    return line, column + 1, line, max(stop, column + 1) + 1

@@ -19,7 +19,7 @@ Guards, because input is untrusted:
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -357,3 +357,91 @@ def convert(document: Document) -> List[Finding]:
         findings.append(_mark_finding(source, rule, message, node.start_mark, offset, hint=hint,
                                       end_mark=node.end_mark))
     return findings
+
+
+class ParsedText(NamedTuple):
+    """YAML text that is a value inside a manifest (a resource template's
+    `manifest`), read like a file. Offsets are character positions in the text.
+
+    ``documents``: (offset where the document starts, node, plain data) for each
+    document read before the first error, data built with Kubernetes' scalar
+    rules (None for an explicitly empty document). ``error``: (offset, message)
+    of the first syntax error, else None. ``duplicates``: (offset of the
+    repeated key, key, offset of its first occurrence).
+    """
+
+    documents: List[Tuple[int, yaml.Node, object]]
+    error: Optional[Tuple[int, str]]
+    duplicates: List[Tuple[int, str, int]]
+
+
+def parse_text(text: str) -> ParsedText:
+    """Parse YAML text as `load` parses a file: cut at `---` lines, composed by
+    libyaml, converted with go-yaml's scalar rules. Stops at the first error."""
+    documents: List[Tuple[int, yaml.Node, object]] = []
+    duplicates: List[Tuple[int, str, int]] = []
+    offset = 0
+    for _, chunk in split_documents(text):
+        base = offset
+        offset += len(chunk)
+        composer = _Composer(chunk)
+        try:
+            while True:
+                try:
+                    if not composer.check_node():
+                        break
+                    node = composer.get_node()
+                except yaml.YAMLError as exc:
+                    return ParsedText(documents, _text_error(exc, chunk, base), duplicates)
+                except RecursionError:  # only the pure-Python fallback recurses in Python
+                    return ParsedText(documents, (base, "YAML nested too deeply to parse"), duplicates)
+                if node is None:
+                    continue
+                converter = _Converter()
+                try:
+                    data = converter.build(node, 0)
+                except _TooDeep as exc:
+                    return ParsedText(documents, (base + exc.node.start_mark.index,
+                                                  f"YAML nested more than {MAX_DEPTH} levels deep"), duplicates)
+                except _AliasBomb:
+                    return ParsedText(documents, (base + node.start_mark.index,
+                                                  f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes"),
+                                      duplicates)
+                except _RecursiveAlias as exc:
+                    return ParsedText(documents, (base + exc.node.start_mark.index,
+                                                  "an alias refers to the node that contains it"), duplicates)
+                documents.append((base + node.start_mark.index, node, data))
+                for first, second in converter.duplicates:
+                    duplicates.append((base + second.start_mark.index, second.value,
+                                       base + first.start_mark.index))
+                if converter.problems:
+                    _, message, bad, _ = converter.problems[0]
+                    return ParsedText(documents, (base + bad.start_mark.index, message), duplicates)
+        finally:
+            dispose = getattr(composer, "dispose", None)
+            if dispose:
+                dispose()
+    return ParsedText(documents, None, duplicates)
+
+
+def _text_error(exc: yaml.YAMLError, chunk: str, base: int) -> Tuple[int, str]:
+    """(offset, message) of a syntax error in a chunk that starts at ``base``."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if isinstance(exc, yaml.reader.ReaderError):
+        return base + exc.position, f"character {exc.character!r} is not allowed in YAML"
+    if not problem:
+        return base + (mark.index if mark is not None else 0), (str(exc).splitlines() or ["YAML error"])[0]
+    message = problem if not context else f"{problem} ({context})"
+    if context_mark is not None and mark is not None and context_mark.line != mark.line:
+        if mark.index >= len(chunk.rstrip()):
+            mark = context_mark
+            message = f"{problem} ({context}, which starts here and is never closed)"
+        else:
+            above = mark.line - context_mark.line
+            message = f"{problem} ({context}, which started {above} line{'s' if above > 1 else ''} above)"
+    if mark is not None and chunk[mark.index:mark.index + 1] == "\t":
+        message = "a tab character where YAML expects indentation or a token"
+    return base + (mark.index if mark is not None else 0), message

@@ -32,14 +32,16 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
         source = lines(f.path, f.line) if lines else ""
         gutter = " " * len(str(f.line))
         if source:
-            source = source.replace("\t", _TAB)
-            out.append(style(f" {f.line} | ", dim=True) + _safe(source))
+            # Tabs are shown as spaces: the caret must move with them.
+            prefix = source[:max(f.column - 1, 0)].replace("\t", _TAB)
             if f.end_line == f.line and f.end_column > f.column:
-                width = f.end_column - f.column
+                underlined = source[f.column - 1:f.end_column - 1].replace("\t", _TAB)
             else:
-                width = 1
-            width = max(1, min(width, max(1, len(source) - f.column + 1)))
-            out.append(style(f" {gutter} | ", dim=True) + " " * (f.column - 1) +
+                underlined = source[f.column - 1:f.column].replace("\t", _TAB)
+            shown = source.replace("\t", _TAB)
+            width = max(1, min(len(underlined), max(1, len(shown) - len(prefix))))
+            out.append(style(f" {f.line} | ", dim=True) + _safe(shown))
+            out.append(style(f" {gutter} | ", dim=True) + " " * len(prefix) +
                        style("^" * width, fg=_COLORS.get(f.severity), bold=True))
         if f.hint:
             out.append(style(f" {gutter} = hint: ", fg="cyan") + _safe(f.hint))
