@@ -5,8 +5,6 @@ reports, a declaration in `core.py`), with its documentation beside it."""
 from . import (core, cron, dag_cycle, dag_dependency, duplicate_template, parameter, schema,
                template_name, template_ref, unknown_template)
 from . import resource_template
-from . import variable
-from . import template_structure
 
 RULES = [
     *core.RULES,
@@ -20,6 +18,4 @@ RULES = [
     template_ref,
     cron,
     resource_template,
-    variable,
-    template_structure,
 ]
