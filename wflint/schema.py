@@ -111,8 +111,23 @@ def _type_hint(expected, value) -> Optional[str]:
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _fast(version: str):
+    from .fastschema import compile_kinds
+    return compile_kinds(_schema(version))
+
+
+def is_valid(data, kind: str, version: str = DEFAULT_VERSION) -> bool:
+    """True when ``data`` matches the schema of ``kind`` (the fast path)."""
+    return _fast(version)[kind](data)
+
+
 def check(data, kind: str, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
-    """Findings for every way ``data`` breaks the schema of ``kind``."""
+    """Findings for every way ``data`` breaks the schema of ``kind``. Valid
+    documents (nearly all) are recognised by the compiled checker; only the
+    others pay for jsonschema's detailed errors."""
+    if is_valid(data, kind, version):
+        return
     seen = set()
     for error in validator(version, kind).iter_errors(data):
         for found in _findings(error, version):
