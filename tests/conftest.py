@@ -40,6 +40,7 @@ HELLO = dedent("""
       generateName: hello-
     spec:
       entrypoint: main
+      serviceAccountName: runner
       templates:
         - name: main
           container:

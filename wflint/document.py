@@ -28,7 +28,7 @@ class Document:
     """
 
     __slots__ = ("source", "index", "node", "line_offset", "data", "kind", "api_version",
-                 "name", "generate_name", "namespace")
+                 "name", "generate_name", "namespace", "memo")
 
     def __init__(self, source, index: int, node, line_offset: int):
         self.source = source
@@ -36,6 +36,7 @@ class Document:
         self.node = node
         self.line_offset = line_offset
         self.data: Any = None
+        self.memo: dict = {}  # what wflint.model derives from the data, computed once for all rules
         self.kind = self.api_version = self.name = self.generate_name = self.namespace = None
         if node.__class__ is MappingNode:
             for key, value in node.value:

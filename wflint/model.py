@@ -33,6 +33,27 @@ def as_str(value: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
+def _memo(document, key, build):
+    """``build()``, computed once per document: every rule walks the same shapes.
+    Rules never change the data, so the walk stays valid for the whole run."""
+    memo = getattr(document, "memo", None)
+    if memo is None:
+        return build()
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = build()
+    return found
+
+
+def _memo_on(at, key, build):
+    """The same, kept on a (frozen) TemplateAt, which the document's memo keeps alive."""
+    found = at.__dict__.get(key)
+    if found is None:
+        found = build()
+        object.__setattr__(at, key, found)
+    return found
+
+
 def spec(document) -> Tuple[NodePath, Dict]:
     """The workflow spec: `spec`, or a CronWorkflow's `spec.workflowSpec`."""
     data = as_dict(document.data)
@@ -87,44 +108,50 @@ class Call:
         return as_str(self.body.get("name"))
 
 
-def templates(document) -> Iterator[TemplateAt]:
+def templates(document) -> List[TemplateAt]:
     """Top-level templates of the workflow spec, in order."""
+    return _memo(document, "templates", lambda: _templates(document))
+
+
+def _templates(document) -> List[TemplateAt]:
     base, body = spec(document)
-    for i, template in enumerate(as_list(body.get("templates"))):
-        if isinstance(template, dict):
-            yield TemplateAt(base + ("templates", i), template)
+    return [TemplateAt(base + ("templates", i), template)
+            for i, template in enumerate(as_list(body.get("templates"))) if isinstance(template, dict)]
 
 
-def all_templates(document) -> Iterator[TemplateAt]:
+def all_templates(document) -> List[TemplateAt]:
     """Top-level templates and every inline template inside them, depth first."""
-    base, body = spec(document)
-    stack = [TemplateAt(base + ("templates", i), t)
-             for i, t in reversed(list(enumerate(as_list(body.get("templates"))))) if isinstance(t, dict)]
+    return _memo(document, "all_templates", lambda: _all_templates(document))
+
+
+def _all_templates(document) -> List[TemplateAt]:
+    out = []
+    stack = list(reversed(templates(document)))
     while stack:
         at = stack.pop()
-        yield at
+        out.append(at)
         inner = []
         for call in calls(at):
             inline = call.body.get("inline")
             if isinstance(inline, dict):
                 inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
         stack.extend(reversed(inner))
+    return out
 
 
-def steps(at: TemplateAt) -> Iterator[Call]:
+def steps(at: TemplateAt) -> List[Call]:
     """Every step of a steps template, with its group index."""
-    for g, group in enumerate(as_list(at.template.get("steps"))):
-        for s, step in enumerate(as_list(group)):
-            if isinstance(step, dict):
-                yield Call(at.path + ("steps", g, s), step, "step", g)
+    return _memo_on(at, "_steps", lambda: [
+        Call(at.path + ("steps", g, s), step, "step", g)
+        for g, group in enumerate(as_list(at.template.get("steps")))
+        for s, step in enumerate(as_list(group)) if isinstance(step, dict)])
 
 
-def tasks(at: TemplateAt) -> Iterator[Call]:
+def tasks(at: TemplateAt) -> List[Call]:
     """Every task of a DAG template."""
-    dag = as_dict(at.template.get("dag"))
-    for t, task in enumerate(as_list(dag.get("tasks"))):
-        if isinstance(task, dict):
-            yield Call(at.path + ("dag", "tasks", t), task, "task")
+    return _memo_on(at, "_tasks", lambda: [
+        Call(at.path + ("dag", "tasks", t), task, "task")
+        for t, task in enumerate(as_list(as_dict(at.template.get("dag")).get("tasks"))) if isinstance(task, dict)])
 
 
 def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
@@ -134,19 +161,23 @@ def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
             yield Call(owner_path + ("hooks", name), hook, "hook")
 
 
-def calls(at: TemplateAt) -> Iterator[Call]:
+def calls(at: TemplateAt) -> List[Call]:
     """Steps and tasks of a template, and the hooks on each of them."""
-    for call in list(steps(at)) + list(tasks(at)):
-        yield call
-        yield from hooks(call.path, call.body)
+    return _memo_on(at, "_calls", lambda: _calls(at))
 
 
-def all_calls(document) -> Iterator[Tuple[TemplateAt, Call]]:
+def _calls(at: TemplateAt) -> List[Call]:
+    out = []
+    for call in steps(at) + tasks(at):
+        out.append(call)
+        out.extend(hooks(call.path, call.body))
+    return out
+
+
+def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
     """Every step, task and step/task hook in the document, with its template;
     workflow-level hooks are reported by ``spec_hooks``."""
-    for at in all_templates(document):
-        for call in calls(at):
-            yield at, call
+    return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
 def spec_hooks(document) -> Iterator[Call]:
