@@ -119,7 +119,7 @@ def test_yaml_error_and_schema_error_in_one_run(run_cli, write, tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     data = json.loads(run_cli("check", "--format", "json", ".").output)
     found = sorted((d["path"], d["line"], d["rule"]) for d in data["diagnostics"])
-    assert found == [("bad-schema.yaml", 11, "schema"), ("bad-yaml.yaml", 1, "yaml-syntax")]
+    assert found == [("bad-schema.yaml", 12, "schema"), ("bad-yaml.yaml", 1, "yaml-syntax")]
     assert data["summary"]["files"] == 3
 
 

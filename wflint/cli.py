@@ -88,6 +88,8 @@ def _load_config(path: Optional[str]):
               help="Where to look for the WorkflowTemplates that templateRefs name (repeatable) "
                    "[default: the project: the config file's folder, else the git work tree].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
+              help="Processes to lint many files with [default: 0, one per available core; 1: no workers].")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Hide the findings recorded in this baseline; report its stale entries.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -98,7 +100,7 @@ def _load_config(path: Optional[str]):
 def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, no_color: bool, fail_on: Optional[str],
           stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
           argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
-          baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int]):
+          jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int]):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
     from .render import render
@@ -117,7 +119,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     options = Options(argo_version=argo_version or config.argo_version or "4.1", exclude=list(exclude),
                       select=select, ignore=ignore or [], quiet=quiet, config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
-                      template_paths=list(template_paths), use_cache=not no_cache)
+                      template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)
     if baseline_path is None and config.baseline:
         baseline_path = os.path.join(config.root, config.baseline)
     if baseline_path is not None and write_baseline is None:

@@ -39,12 +39,24 @@ class Options:
     template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
     use_cache: bool = True                    # --no-cache turns the index cache off
     baseline: Optional[str] = None            # --baseline: hide the findings this file records
+    jobs: int = 0                             # processes for many files; 0: one per available core
 
     def excluder(self) -> Excluder:
         excluder = Excluder(self.exclude)
         excluder.add(self.config.exclude, self.config.root)
         # Stub files describe templates that live elsewhere: index them, never lint them.
         return excluder.add(self.config.stubs, self.config.root)
+
+
+@dataclass
+class Parsed:
+    """What phase one (reading and parsing) produces for a set of files."""
+
+    documents: List[Document] = field(default_factory=list)   # Argo documents and indexed RBAC objects
+    findings: List[Finding] = field(default_factory=list)
+    directives: Dict[str, list] = field(default_factory=dict)  # suppressions by path
+    linted: List[str] = field(default_factory=list)
+    sources: Dict[str, sources.SourceFile] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,8 +72,12 @@ class Report:
         return sum(1 for f in self.findings if f.severity == severity)
 
     def line(self, path: str, number: int) -> str:
-        """Source line ``number`` of ``path``, for showing a finding in context."""
+        """Source line ``number`` of ``path``, for showing a finding in context
+        (read again from disk when another process parsed it)."""
         source = self.sources.get(path)
+        if source is None and os.path.isfile(path):
+            read = sources.read(path)
+            source = self.sources[path] = read if isinstance(read, sources.SourceFile) else None
         return source.line(number) if source is not None else ""
 
 
@@ -109,6 +125,10 @@ class Engine:
     def _run(self, paths: Sequence[str], stdin: Optional[bytes], stdin_name: str) -> Report:
         found = discover(paths, self.options.excluder())
         findings: List[Finding] = list(found.findings)
+        if stdin is None:
+            report = self._run_parallel(paths, found, findings)
+            if report is not None:
+                return report
         files: List[sources.SourceFile] = []
         for path in found.files:
             read = sources.read(path, self.options.max_file_size)
@@ -124,6 +144,32 @@ class Engine:
                 files.append(decoded)
         entries = self.project_entries(paths, found.files)
         return self.lint(files, findings, file_count=len(found.files) + (stdin is not None), entries=entries)
+
+    def _run_parallel(self, paths, found, findings: List[Finding]) -> Optional[Report]:
+        """The same run on every core, when there is enough to gain; None otherwise."""
+        from . import parallel
+        jobs = self.options.jobs or parallel.available_cpus()
+        sizes = []
+        for path in found.files:
+            stat = found.stats.get(path)
+            if stat is None:
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    sizes.append(0)
+                    continue
+            sizes.append(stat.st_size)
+        if not parallel.worth_it(jobs, sizes):
+            return None
+        try:
+            more, internal, documents, directives, linted = parallel.run(
+                self, found.files, sizes, jobs, lambda: self.project_entries(paths, found.files))
+        except parallel.WorkerFailed:
+            return None  # lint in this process instead: slower, never wrong
+        order = {path: i for i, path in enumerate(found.files)}
+        linted.sort(key=lambda path: order.get(path, len(order)))
+        return self.report(findings + more, Parsed(directives=directives, linted=linted), len(found.files),
+                           documents, internal)
 
     def project_entries(self, paths: Sequence[str], linted: Sequence[str]) -> List[IndexEntry]:
         """Index entries from outside the linted files: the rest of the
@@ -148,47 +194,64 @@ class Engine:
 
     def lint(self, files: Iterable[sources.SourceFile], findings: Optional[List[Finding]] = None,
              file_count: Optional[int] = None, entries: Iterable[IndexEntry] = ()) -> Report:
-        findings = list(findings or [])
-        documents: List[Document] = []
-        count = 0
-        by_path: Dict[str, sources.SourceFile] = {}
+        """Lint files already read, in this process."""
+        parsed = self.parse(files)
+        index = ProjectIndex(parsed.documents, entries=entries)
+        found, internal = self.check(index)
+        return self.report(list(findings or []) + parsed.findings + found, parsed,
+                           file_count if file_count is not None else len(parsed.linted),
+                           len(index.documents), internal)
+
+    def parse(self, files: Iterable[sources.SourceFile]) -> "Parsed":
+        """Phase one: documents with positions and data, and what reading them found."""
+        parsed = Parsed()
         for source in files:
-            count += 1
-            by_path[source.path] = source
+            parsed.linted.append(source.path)
+            parsed.sources[source.path] = source
+            directives = suppress.parse(source.text)
+            if directives:
+                parsed.directives[source.path] = directives
             docs, problems = loader.load(source)
-            findings.extend(problems)
+            parsed.findings.extend(problems)
             for doc in docs:
                 if doc.is_argo:
                     for problem in loader.convert(doc):
-                        findings.append(problem.replace(document=doc.index,
-                                                        pointer=problem.pointer or _pointer_of(doc, problem)))
+                        parsed.findings.append(problem.replace(
+                            document=doc.index, pointer=problem.pointer or _pointer_of(doc, problem)))
                 elif indexable(doc):
                     loader.convert(doc)  # an RBAC object: indexed, never linted
                 else:
                     continue
                 if isinstance(doc.data, dict):
-                    documents.append(doc)
-        index = ProjectIndex(documents, entries=entries)
-        documents = index.documents
+                    parsed.documents.append(doc)
+        return parsed
+
+    def check(self, index: ProjectIndex):
+        """Phase two: every rule on every Argo document of the index.
+        Returns (findings, number of rule crashes)."""
+        findings: List[Finding] = []
         internal = 0
-        for doc in documents:
+        contexts = {rule.id: Context(index=index, options=self._rule_options(rule),
+                                     argo_version=self.options.argo_version, config=self.options)
+                    for rule in self.rules}
+        for doc in index.documents:
             for rule in self.rules:
                 if rule.check is None or doc.kind not in rule.kinds:
                     continue
-                context = Context(index=index, options=self._rule_options(rule),
-                                  argo_version=self.options.argo_version, config=self.options)
                 try:
-                    for item in rule.check(doc, context):
+                    for item in rule.check(doc, contexts[rule.id]):
                         findings.append(self._resolve(item, rule, doc))
                 except Exception as exc:  # a rule bug must not hide other rules' findings
                     internal += 1
                     findings.append(_internal_error(rule, doc, exc))
-        directives = {path: found for path, source in by_path.items() if (found := suppress.parse(source.text))}
-        final = self._finish(findings, directives, list(by_path))
+        return findings, internal
+
+    def report(self, findings: List[Finding], parsed: "Parsed", files: int, documents: int,
+               internal: int) -> Report:
+        final = self._finish(findings, parsed.directives, parsed.linted)
         shown = {f.path for f in final}
-        return Report(findings=final, files=file_count if file_count is not None else count,
-                      documents=len(documents), internal_errors=internal,
-                      sources={p: s for p, s in by_path.items() if p in shown}, linted=list(by_path))
+        return Report(findings=final, files=files, documents=documents, internal_errors=internal,
+                      sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted)
 
     # -- findings ----------------------------------------------------------
 

@@ -169,14 +169,16 @@ class ProjectIndex:
     def find(self, kind: str, name: str, namespace: Optional[str] = None) -> List[IndexEntry]:
         """Entries of ``kind`` named ``name`` visible from ``namespace``
         (cluster-scoped kinds ignore it)."""
-        found = self._entries.get((kind, name), [])
+        # In file order, whatever order they were indexed in (processes may differ).
+        found = sorted(self._entries.get((kind, name), []), key=lambda e: (e.path, e.document))
         if kind == "ClusterWorkflowTemplate" or namespace is None:
-            return list(found)
+            return found
         return [e for e in found if e.namespace in (None, namespace)]
 
     def of_kind(self, kind: str) -> List[IndexEntry]:
         """Every entry of ``kind``, in the order they were indexed."""
-        return [e for (k, _), entries in self._entries.items() if k == kind for e in entries]
+        return sorted((e for (k, _), entries in self._entries.items() if k == kind for e in entries),
+                      key=lambda e: (e.path, e.document))
 
     def names(self, kind: str) -> List[str]:
         return sorted({name for (k, name) in self._entries if k == kind})

@@ -1,0 +1,117 @@
+"""The same findings with 1 or N processes, and with or without the index cache."""
+
+import json
+import subprocess
+
+import pytest
+
+from wflint import parallel
+from wflint.engine import Engine, Options
+from wflint.render import render
+
+from conftest import dedent
+
+LIBRARY = dedent("""
+    apiVersion: argoproj.io/v1alpha1
+    kind: WorkflowTemplate
+    metadata:
+      name: lib-{i}
+    spec:
+      templates:
+        - name: build
+          inputs:
+            parameters:
+              - name: repo
+          container:
+            image: golang:1.23
+            command: [go, build, "{{{{inputs.parameters.repo}}}}"]
+""")
+
+CALLER = dedent("""
+    apiVersion: argoproj.io/v1alpha1
+    kind: Workflow
+    metadata:
+      generateName: caller-{i}-
+    spec:
+      entrypoint: main
+      serviceAccountName: runner
+      templates:
+        - name: main
+          dag:
+            tasks:
+              - name: build
+                templateRef: {{name: lib-{lib}, template: {template}}}
+                arguments:
+                  parameters:
+                    - name: {param}
+                      value: https://example.com/r.git
+              - name: after
+                depends: {depends}
+                template: echo
+        - name: echo
+          container:
+            image: alpine:3.20
+            command: [echo, done]{suppress}
+""")
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tree")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    for i in range(0, 60, 10):
+        (root / f"lib-{i}.yaml").write_text(LIBRARY.format(i=i))
+    for i in range(120):
+        broken = i % 7 == 0
+        text = CALLER.format(i=i, lib=(i // 20) * 10, template="biuld" if broken else "build",
+                             param="rep" if i % 11 == 0 else "repo", depends="buld" if i % 13 == 0 else "build",
+                             suppress="  # wflint: disable=schema" if i % 17 == 0 else "")
+        folder = root / f"team-{i % 5}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"wf-{i:03d}.yaml").write_text(text)
+    (root / "team-0" / "broken.yaml").write_text("a: [1\n")
+    return root
+
+
+def lint(root, monkeypatch, jobs, use_cache, paths=(".",)):
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    report = Engine(Options(jobs=jobs, use_cache=use_cache)).run(list(paths))
+    return render(report, "json")
+
+
+def test_one_or_many_processes_give_the_same_output(tree, monkeypatch):
+    single = lint(tree, monkeypatch, 1, False)
+    data = json.loads(single)
+    assert data["summary"]["errors"] > 20 and data["summary"]["files"] == 127
+    assert {d["rule"] for d in data["diagnostics"]} >= {"template-ref", "parameter", "dag-dependency",
+                                                         "yaml-syntax", "unused-suppression"}
+    assert lint(tree, monkeypatch, 2, False) == single
+    assert lint(tree, monkeypatch, 3, False) == single
+
+
+def test_with_and_without_the_cache(tree, monkeypatch):
+    # Linting one folder: the templates in the rest of the repository come
+    # from the index, read from the files or from the cache.
+    folder = ["team-1"]
+    without = lint(tree, monkeypatch, 1, False, folder)
+    assert "template-ref" in without
+    assert lint(tree, monkeypatch, 1, True, folder) == without     # writes the cache
+    assert (tree / ".wflint_cache" / "index.json").is_file()
+    assert lint(tree, monkeypatch, 1, True, folder) == without     # reads it
+    assert lint(tree, monkeypatch, 2, True, folder) == without
+
+
+def test_a_crashing_worker_falls_back_to_one_process(tree, monkeypatch):
+    expected = lint(tree, monkeypatch, 1, False)
+
+    def broken(*args, **kwargs):
+        raise parallel.WorkerFailed("simulated")
+    monkeypatch.setattr(parallel, "run", broken)
+    assert lint(tree, monkeypatch, 2, False) == expected
+
+
+def test_partition_balances_by_size():
+    shares = parallel.partition(["a", "b", "c", "d"], [100_000, 10, 10, 100_000], 2)
+    assert sorted(map(sorted, shares)) == [["a", "b"], ["c", "d"]] or sorted(map(sorted, shares)) == [
+        ["a", "c"], ["b", "d"]]

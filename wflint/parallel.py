@@ -1,0 +1,140 @@
+"""Linting many files on every core, each file still parsed once.
+
+Each worker process reads and parses a fixed share of the files and keeps
+their documents. The index needs every file's WorkflowTemplates before any
+rule runs, so the workers send what they would index, the parent merges it
+with the rest of the project, sends each worker the part it lacks, and the
+workers run the rules on the documents they kept. Findings come back with
+their positions already resolved; the parent applies suppressions, the
+baseline and the configuration exactly as a single process does, so the
+output is the same whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from typing import List, Sequence, Tuple
+
+from .index import ProjectIndex, entry_of, indexable
+
+# Below this much input, starting processes costs more than it saves.
+MIN_FILES = 500
+MIN_BYTES = 4 * 1024 * 1024
+
+
+def available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def worth_it(jobs: int, sizes: Sequence[int]) -> bool:
+    return jobs > 1 and (len(sizes) >= MIN_FILES or sum(sizes) >= MIN_BYTES)
+
+
+def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
+    """Split files into ``parts`` shares of similar total size (largest first,
+    each to the lightest share), keeping each share in the given order."""
+    loads = [0] * parts
+    owner = {}
+    for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):
+        lightest = loads.index(min(loads))
+        owner[i] = lightest
+        loads[lightest] += sizes[i] + 2048  # a file costs something even when small
+    shares: List[List[str]] = [[] for _ in range(parts)]
+    for i, path in enumerate(paths):
+        shares[owner[i]].append(path)
+    return [share for share in shares if share]
+
+
+def _worker(conn, options, paths) -> None:
+    """Phase one, send index entries, receive the others', phase two."""
+    try:
+        import gc
+        gc.disable()
+        from . import source as sources
+        from .engine import Engine
+        engine = Engine(options)
+        findings = []
+        files = []
+        for path in paths:
+            read = sources.read(path, options.max_file_size)
+            (findings if not isinstance(read, sources.SourceFile) else files).append(read)
+        parsed = engine.parse(files)
+        own = [entry_of(doc) for doc in parsed.documents if indexable(doc)]
+        conn.send(("entries", own))
+        message, foreign = conn.recv()
+        index = ProjectIndex(parsed.documents, entries=foreign)
+        found, internal = engine.check(index)
+        conn.send(("done", findings + parsed.findings + found, internal, len(index.documents),
+                   parsed.directives, parsed.linted))
+    except BaseException:  # report, never hang the parent
+        try:
+            conn.send(("error", traceback.format_exc()))
+        except (OSError, ValueError):
+            pass
+    finally:
+        conn.close()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    # fork shares the loaded modules and rules for free; elsewhere spawn works too.
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class WorkerFailed(Exception):
+    pass
+
+
+def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Tuple:
+    """Lint ``paths`` on ``jobs`` processes. ``project_entries()`` computes the
+    index entries from outside the linted files, while the workers parse.
+    Returns (findings, internal errors, documents, directives, linted)."""
+    context = _context()
+    shares = partition(paths, sizes, jobs)
+    workers = []
+    try:
+        for share in shares:
+            parent, child = context.Pipe()
+            process = context.Process(target=_worker, args=(child, engine.options, share), daemon=True)
+            process.start()
+            child.close()
+            workers.append((process, parent))
+        outside = project_entries()
+        sent = []
+        for process, conn in workers:
+            sent.append(_receive(conn, "entries")[1])
+        for i, (process, conn) in enumerate(workers):
+            others = [entry for j, entries in enumerate(sent) if j != i for entry in entries]
+            conn.send(("entries", outside + others))
+        findings, internal, documents, directives, linted = [], 0, 0, {}, []
+        for process, conn in workers:
+            _, found, crashed, count, found_directives, found_linted = _receive(conn, "done")
+            findings.extend(found)
+            internal += crashed
+            documents += count
+            directives.update(found_directives)
+            linted.extend(found_linted)
+        return findings, internal, documents, directives, linted
+    finally:
+        for process, conn in workers:
+            conn.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+def _receive(conn, expected: str):
+    try:
+        message = conn.recv()
+    except EOFError:
+        raise WorkerFailed("a worker process died")
+    if message[0] == "error":
+        raise WorkerFailed(message[1])
+    if message[0] != expected:
+        raise WorkerFailed(f"unexpected message {message[0]!r}")
+    return message
