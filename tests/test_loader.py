@@ -92,6 +92,12 @@ def test_duplicate_key_names_both_lines_and_document_is_still_linted():
     assert docs[0].data == {"metadata": {"labels": {"c": "d"}}}
 
 
+def test_duplicates_with_null_values_are_still_found():
+    for text in ["a:\na: 1\n", "a: 1\na:\n", "a:\na:\n", "a: 1\nb:\na: 2\n"]:
+        _, findings = load(text)
+        assert [f.rule for f in findings] == ["duplicate-key"], text
+
+
 def test_merge_keys():
     docs, findings = load("""
         base: &base {image: alpine, cmd: [a]}

@@ -26,7 +26,7 @@ from yaml import MappingNode, ScalarNode, SequenceNode
 
 from .document import Document
 from .finding import ERROR, WARNING, Finding
-from .scalars import MERGE, key_text, resolve_plain, resolve_tagged
+from .scalars import _BOOL_NULL, _NUMERIC_START, MERGE, key_text, resolve_plain, resolve_tagged
 from .source import SourceFile
 
 try:  # pragma: no cover - which parser depends on how PyYAML was built
@@ -38,6 +38,9 @@ MAX_DEPTH = 100             # nesting of the data; real manifests stay under 40
 MAX_ALIAS_EXPANSION = 100_000  # nodes added by expanding aliases, per document
 
 PLAIN = "wflint:plain"  # the tag our resolver gives untagged plain scalars
+# Plain words that are not strings to go-yaml; anything else not starting
+# like a number is one.
+_KEYWORDS = frozenset(_BOOL_NULL) | {"<<"}
 STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -108,7 +111,11 @@ def split_documents(text: str) -> List[Tuple[int, str]]:
 
 
 class _Converter:
-    """Nodes to plain data, once per document; collects what it finds wrong."""
+    """Nodes to plain data, once per document; collects what it finds wrong.
+
+    The hot path is a plain scalar that is obviously a string (most keys and
+    values); it is recognised inline, without calling the full resolver.
+    """
 
     def __init__(self):
         self.memo = {}
@@ -142,7 +149,7 @@ class _Converter:
         self.count += 1
         self.active.add(nid)
         if cls is SequenceNode:
-            value = [self.build(child, depth + 1) for child in node.value]
+            value = self.sequence(node, depth)
         else:
             value = self.mapping(node, depth)
         self.active.discard(nid)
@@ -173,40 +180,98 @@ class _Converter:
             return node.value
         return key_text(resolve_tagged(tag, node.value))
 
+    def sequence(self, node, depth):
+        out = []
+        append = out.append
+        build = self.build
+        scalars = 0
+        for child in node.value:
+            if child.__class__ is ScalarNode and child.tag is PLAIN:
+                text = child.value
+                scalars += 1
+                if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                    append(text)
+                else:
+                    append(resolve_plain(text))
+            else:
+                append(build(child, depth + 1))
+        self.count += scalars
+        return out
+
     def mapping(self, node, depth):
         value = {}
-        seen = {}
+        dropped = 0          # pairs that set no key: merges and unusable keys
+        nulls = None         # keys set to null
         merges = None
-        for knode, vnode in node.value:
-            key = self.key(knode)
-            if key is None:
+        build = self.build
+        scalars = 0
+        pairs = node.value
+        for knode, vnode in pairs:
+            if knode.__class__ is ScalarNode and knode.tag is PLAIN:
+                key = knode.value
+                if not key or key[0] in _NUMERIC_START or key in _KEYWORDS:
+                    key = self.key(knode)
+            else:
+                key = self.key(knode)
+            if key is None or key is MERGE:
+                if key is MERGE:
+                    merges = (merges or []) + [vnode]
+                dropped += 1
                 continue
-            if key is MERGE:
-                merges = (merges or []) + [vnode]
+            if vnode.__class__ is ScalarNode and vnode.tag is PLAIN:
+                scalars += 1
+                text = vnode.value
+                if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                    value[key] = text
+                    continue
+                item = resolve_plain(text)
+            else:
+                item = build(vnode, depth + 1)
+            if item is None:
+                value.pop(key, None)  # null is absent, as in Go and the API server
+                nulls = nulls or set()
+                nulls.add(key)
+            else:
+                value[key] = item
+        self.count += scalars
+        unique = len(value.keys() | nulls) if nulls else len(value)
+        if unique + dropped != len(pairs):
+            self._duplicates(node)
+        if merges:
+            self._merge(value, node, merges, depth)
+        return value
+
+    def _duplicates(self, node):
+        """Report keys set twice (only called when the counts say there are some)."""
+        seen = {}
+        for knode, _ in node.value:
+            key = self.key(knode) if knode.__class__ is ScalarNode else None
+            if key is None or key is MERGE:
                 continue
             first = seen.get(key)
             if first is not None:
                 self.duplicates.append((first, knode))
             seen[key] = knode
-            item = self.build(vnode, depth + 1)
-            if item is None:
-                value.pop(key, None)  # null is absent, as in Go and the API server
-            else:
-                value[key] = item
-        if merges:
-            for source in merges:
-                parts = source.value if source.__class__ is SequenceNode else [source]
-                for part in parts:
-                    merged = self.build(part, depth + 1)
-                    if not isinstance(merged, dict):
-                        self.problems.append(("yaml-syntax", "a merge key `<<` needs a mapping or a list of "
-                                              "mappings", part, None))
-                        continue
-                    for mkey, mval in merged.items():
-                        if mkey not in seen:
-                            seen[mkey] = None
-                            value[mkey] = mval
-        return value
+
+    def _merge(self, value, node, merges, depth):
+        explicit = set(value)
+        for knode, vnode in node.value:  # keys set to null are explicit too
+            if knode.__class__ is ScalarNode:
+                key = self.key(knode)
+                if key is not None and key is not MERGE:
+                    explicit.add(key)
+        for source in merges:
+            parts = source.value if source.__class__ is SequenceNode else [source]
+            for part in parts:
+                merged = self.build(part, depth + 1)
+                if not isinstance(merged, dict):
+                    self.problems.append(("yaml-syntax", "a merge key `<<` needs a mapping or a list of "
+                                          "mappings", part, None))
+                    continue
+                for mkey, mval in merged.items():
+                    if mkey not in explicit:
+                        explicit.add(mkey)
+                        value[mkey] = mval
 
 
 def _mark_finding(source: SourceFile, rule: str, message: str, mark, line_offset: int,
