@@ -5,6 +5,8 @@ reports, a declaration in `core.py`), with its documentation beside it."""
 from . import (core, cron, dag_cycle, dag_dependency, duplicate_template, parameter, schema,
                template_name, template_ref, unknown_template)
 from . import resource_template
+from . import template_structure, artifact, metrics, workflow_spec
+from . import rbac
 
 RULES = [
     *core.RULES,
@@ -18,4 +20,9 @@ RULES = [
     template_ref,
     cron,
     resource_template,
+    template_structure,
+    artifact,
+    metrics,
+    workflow_spec,
+    rbac,
 ]

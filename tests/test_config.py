@@ -98,3 +98,13 @@ def test_rules_listing_reflects_the_config(run_cli, project, write):
     listing = {r["id"]: r for r in json.loads(run_cli("rules", "--format", "json").output)}
     assert listing["schema"]["severity"] == "warning" and listing["schema"]["enabled"]
     assert not listing["duplicate-key"]["enabled"]
+
+
+def test_config_of_the_linted_folder_when_none_governs_the_working_directory(run_cli, tmp_path, write,
+                                                                              monkeypatch):
+    write("project/.wflint.yaml", "ignore: [schema]\n")
+    write("project/wf.yaml", TYPO)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert rules_of(run_cli("check", "--format", "json", str(tmp_path / "project"))) == []

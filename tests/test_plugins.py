@@ -73,7 +73,7 @@ def test_an_installed_plugin_reports_findings_and_is_listed(install, tmp_path):
     assert result.returncode == 0, result.stderr  # a warning does not fail the run
     found = json.loads(result.stdout)["diagnostics"]
     assert [(d["rule"], d["line"], d["message"]) for d in found] == [
-        ("acme-image-tag", 10, "image `alpine` has no tag")]
+        ("acme-image-tag", 11, "image `alpine` has no tag")]
     listing = wflint(site, "rules", cwd=tmp_path).stdout
     assert "acme-image-tag" in listing and "(acme)" in listing
 

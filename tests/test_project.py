@@ -48,7 +48,9 @@ def caller(template="hello", holder="shared"):
 
 
 def diagnostics(result):
-    return [(d["path"], d["line"], d["rule"]) for d in json.loads(result.output)["diagnostics"]]
+    """Errors and warnings (notes such as rbac's about the default account aside)."""
+    return [(d["path"], d["line"], d["rule"]) for d in json.loads(result.output)["diagnostics"]
+            if d["severity"] != "info"]
 
 
 @pytest.fixture
@@ -163,8 +165,9 @@ def test_stub_files_are_indexed_but_not_linted(run_cli, tmp_path, write, monkeyp
 def test_a_reference_to_nowhere_says_how_to_declare_it(run_cli, tmp_path, write, monkeypatch):
     write("caller.yaml", caller(holder="nowhere"))
     monkeypatch.chdir(tmp_path)
-    found = json.loads(run_cli("check", "--format", "json", ".").output)["diagnostics"]
-    assert found[0]["rule"] == "template-ref"
+    found = [d for d in json.loads(run_cli("check", "--format", "json", ".").output)["diagnostics"]
+             if d["rule"] == "template-ref"]
+    assert found
     assert "templates:" in found[0]["hint"] and "stubs:" in found[0]["hint"]
 
 

@@ -42,8 +42,11 @@ def _rule_list(ctx, param, value):
     return [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
 
 
-def _load_config(path: Optional[str]):
-    """The Config for this run (exit 2 on a bad one) and the rules it names."""
+def _load_config(path: Optional[str], paths: Sequence[str] = ()):
+    """The Config for this run (exit 2 on a bad one) and the rules it names:
+    the file given, else the one governing the working directory, else the
+    one governing the first path linted (so `wflint check ~/repo` from
+    elsewhere still reads ~/repo's configuration)."""
     from . import config as configuration
     from .registry import PluginError, load_rules
     try:
@@ -52,7 +55,14 @@ def _load_config(path: Optional[str]):
         click.echo(f"wflint: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     try:
-        config = configuration.load(path or configuration.find())
+        if path is None:
+            path = configuration.find()
+            for start in paths:
+                if path is not None:
+                    break
+                if start != "-":
+                    path = configuration.find(start if os.path.isdir(start) else os.path.dirname(start) or ".")
+        config = configuration.load(path)
         configuration.check_against_rules(config, rules)
     except configuration.ConfigError as exc:
         click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)
@@ -107,7 +117,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     from .source import DEFAULT_MAX_FILE_SIZE
     from .suggest import did_you_mean
 
-    config, rules = _load_config(config_path)
+    config, rules = _load_config(config_path, paths)
     for rule_id in (select or []) + (ignore or []):
         if rule_id not in rules:
             raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
@@ -209,6 +219,28 @@ def explain(rule_id: str):
     if doc is None:
         doc = f"# {rule.id}\n\n{rule.summary}\n\n(This rule has no further documentation.)\n"
     click.echo(doc.rstrip("\n"))
+
+
+@cli.command("rbac")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--namespace", default=None, metavar="NS",
+              help="The namespace of workflows whose manifests set none [default: leave it to `kubectl apply -n`].")
+@click.option("--service-account", default=None, metavar="NAME",
+              help="The account of workflows that name none [default: the namespace's `default`].")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip paths matching this gitignore-style pattern (repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint]).")
+@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
+              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Optional[str], exclude: Sequence[str],
+         config_path: Optional[str], template_paths: Sequence[str], no_cache: bool):
+    """Print the ServiceAccounts, Roles and RoleBindings the workflows in PATHS need (YAML for `kubectl apply`)."""
+    from .rbac_command import run
+    config, _ = _load_config(config_path)
+    sys.exit(run(paths, namespace=namespace, service_account=service_account, exclude=exclude, config=config,
+                 template_paths=template_paths, use_cache=not no_cache))
 
 
 def _rules_or_exit():

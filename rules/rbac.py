@@ -1,0 +1,230 @@
+"""The service account a workflow runs as may do what its templates need.
+
+The permissions come from `wflint.permissions` (which account Argo uses for
+what), the decisions from `wflint.rbac` (the project's Roles and bindings, as
+Kubernetes' RBAC authorizer reads them). Missing permissions are only known
+within the project: RBAC applied some other way may grant them, hence a
+warning, never an error. Where the project holds no RBAC for an account, one
+info finding per resource template lists what it needs.
+"""
+
+import weakref
+from typing import Dict, List, Optional, Tuple
+
+from wflint import permissions as perms
+from wflint.finding import INFO, WARNING, finding
+from wflint.rbac import Authorizer
+
+ID = "rbac"
+SEVERITY = "warning"
+SUMMARY = ("The service account each template runs as is granted what it needs by the project's Roles "
+           "and bindings; resource templates say what to grant.")
+
+_PURPOSE = {
+    perms.EXECUTOR: "Argo's executor needs to record each step's outputs",
+    perms.AGENT: "the agent pod that runs HTTP and plugin templates needs",
+    perms.ARTIFACT_GC: "artifact garbage collection needs",
+    perms.SECRET: "an HTTP header's `secretKeyRef` needs",
+    perms.CONFIGMAP: "an HDFS artifact's `krbConfigConfigMap` needs",
+}
+GENERATE_HINT = "`wflint rbac PATH` prints a Role and RoleBinding that grant exactly what the workflows need"
+
+
+def _code(items) -> str:
+    return ", ".join(f"`{item}`" for item in items)
+
+
+def _account(account: str, namespace: Optional[str]) -> str:
+    where = f" (namespace `{namespace}`)" if namespace else ""
+    if perms.dynamic(account):
+        return f"service account `{account}` (set at run time)"
+    return f"service account `{account}`{where}"
+
+
+def _object(need: perms.Need) -> str:
+    """`deployments.apps`, with its names, namespace and whether it is a guess."""
+    text = f"`{need.label}`"
+    if need.resource_names:
+        text += " named " + _code(need.resource_names)
+    if need.cluster:
+        text += " (cluster-wide)"
+    elif need.target is not None and need.target != need.namespace:
+        text += f" in namespace `{need.target}`"
+    if need.guessed:
+        text += f" (plural guessed from kind `{need.kind}`)"
+    return text
+
+
+def _requirement(need: perms.Need) -> str:
+    return f"{_code(need.verbs)} on {_object(need)}"
+
+
+def _templates(reasons: List[perms.Reason]) -> str:
+    names = []
+    for reason in reasons:
+        if reason.template not in names:
+            names.append(reason.template)
+    if len(names) <= 3:
+        return ", ".join(names)
+    return ", ".join(names[:3]) + f" and {len(names) - 3} more"
+
+
+def _bound(auth: Authorizer, need: perms.Need, verb: str) -> str:
+    name = need.resource_names[0] if need.resource_names and verb in perms.NAMED_VERBS else None
+    decision = auth.decide(need.account, need.namespace, verb, need.api_group, need.resource, name,
+                           need.target, need.cluster)
+    if decision.bound:
+        text = "roles bound to it: " + ", ".join(decision.bound)
+    elif need.cluster and auth.applicable(need.account, need.namespace, need.namespace):
+        local = [b.describe() for b in auth.applicable(need.account, need.namespace, need.namespace)]
+        text = ("only RoleBindings bind it (" + ", ".join(local) + "), and they cannot grant cluster-scoped "
+                "resources")
+    else:
+        where = "cluster-wide" if need.cluster else \
+            (f"in namespace `{need.target_namespace}`" if need.target_namespace else "")
+        text = f"no role is bound to it {where}".rstrip()
+    elsewhere = auth.elsewhere(need.account, need.namespace)
+    if elsewhere:
+        text += " (" + "; ".join(elsewhere) + ")"
+    return text
+
+
+def _purpose(need: perms.Need, missing: List[str]) -> str:
+    if need.category == perms.RESOURCE:
+        purposes = []
+        for verb in missing:
+            purpose = need.purposes.get(verb)
+            if purpose and purpose not in purposes:
+                purposes.append(purpose)
+        return "needed for " + " and ".join(purposes) if purposes else "needed by the resource template"
+    return "which " + _PURPOSE[need.category]
+
+
+def _hint(need: perms.Need) -> str:
+    if need.cluster:
+        return (f"a Role cannot grant cluster-scoped `{need.label}`: grant it with a ClusterRole bound by a "
+                "ClusterRoleBinding")
+    group = need.api_group or '""'
+    return (f"add the verbs for `{need.resource}` in API group `{group}` to a role bound to "
+            f"`{need.account}`, or bind one; {GENERATE_HINT}")
+
+
+_AUTHORIZERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _authorizer(index) -> Authorizer:
+    """One Authorizer per index (the index does not change once rules run)."""
+    try:
+        return _AUTHORIZERS[index]
+    except (KeyError, TypeError):
+        auth = Authorizer(index)
+        try:
+            _AUTHORIZERS[index] = auth
+        except TypeError:
+            pass
+        return auth
+
+
+def check(document, context):
+    computed = perms.compute(document, context.index)
+    auth = _authorizer(context.index)
+    covered: Dict[Tuple[str, Optional[str]], bool] = {}
+
+    def verifiable(account: str, namespace: Optional[str]) -> bool:
+        key = (account, namespace)
+        if key not in covered:
+            covered[key] = not perms.dynamic(account) and auth.covers(account, namespace)
+        return covered[key]
+
+    # -- relying on `default` -------------------------------------------------
+    if computed.default_at is not None and not verifiable(perms.DEFAULT, computed.namespace):
+        yield finding(computed.default_at,
+                      "no `serviceAccountName`: the pods run as the namespace's `default` service account, which "
+                      "every pod of the namespace shares and which is seldom granted what Argo's executor needs "
+                      "(`create`, `patch` on `workflowtaskresults.argoproj.io`)",
+                      on_key=True, severity=INFO,
+                      hint="give the workflow its own service account in `spec.serviceAccountName`; " + GENERATE_HINT)
+
+    # -- verification: workflow-wide needs, once per account ------------------
+    wide = perms.merge(n for n in computed.needs if n.category in perms.WORKFLOW_WIDE)
+    for need in wide:
+        if not verifiable(need.account, need.namespace):
+            continue
+        missing = auth.missing(need.account, need.namespace, need.verbs, need.api_group, need.resource,
+                               need.resource_names, need.target, need.cluster, named=perms.NAMED_VERBS)
+        if missing:
+            yield finding(need.reasons[0].anchor,
+                          f"{_account(need.account, need.namespace)} may not {_code(missing)} `{need.label}`, "
+                          f"{_purpose(need, missing)} ({_templates(need.reasons)}); "
+                          f"{_bound(auth, need, missing[0])}",
+                          severity=WARNING, hint=_hint(need))
+
+    # -- verification: per template ---------------------------------------------
+    for need in computed.needs:
+        if need.category in perms.WORKFLOW_WIDE or not verifiable(need.account, need.namespace):
+            continue
+        missing = auth.missing(need.account, need.namespace, need.verbs, need.api_group, need.resource,
+                               need.resource_names, need.target, need.cluster, named=perms.NAMED_VERBS)
+        if missing:
+            reason = need.reasons[0]
+            prefix = "" if reason.own else f"{reason.template}: "
+            yield finding(_point(reason, need),
+                          f"{prefix}{_account(need.account, need.namespace)} may not {_code(missing)} "
+                          f"{_object(need)}, {_purpose(need, missing)}; {_bound(auth, need, missing[0])}",
+                          severity=WARNING, hint=_hint(need))
+
+    # -- token Secrets of accounts Argo mounts itself ------------------------------
+    tokens = []
+    for need in computed.needs:
+        key = (need.account, need.namespace)
+        if need.token and key not in tokens and verifiable(*key):
+            tokens.append(key)
+            if auth.token_missing(need.account, need.namespace):
+                who = "the agent pod's" if need.category == perms.AGENT else "an executor"
+                yield finding(need.account_at or need.reasons[0].anchor,
+                              f"{_account(need.account, need.namespace)} is {who} account, so Argo mounts its "
+                              f"long-lived token Secret, but the project has none: no `secrets` on the "
+                              f"ServiceAccount and no Secret `{need.account}.service-account-token`",
+                              severity=WARNING,
+                              hint=f"add a Secret `{need.account}.service-account-token` of type "
+                                   "`kubernetes.io/service-account-token` annotated "
+                                   f"`kubernetes.io/service-account.name: {need.account}`")
+
+    # -- no RBAC to check against: one note per resource template -----------------
+    executor = {}
+    for need in computed.needs:
+        if need.category == perms.EXECUTOR:
+            executor.setdefault((need.reasons[0].anchor, need.account), need)
+    for need in computed.needs:
+        if need.category != perms.RESOURCE or verifiable(need.account, need.namespace):
+            continue
+        reason = need.reasons[0]
+        rules = [_requirement(need)]
+        extra = executor.get((reason.anchor, need.account))
+        if extra is not None:
+            rules.append(_requirement(extra))
+        prefix = "" if reason.own else f"{reason.template}: "
+        yield finding(_point(reason, need),
+                      f"{prefix}this resource template runs as {_account(need.account, need.namespace)}, which "
+                      f"needs {' and '.join(rules)}; the project has no RBAC for it to check against",
+                      severity=INFO, hint=GENERATE_HINT)
+
+    # -- what cannot be worked out ---------------------------------------------------
+    for unknown in computed.unknowns:
+        if unknown.category != perms.RESOURCE:
+            continue  # templates outside the project: template-ref reports those
+        reason = unknown.reason
+        prefix = "" if reason.own else f"{reason.template}: "
+        yield finding(unknown.anchor or reason.anchor,
+                      f"{prefix}wflint cannot tell what this resource template needs of "
+                      f"{_account(unknown.account, unknown.namespace)}: {unknown.why}",
+                      span=unknown.span, severity=INFO,
+                      hint="make sure the account may act on the object; it also needs `create`, `patch` on "
+                           "`workflowtaskresults.argoproj.io`")
+
+
+def _point(reason: perms.Reason, need: perms.Need):
+    """Where a resource template's finding goes: its `action` when the template is here."""
+    if reason.own and need.category == perms.RESOURCE:
+        return reason.anchor + ("resource", "action")
+    return reason.anchor
