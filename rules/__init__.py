@@ -5,6 +5,7 @@ reports, a declaration in `core.py`), with its documentation beside it."""
 from . import (core, cron, dag_cycle, dag_dependency, duplicate_template, parameter, schema,
                template_name, template_ref, unknown_template)
 from . import resource_template
+from . import variable
 from . import template_structure, artifact, metrics, workflow_spec
 from . import rbac
 
@@ -20,6 +21,7 @@ RULES = [
     template_ref,
     cron,
     resource_template,
+    variable,
     template_structure,
     artifact,
     metrics,

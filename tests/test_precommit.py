@@ -35,6 +35,7 @@ def workflow(template):
           generateName: hi-
         spec:
           entrypoint: main
+          serviceAccountName: runner
           templates:
             - name: main
               steps:
@@ -77,6 +78,6 @@ def test_pre_commit_hook_passes_good_and_fails_broken_workflows(tmp_path):
     git(repo, "add", "broken.yaml")
     broken = pre_commit(repo, home)
     assert broken.returncode == 1, broken.stdout + broken.stderr
-    assert "broken.yaml:11:" in broken.stdout
+    assert "broken.yaml:12:" in broken.stdout
     assert "has no template `helo`; did you mean `hello`?" in broken.stdout
     assert "good.yaml" not in broken.stdout.split("Failed", 1)[1]

@@ -1,0 +1,595 @@
+"""Every `{{...}}` placeholder, `{{=...}}` expression and `when` condition
+resolves where Argo evaluates it."""
+
+import re
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from wflint import expr, model, tags, when
+from wflint.finding import finding
+from wflint.model import as_dict, as_list, as_str
+from wflint.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, SPEC, SPEC_METRICS, STEP, TARGET,
+                          TASK, DocScope, Place, TemplateScope)
+from wflint.suggest import closest
+
+ID = "variable"
+SEVERITY = "error"
+SUMMARY = "Every `{{...}}` placeholder, `{{=...}}` expression and `when` resolves where Argo evaluates it."
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+# Spec fields that hold no placeholders of their own, or are checked elsewhere.
+SPEC_SKIP = frozenset({"templates", "templateDefaults", "entrypoint", "onExit", "workflowTemplateRef"})
+# Fields of a step or task checked by other rules (`depends`) or walked separately.
+CALL_SKIP = frozenset({"inline", "depends", "dependencies"})
+
+
+def check(document, context):
+    yield from _Checker(document, DocScope(document, context.index)).run()
+
+
+class _Checker:
+    def __init__(self, document, doc: DocScope):
+        self.document = document
+        self.doc = doc
+        self.call_places: Dict[tuple, Place] = {}      # step/task path -> its place, for inline templates
+
+    # -- the document --------------------------------------------------------
+
+    def run(self) -> Iterator:
+        doc = self.doc
+        base, spec = doc.base, doc.spec
+        top_names = [at.name for at in model.templates(self.document)]
+        for at in model.all_templates(self.document):
+            position = at.path[len(base) + 1]
+            top = top_names[position] if isinstance(position, int) and position < len(top_names) else None
+            yield from self._template(TemplateScope(doc, at, top))
+        yield from self._spec(base, spec)
+        if self.document.kind == "CronWorkflow":
+            yield from self._cron()
+        yield from self._referenced_parameters()
+
+    # -- workflow parameters read by templates of other documents ---------------
+
+    def _referenced_parameters(self) -> Iterator:
+        """A template reached through `templateRef` reads `workflow.parameters`
+        of the *calling* workflow; one reached through `workflowTemplateRef`
+        of the merged arguments."""
+        doc = self.doc
+        if doc.template_kind or doc.any_parameters:
+            return
+        self._uses_cache: Dict[int, Tuple[Dict, frozenset]] = {}
+        calls = [call for _, call in model.all_calls(self.document)] + list(model.spec_hooks(self.document))
+        for call in calls:
+            ref = call.body.get("templateRef")
+            if ref is None:
+                continue
+            resolved = doc.index.resolve_ref(self.document, ref)
+            if resolved is None:
+                continue
+            ref = as_dict(ref)
+            label = f"`{ref.get('name')}/{ref.get('template')}`"
+            uses = self._uses(resolved.entry, resolved.template, set())
+            yield from self._missing(uses, call.path + ("templateRef",),
+                                     f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
+                                     f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
+                                     f"own `spec.arguments` do not apply)")
+        if doc.referenced is not None:
+            uses = set()
+            for template in doc.referenced.templates():
+                uses |= self._uses(doc.referenced, template, set())
+            yield from self._missing(frozenset(uses), doc.base + ("workflowTemplateRef",),
+                                     f"WorkflowTemplate `{doc.referenced.name}` reads "
+                                     f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
+                                     f"workflow's declare")
+
+    def _missing(self, uses, path, message: str) -> Iterator:
+        reported = set()
+        for name, simple in sorted(uses, key=lambda u: (u[0], not u[1])):
+            if name in self.doc.parameters or name == "json" or name in reported:
+                continue
+            reported.add(name)
+            mean = _mean(name, self.doc.parameters)
+            yield finding(path, message.format(name=name) + mean,
+                          hint=f"add `{name}` to `spec.arguments.parameters`",
+                          severity=ERROR if simple else WARNING)
+
+    def _uses(self, entry, template: Dict, seen: set) -> frozenset:
+        """(name, from a simple tag) of every `workflow.parameters.NAME` that
+        ``template`` and the templates it calls read."""
+        cached = self._uses_cache.get(id(template))
+        if cached is not None:
+            return cached[1]
+        if id(template) in seen:
+            return frozenset()
+        seen.add(id(template))
+        found = set()
+        stack = [template]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, str) and "{{" in node:
+                for tag in tags.scan(node).tags:
+                    if tag.kind == tags.SIMPLE and tag.key.startswith("workflow.parameters."):
+                        found.add((tag.key[len("workflow.parameters."):], True))
+                    elif tag.kind == tags.EXPRESSION and expr.check(tag.expression) is None:
+                        for reference in expr.reads(tag.expression).references:
+                            names = reference.names
+                            if len(names) > 2 and names[:2] == ("workflow", "parameters") and not reference.guarded:
+                                found.add((names[2], False))
+        for call in _calls_of(template):
+            name = as_str(call.get("template"))
+            if call.get("templateRef") is not None:
+                resolved = self.doc.index.resolve_ref(self.document, call.get("templateRef"))
+                if resolved is not None:
+                    found |= self._uses(resolved.entry, resolved.template, seen)
+            elif name and "{{" not in name and entry is not None:
+                callee = entry.template(name)
+                if callee is not None:
+                    found |= self._uses(entry, callee[1], seen)
+        result = frozenset(found)
+        self._uses_cache[id(template)] = (template, result)
+        return result
+
+    def _spec(self, base, spec: Dict) -> Iterator:
+        doc = self.doc
+        place = Place(doc, None, SPEC, checked=False)
+        for key, value in spec.items():
+            path = base + (key,)
+            if key in SPEC_SKIP:
+                continue
+            if key == "hooks":
+                for name, hook in as_dict(value).items():
+                    hook_place = Place(doc, None, SPEC, checked=False, in_hook=True, exit_hook=name == "exit")
+                    yield from self._hook(hook, path + (name,), hook_place)
+            elif key == "metrics":
+                yield from self._metrics(value, path, Place(doc, None, SPEC_METRICS, checked=False))
+            elif key == "workflowMetadata":
+                for label, source in as_dict(as_dict(value).get("labelsFrom")).items():
+                    expression = as_dict(source).get("expression")
+                    yield from self._bare(expression, path + ("labelsFrom", label, "expression"), place)
+                for sub in ("labels", "annotations"):
+                    yield from self._walk(as_dict(value).get(sub), path + (sub,), place)
+            else:
+                yield from self._walk(value, path, place)
+
+    def _cron(self) -> Iterator:
+        spec = as_dict(as_dict(self.document.data).get("spec"))
+        place = Place(self.doc, None, CRON, checked=False)
+        if "when" in spec:
+            yield from self._when(spec["when"], ("spec", "when"), place, bare_words=False)
+        stop = as_dict(spec.get("stopStrategy"))
+        if "expression" in stop:
+            yield from self._bare(stop["expression"], ("spec", "stopStrategy", "expression"), place)
+        meta = spec.get("workflowMetadata")
+        yield from self._walk(meta, ("spec", "workflowMetadata"), Place(self.doc, None, SPEC, checked=False))
+
+    # -- templates -------------------------------------------------------------
+
+    def _template(self, ts: TemplateScope) -> Iterator:
+        doc = self.doc
+        outer = self.call_places.get(ts.at.owner) if ts.at.inline else None
+        body = Place(doc, ts, BODY, checked=ts.checked_body, outer=outer)
+        for key, value in ts.template.items():
+            path = ts.at.path + (key,)
+            if key == "steps" and ts.steps is not None:
+                yield from self._steps(ts)
+            elif key == "dag" and ts.dag is not None:
+                yield from self._dag(ts, value, path)
+            elif key == "outputs":
+                yield from self._outputs(value, path, Place(doc, ts, OUTPUTS, checked=True, outer=outer))
+            elif key == "metrics":
+                yield from self._metrics(value, path, Place(doc, ts, METRICS, checked=ts.checked_body,
+                                                            outer=outer))
+            elif key == "retryStrategy":
+                retry = as_dict(value)
+                for sub, item in retry.items():
+                    if sub == "expression":
+                        yield from self._bare(item, path + (sub,), Place(doc, ts, RETRY, checked=False,
+                                                                         outer=outer))
+                    else:
+                        yield from self._walk(item, path + (sub,), body)
+            elif key == "resource" and isinstance(value, dict) and _child_workflow(value.get("manifest")):
+                child = Place(doc, ts, BODY, checked=ts.checked_body, child_manifest=True, outer=outer)
+                for sub, item in value.items():
+                    yield from self._walk(item, path + (sub,), child if sub == "manifest" else body)
+            elif key == "http":
+                for sub, item in as_dict(value).items():
+                    if sub == "successCondition":
+                        yield from self._bare(item, path + (sub,), Place(doc, ts, HTTP, checked=False,
+                                                                         outer=outer))
+                    else:
+                        yield from self._walk(item, path + (sub,), body)
+            else:
+                yield from self._walk(value, path, body)
+
+    def _steps(self, ts: TemplateScope) -> Iterator:
+        for member in ts.steps.order:
+            place = Place(self.doc, ts, STEP, checked=True, member=member)
+            self.call_places[member.path] = place
+            yield from self._call(member.body, member.path, place)
+
+    def _dag(self, ts: TemplateScope, dag, path) -> Iterator:
+        dag = as_dict(dag)
+        for member in ts.dag.order:
+            place = Place(self.doc, ts, TASK, checked=True, member=member)
+            self.call_places[member.path] = place
+            yield from self._call(member.body, member.path, place)
+        if "target" in dag:
+            yield from self._walk(dag["target"], path + ("target",), Place(self.doc, ts, TARGET, checked=True))
+
+    def _call(self, body: Dict, path, place: Place) -> Iterator:
+        for key, value in body.items():
+            sub = path + (key,)
+            if key in CALL_SKIP:
+                continue
+            if key == "when":
+                yield from self._when(value, sub, place)
+            elif key == "arguments":
+                yield from self._arguments(value, sub, place)
+            elif key == "hooks":
+                for name, hook in as_dict(value).items():
+                    hook_place = Place(place.doc, place.template, place.section, place.checked,
+                                       member=place.member, in_hook=True)
+                    yield from self._hook(hook, sub + (name,), hook_place)
+            else:
+                yield from self._walk(value, sub, place)
+
+    def _hook(self, hook, path, place: Place) -> Iterator:
+        for key, value in as_dict(hook).items():
+            if key == "expression":
+                yield from self._bare(value, path + (key,), place)
+            elif key == "arguments":
+                yield from self._arguments(value, path + (key,), place)
+            else:
+                yield from self._walk(value, path + (key,), place)
+
+    def _arguments(self, arguments, path, place: Place) -> Iterator:
+        strict = Place(place.doc, place.template, place.section, place.checked, member=place.member,
+                       in_hook=place.in_hook, exit_hook=place.exit_hook,
+                       strict_tasks=place.section == TASK and not place.in_hook, outer=place.outer)
+        for key, value in as_dict(arguments).items():
+            if key not in ("parameters", "artifacts"):
+                yield from self._walk(value, path + (key,), place)
+                continue
+            for i, item in enumerate(as_list(value)):
+                for field, text in as_dict(item).items():
+                    where = path + (key, i, field)
+                    if field == "fromExpression":
+                        yield from self._bare(text, where, place)
+                    elif (field == "value" and key == "parameters") or (field == "from" and key == "artifacts"):
+                        # Argo's validator demands an ancestor for a value that starts `{{tasks.`
+                        first = isinstance(text, str) and text.startswith("{{tasks.")
+                        yield from self._string(text, where, place, strict if first else None) \
+                            if isinstance(text, str) else self._walk(text, where, place)
+                    else:
+                        yield from self._walk(text, where, place)
+
+    def _outputs(self, outputs, path, place: Place) -> Iterator:
+        for key, value in as_dict(outputs).items():
+            if key != "parameters":
+                yield from self._walk(value, path + (key,), place)
+                continue
+            for i, parameter in enumerate(as_list(value)):
+                for field, item in as_dict(parameter).items():
+                    where = path + (key, i, field)
+                    if field == "valueFrom" and isinstance(item, dict) and "expression" in item:
+                        for sub, text in item.items():
+                            if sub == "expression":
+                                yield from self._bare(text, where + (sub,), place)
+                            else:
+                                yield from self._walk(text, where + (sub,), place)
+                    else:
+                        yield from self._walk(item, where, place)
+
+    def _metrics(self, metrics, path, place: Place) -> Iterator:
+        for key, value in as_dict(metrics).items():
+            if key != "prometheus":
+                yield from self._walk(value, path + (key,), place)
+                continue
+            for i, metric in enumerate(as_list(value)):
+                for field, item in as_dict(metric).items():
+                    where = path + (key, i, field)
+                    if field == "when":
+                        yield from self._when(item, where, place)
+                    else:
+                        yield from self._walk(item, where, place)
+
+    # -- strings -----------------------------------------------------------------
+
+    def _walk(self, node, path, place: Place) -> Iterator:
+        """Every string under ``node`` that holds a tag."""
+        stack = [(node, path)]
+        while stack:
+            node, path = stack.pop()
+            if isinstance(node, str):
+                if "{{" in node:
+                    yield from self._string(node, path, place)
+            elif isinstance(node, dict):
+                for key, value in node.items():
+                    stack.append((value, path + (key,)))
+            elif isinstance(node, list):
+                for i, value in enumerate(node):
+                    stack.append((value, path + (i,)))
+
+    def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None) -> Iterator:
+        scan = tags.scan(text)
+        if scan.unclosed is not None:
+            yield finding(path, "`{{` is never closed: Argo cannot substitute this string",
+                          hint="close the tag with `}}`; a literal `{{` cannot be escaped",
+                          span=(scan.unclosed, scan.unclosed + 2),
+                          severity=ERROR if place.checked else WARNING)
+        first = True
+        for tag in scan.tags:
+            if tag.nested:
+                continue          # its key depends on the inner tag's value
+            here = strict_first if (first and strict_first is not None) else place
+            first = False
+            if tag.spaced_expression:
+                yield finding(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
+                                    f"`=` it is a simple tag that never resolves and stays in the text",
+                              hint=f"write `{{{{={tag.expression.strip()}}}}}`",
+                              span=(tag.start, tag.end), severity=WARNING)
+                continue
+            if tag.kind == tags.EXPRESSION:
+                if here.child_manifest:
+                    continue          # evaluated with this template's variables, or left for the child
+                yield from self._expression(tag.expression, tag.expression_start, path, here)
+                continue
+            key = tag.key
+            if not key:
+                yield finding(path, "empty tag `{{}}`: Argo leaves it in the text", span=(tag.start, tag.end),
+                              severity=WARNING)
+                continue
+            if _looks_like_expression(key):
+                yield finding(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
+                                    f"as written, and only expression tags (`{{{{=...}}}}`) understand "
+                                    f"`[...]`, calls and operators",
+                              hint=f"write `{{{{={key}}}}}`, or the plain name such as "
+                                   f"`{{{{{_plain(key)}}}}}`",
+                              span=(tag.key_start, tag.key_end),
+                              severity=ERROR if here.rejected_here(key) else WARNING)
+                continue
+            miss = here.resolve(key.split("."))
+            if miss is not None:
+                severity = miss.severity or (ERROR if miss.rejected and here.rejected_here(key) else WARNING)
+                message, hint = miss.message, miss.hint
+                if here.child_manifest:
+                    if severity != ERROR:
+                        continue      # left in the manifest for the child workflow to resolve
+                    message += ("; Argo substitutes the tags of `resource.manifest` with this template's "
+                                "variables, and refuses those it cannot resolve, even when meant for the "
+                                "workflow the manifest creates")
+                    hint = ("create the child from a WorkflowTemplate (`workflowTemplateRef`) and pass values "
+                            "as its arguments")
+                yield finding(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
+                              span=(tag.key_start, tag.key_end), severity=severity)
+            elif tag.padded:
+                yield finding(path, f"`{{{{{tag.text}}}}}` has spaces inside the braces: Argo trims them, but "
+                                    f"its documentation advises `{{{{{key}}}}}`",
+                              hint=f"write `{{{{{key}}}}}`", span=(tag.start, tag.end), severity=INFO)
+
+    def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> Iterator:
+        error = expr.check(source)
+        if error is not None:
+            hint = "Argo leaves the tag unresolved and the step fails when it runs"
+            hyphens = expr.hyphenated_names(source)
+            if hyphens:
+                written, bracketed = hyphens[0]
+                hint = f"names with `-` need index syntax: write `{bracketed}` for `{written}`"
+            elif not placeholders and source.count("{") > source.count("}"):
+                hint = "the first `}}` ends a tag, even inside the expression: write `} }` for nested braces"
+            yield finding(path, f"expression does not parse: {error.message}", hint=hint,
+                          span=(offset + error.start, offset + error.end), severity=WARNING)
+            return
+        reads = expr.reads(source)
+        for hyphen in reads.hyphens:
+            spaced = source[hyphen.start:hyphen.end].replace("-", " - ")
+            span = (offset + hyphen.start, offset + hyphen.end)
+            miss = None if hyphen.guarded else place.resolve(hyphen.parts, expression=True)
+            if miss is not None and place.resolve(_before_hyphen(hyphen.parts), expression=True) is None:
+                # `inputs.parameters.count-1` where `count` exists: perhaps meant as arithmetic
+                yield finding(path, f"`{hyphen.written}` in an expression is read as `{spaced}`; if it names "
+                                    f"a variable, {miss.message}",
+                              hint=f"write `{spaced}` with spaces for a subtraction (of numbers: `asInt(...)`), "
+                                   f"or `{hyphen.bracketed}` for a name", span=span, severity=WARNING)
+                continue
+            also = f"; besides, {miss.message}" if miss is not None else ""
+            yield finding(path, f"`{hyphen.written}` in an expression is a subtraction: expr reads "
+                                f"`{spaced}`{also}", hint=f"write `{hyphen.bracketed}`", span=span,
+                          severity=ERROR)
+        for reference in reads.references:
+            if reference.guarded or (placeholders and set(reference.parts[0].name) == {"_"}):
+                continue
+            miss = place.resolve(reference.names, expression=True)
+            if miss is not None:
+                text = _expr_text(reference)
+                yield finding(path, f"`{text}` in an expression: {miss.message}", hint=miss.hint,
+                              span=(offset + reference.start, offset + reference.end),
+                              severity=INFO if miss.severity == INFO else WARNING)
+        for use in reads.functions:
+            yield from self._function(use, offset, path)
+
+    def _function(self, use: expr.FunctionUse, offset: int, path) -> Iterator:
+        span = (offset + use.start, offset + use.end)
+        if use.namespace == "sprig":
+            if use.name in ("env", "expandenv"):
+                yield finding(path, f"`sprig.{use.name}` is removed from Argo's expressions", span=span,
+                              severity=WARNING)
+            elif use.name not in expr.SPRIG:
+                match = closest(use.name, expr.SPRIG)
+                if match:
+                    yield finding(path, f"`sprig.{use.name}` is not a Sprig function; did you mean "
+                                        f"`sprig.{match}`?", span=span, severity=WARNING)
+            return
+        if use.name in expr.FUNCTIONS:
+            return
+        match = closest(use.name, expr.FUNCTIONS)
+        mean = f"; did you mean `{match}`?" if match else ""
+        yield finding(path, f"`{use.name}` is not a function of expr or Argo{mean}",
+                      hint="Sprig's functions are called as `sprig.NAME(...)`", span=span, severity=WARNING)
+
+    def _bare(self, value, path, place: Place) -> Iterator:
+        """A field that holds an expr-lang expression without braces (after its
+        tags, if any, are substituted)."""
+        if not isinstance(value, str):
+            return
+        scan = tags.scan(value)
+        if scan.tags or scan.unclosed is not None:
+            yield from self._string(value, path, place)
+        if scan.unclosed is not None:
+            return
+        source = tags.substitute(value, scan.tags)
+        yield from self._expression(source, 0, path, place, placeholders=True)
+
+    def _when(self, value, path, place: Place, bare_words: bool = True) -> Iterator:
+        if not isinstance(value, str):
+            yield from self._walk(value, path, place)
+            return
+        scan = tags.scan(value)
+        if scan.tags or scan.unclosed is not None:
+            yield from self._string(value, path, place)
+        if scan.unclosed is not None:
+            return
+        outer = [t for t in scan.tags if not _inner(t, scan.tags)]
+        holes = [(t.start, t.end) for t in outer]
+        for problem in when.check(value, holes, bare_words=bare_words):
+            what = {"syntax": "does not parse", "type": "cannot be evaluated",
+                    "trap": "will not compare what it looks like"}[problem.kind]
+            yield finding(path, f"`when` {what}: {problem.message}",
+                          hint=problem.hint or "Argo fails the step when it evaluates this condition",
+                          span=(problem.start, problem.end), severity=WARNING)
+        yield from self._when_values(value, outer, holes, path, place)
+
+    def _when_values(self, text: str, outer, holes, path, place: Place) -> Iterator:
+        """An unquoted tag whose value is known not to be one word for govaluate."""
+        suspects = []
+        for tag in outer:
+            if tag.kind == tags.SIMPLE:
+                bad = [v for v in _known_values(tag.key, place, self.doc) if not when.value_is_word(v)]
+                if bad:
+                    suspects.append((tag, bad))
+        if not suspects:
+            return
+        try:
+            tokens = when.tokenize(text, holes)
+        except when.WhenError:
+            return
+        bare = {(t.start, t.end) for t in tokens if t.kind == when.PLACEHOLDER}
+        for tag, values in suspects:
+            if (tag.start, tag.end) not in bare:
+                continue
+            yield finding(path, f"`{{{{{tag.key}}}}}` is not quoted, and its value (such as `{values[0]}`) "
+                                f"is not one word to govaluate",
+                          hint=f"quote it: '{{{{{tag.key}}}}}'", span=(tag.start, tag.end), severity=WARNING)
+
+
+_CHILD_KIND = re.compile(r"^\s*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"
+                         r"[\"']?\s*$", re.MULTILINE)
+
+
+def _child_workflow(manifest) -> bool:
+    """A resource manifest that creates an Argo workflow, with placeholders of its own."""
+    return isinstance(manifest, str) and _CHILD_KIND.search(manifest) is not None
+
+
+_EXPRESSION_CHARS = re.compile(r"[\[\]()'\"\s+*<>=!&|?]")
+
+
+def _looks_like_expression(key: str) -> bool:
+    return _EXPRESSION_CHARS.search(key) is not None
+
+
+def _plain(key: str) -> str:
+    """`inputs.parameters['a-b']` written as a simple tag key: `inputs.parameters.a-b`."""
+    return re.sub(r"\[\s*['\"]([^'\"]*)['\"]\s*\]", r".\1", key).replace(" ", "")
+
+
+def _mean(name: str, candidates) -> str:
+    match = closest(name, candidates)
+    return f"; did you mean `{match}`?" if match else ""
+
+
+def _calls_of(template: Dict):
+    """Steps, tasks and their hooks, in ``template`` and its inline templates."""
+    stack = [template]
+    while stack:
+        current = stack.pop()
+        groups = [as_list(g) for g in as_list(current.get("steps"))]
+        bodies = [s for g in groups for s in g] + as_list(as_dict(current.get("dag")).get("tasks"))
+        for body in bodies:
+            if not isinstance(body, dict):
+                continue
+            yield body
+            for hook in as_dict(body.get("hooks")).values():
+                if isinstance(hook, dict):
+                    yield hook
+            if isinstance(body.get("inline"), dict):
+                stack.append(body["inline"])
+
+
+def _before_hyphen(parts: Sequence[str]) -> Tuple[str, ...]:
+    """The names expr reads before the first `-`: `a.b-c.d` -> `a.b`."""
+    for i, part in enumerate(parts):
+        if "-" in part:
+            return tuple(parts[:i]) + (part.split("-")[0],)
+    return tuple(parts)
+
+
+def _inner(tag, all_tags) -> bool:
+    return any(other.nested and other.start < tag.start < other.end for other in all_tags)
+
+
+def _expr_text(reference: expr.Reference) -> str:
+    out = reference.parts[0].name
+    for part in reference.parts[1:]:
+        out += f".{part.name}" if part.dotted else f"['{part.name}']"
+    return out
+
+
+# What generated values look like: none of them is one word to govaluate.
+_SAMPLES = {"uid": "7d0c0e6a-2c1b-4e8f-9c1d-0a1b2c3d4e5f", "creationTimestamp": "2024-06-01T09:30:00Z",
+            "startedAt": "2024-06-01T09:30:00Z", "finishedAt": "2024-06-01T09:31:00Z", "ip": "10.244.1.7",
+            "id": "release-x7k2p-1234567890"}
+
+
+def _known_values(key: str, place: Place, doc: DocScope) -> List[str]:
+    """Values a simple tag is known to take (for `when` traps): literal loop
+    items, parameter values, defaults and enums, and generated names."""
+    parts = key.split(".")
+    root = parts[0]
+    if key == "item" and place.member is not None:
+        return list(place.member.loop.values)
+    if key in ("workflow.name", "pod.name", "node.name"):
+        metadata = as_dict(as_dict(doc.document.data).get("metadata"))
+        name = as_str(metadata.get("name"))
+        if key == "workflow.name" and name:
+            return [name]
+        return [(as_str(metadata.get("generateName")) or name or "workflow-") + "x7k2p"]
+    if key in ("workflow.uid", "workflow.creationTimestamp"):
+        return [_SAMPLES[parts[1]]]
+    if root in ("steps", "tasks") and len(parts) == 3 and parts[2] in _SAMPLES:
+        return [_SAMPLES[parts[2]]]
+    if root == "inputs" and len(parts) == 3 and parts[1] == "parameters" and place.template is not None:
+        return _parameter_values(as_dict(place.template.template.get("inputs")).get("parameters"), parts[2],
+                                 ("value", "default"))
+    if root == "workflow" and len(parts) == 3 and parts[1] == "parameters":
+        return _parameter_values(as_dict(doc.spec.get("arguments")).get("parameters"), parts[2], ("value",))
+    return []
+
+
+def _parameter_values(parameters, name: str, fields: Sequence[str]) -> List[str]:
+    for parameter in as_list(parameters):
+        parameter = as_dict(parameter)
+        if parameter.get("name") != name:
+            continue
+        values = []
+        for field in fields:
+            value = parameter.get(field)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                if not (isinstance(value, str) and "{{" in value):
+                    values.append(str(value))
+        values.extend(str(v) for v in as_list(parameter.get("enum")) if isinstance(v, (str, int, float)))
+        return values
+    return []
