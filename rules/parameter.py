@@ -1,6 +1,7 @@
 """Callers supply every required input parameter, and only parameters the callee declares."""
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Dict, List, Optional, Tuple
 
 from wflint import model
@@ -35,15 +36,23 @@ class Callee:
     template: Dict
     label: str
 
-    @property
+    @cached_property
     def inputs(self) -> Dict:
         return model.as_dict(self.template.get("inputs"))
 
-    def parameters(self) -> List[Tuple[int, Dict]]:
+    @cached_property
+    def _parameters(self) -> List[Tuple[int, Dict]]:
         return _named(self.inputs.get("parameters"))
 
-    def artifacts(self) -> List[Tuple[int, Dict]]:
+    @cached_property
+    def _artifacts(self) -> List[Tuple[int, Dict]]:
         return _named(self.inputs.get("artifacts"))
+
+    def parameters(self) -> List[Tuple[int, Dict]]:
+        return self._parameters
+
+    def artifacts(self) -> List[Tuple[int, Dict]]:
+        return self._artifacts
 
 
 def check(document, context):
@@ -414,8 +423,10 @@ def _output_hint(kind: Optional[str]) -> str:
 
 def _named(items) -> List[Tuple[int, Dict]]:
     """(index, item) of the mappings in a list that have a string `name`."""
-    return [(i, item) for i, item in enumerate(model.as_list(items))
-            if isinstance(item, dict) and isinstance(item.get("name"), str)]
+    if not items or type(items) is not list:
+        return []
+    return [(i, item) for i, item in enumerate(items)
+            if type(item) is dict and type(item.get("name")) is str]
 
 
 def _text(value) -> Optional[str]:

@@ -145,6 +145,7 @@ class ProjectIndex:
     def __init__(self, documents: Iterable = (), entries: Iterable[IndexEntry] = ()):
         self.documents: List = []
         self._entries: Dict[Tuple[str, str], List[IndexEntry]] = defaultdict(list)
+        self._answers: Dict[tuple, list] = {}
         for entry in entries:
             self.add_entry(entry)
         for document in documents:
@@ -163,6 +164,14 @@ class ProjectIndex:
     def add_entry(self, entry: IndexEntry) -> None:
         if entry.name:
             self._entries[(entry.kind, entry.name)].append(entry)
+            self._answers.clear()
+
+    def _cached(self, key, compute):
+        """Answers to queries, computed once: rules ask the same ones for every document."""
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = compute()
+        return found
 
     # -- queries ----------------------------------------------------------
 
@@ -170,18 +179,21 @@ class ProjectIndex:
         """Entries of ``kind`` named ``name`` visible from ``namespace``
         (cluster-scoped kinds ignore it)."""
         # In file order, whatever order they were indexed in (processes may differ).
-        found = sorted(self._entries.get((kind, name), []), key=lambda e: (e.path, e.document))
+        found = self._cached(("find", kind, name), lambda: sorted(
+            self._entries.get((kind, name), []), key=lambda e: (e.path, e.document)))
         if kind == "ClusterWorkflowTemplate" or namespace is None:
-            return found
+            return list(found)
         return [e for e in found if e.namespace in (None, namespace)]
 
     def of_kind(self, kind: str) -> List[IndexEntry]:
-        """Every entry of ``kind``, in the order they were indexed."""
-        return sorted((e for (k, _), entries in self._entries.items() if k == kind for e in entries),
-                      key=lambda e: (e.path, e.document))
+        """Every entry of ``kind``, in file order."""
+        return list(self._cached(("kind", kind), lambda: sorted(
+            (e for (k, _), entries in self._entries.items() if k == kind for e in entries),
+            key=lambda e: (e.path, e.document))))
 
     def names(self, kind: str) -> List[str]:
-        return sorted({name for (k, name) in self._entries if k == kind})
+        return list(self._cached(("names", kind), lambda: sorted(
+            {name for (k, name) in self._entries if k == kind})))
 
     def holder(self, name: str, cluster_scope: bool, namespace: Optional[str]) -> Optional[IndexEntry]:
         """The WorkflowTemplate (or ClusterWorkflowTemplate) a reference names, or None."""

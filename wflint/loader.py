@@ -51,11 +51,11 @@ _SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\n]*)?\r?$", re.M)
 class _Resolver:
     """Tags for the composer: plain scalars are resolved later, by scalars.py."""
 
-    def descend_resolver(self, parent, index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # The composer calls these for every node; path-based resolution is not
+    # used, so C builtins that ignore their arguments stand in for no-ops
+    # (builtins are not bound as methods, so they get only the call's arguments).
+    descend_resolver = slice   # called as (parent, index): makes a slice, ignored
+    ascend_resolver = tuple    # called with no argument: returns (), ignored
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:

@@ -174,6 +174,12 @@ def _calls(at: TemplateAt) -> List[Call]:
     return out
 
 
+def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
+    """``calls(TemplateAt(path, template))``, memoized in ``document`` for
+    templates that are not the document's own (reached through a reference)."""
+    return _memo(document, ("calls", id(template), path), lambda: calls(TemplateAt(path, template)))
+
+
 def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
     """Every step, task and step/task hook in the document, with its template;
     workflow-level hooks are reported by ``spec_hooks``."""

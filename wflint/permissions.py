@@ -381,8 +381,7 @@ class _Walker:
         own = scope.own and anchor is None
         reason_anchor = path if own else anchor
         self.needs_of(template, Reason(reason_anchor, label, own=own, name=name), path if own else None)
-        at = model.TemplateAt(path, template)
-        for call in model.calls(at):
+        for call in model.calls_of(self.document, path, template):
             self.follow_call(scope, call.path, call.body, anchor)
 
     def follow_call(self, scope: _Scope, path: NodePath, body: Dict, anchor: Optional[NodePath]):
