@@ -18,7 +18,7 @@ from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
 from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
-from .index import IndexEntry, ProjectIndex, indexable
+from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
 from .schema import DEFAULT_VERSION
@@ -57,6 +57,30 @@ class Parsed:
     directives: Dict[str, list] = field(default_factory=dict)  # suppressions by path
     linted: List[str] = field(default_factory=list)
     sources: Dict[str, sources.SourceFile] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """Everything a run found, before configuration, suppressions and the
+    baseline are applied: what the results cache stores per file."""
+
+    findings: List[Finding] = field(default_factory=list)
+    internal: int = 0
+    documents: Dict[str, int] = field(default_factory=dict)          # Argo documents per file
+    entries: Dict[str, List[IndexEntry]] = field(default_factory=dict)  # index entries per linted file
+    digests: Dict[str, str] = field(default_factory=dict)
+    directives: Dict[str, list] = field(default_factory=dict)
+    linted: List[str] = field(default_factory=list)
+    outside: List[IndexEntry] = field(default_factory=list)           # entries from the rest of the project
+
+    def absorb(self, parsed: "Parsed", index: ProjectIndex) -> None:
+        self.directives.update(parsed.directives)
+        self.linted.extend(parsed.linted)
+        for document in index.documents:
+            self.documents[document.path] = self.documents.get(document.path, 0) + 1
+        for document in parsed.documents:
+            if indexable(document):
+                self.entries.setdefault(document.path, []).append(entry_of(document))
 
 
 @dataclass
@@ -125,27 +149,48 @@ class Engine:
     def _run(self, paths: Sequence[str], stdin: Optional[bytes], stdin_name: str) -> Report:
         found = discover(paths, self.options.excluder())
         findings: List[Finding] = list(found.findings)
-        if stdin is None:
-            report = self._run_parallel(paths, found, findings)
+        if stdin is not None:
+            return self._run_with_stdin(paths, found, findings, stdin, stdin_name)
+        cache = self._results_cache(paths)
+        if cache is not None:
+            report = self._run_cached(paths, found, findings, cache)
             if report is not None:
                 return report
+        run = self._run_parallel(paths, found) or self._run_single(paths, found)
+        if cache is not None:
+            self._store(cache, run, found)
+        return self.report(findings + run.findings, Parsed(directives=run.directives, linted=run.linted),
+                           len(found.files), sum(run.documents.values()), run.internal)
+
+    def _run_with_stdin(self, paths, found, findings, stdin: bytes, stdin_name: str) -> Report:
+        files: List[sources.SourceFile] = []
+        for path in found.files:
+            read = sources.read(path, self.options.max_file_size)
+            (findings if isinstance(read, Finding) else files).append(read)
+        decoded = sources.decode(stdin_name, stdin)
+        (findings if isinstance(decoded, Finding) else files).append(decoded)
+        entries = self.project_entries(paths, found.files)
+        return self.lint(files, findings, file_count=len(found.files) + 1, entries=entries)
+
+    def _run_single(self, paths, found) -> "Run":
+        run = Run()
         files: List[sources.SourceFile] = []
         for path in found.files:
             read = sources.read(path, self.options.max_file_size)
             if isinstance(read, Finding):
-                findings.append(read)
+                run.findings.append(read)
             else:
                 files.append(read)
-        if stdin is not None:
-            decoded = sources.decode(stdin_name, stdin)
-            if isinstance(decoded, Finding):
-                findings.append(decoded)
-            else:
-                files.append(decoded)
-        entries = self.project_entries(paths, found.files)
-        return self.lint(files, findings, file_count=len(found.files) + (stdin is not None), entries=entries)
+                run.digests[path] = read.digest
+        run.outside = self.project_entries(paths, found.files)
+        parsed = self.parse(files)
+        index = ProjectIndex(parsed.documents, entries=run.outside)
+        checked, run.internal = self.check(index)
+        run.absorb(parsed, index)
+        run.findings.extend(parsed.findings + checked)
+        return run
 
-    def _run_parallel(self, paths, found, findings: List[Finding]) -> Optional[Report]:
+    def _run_parallel(self, paths, found) -> Optional["Run"]:
         """The same run on every core, when there is enough to gain; None otherwise."""
         from . import parallel
         jobs = self.options.jobs or parallel.available_cpus()
@@ -161,15 +206,101 @@ class Engine:
             sizes.append(stat.st_size)
         if not parallel.worth_it(jobs, sizes):
             return None
+        run = Run()
         try:
-            more, internal, documents, directives, linted = parallel.run(
-                self, found.files, sizes, jobs, lambda: self.project_entries(paths, found.files))
+            result = parallel.run(self, found.files, sizes, jobs, lambda: self.project_entries(paths, found.files))
         except parallel.WorkerFailed:
             return None  # lint in this process instead: slower, never wrong
+        run.findings, run.internal, run.documents, run.directives, linted, run.digests, own, run.outside = result
+        for entry in own:
+            run.entries.setdefault(entry.path, []).append(entry)
         order = {path: i for i, path in enumerate(found.files)}
-        linted.sort(key=lambda path: order.get(path, len(order)))
-        return self.report(findings + more, Parsed(directives=directives, linted=linted), len(found.files),
-                           documents, internal)
+        run.linted = sorted(linted, key=lambda path: order.get(path, len(order)))
+        return run
+
+    # -- the results cache ---------------------------------------------------
+
+    def _results_cache(self, paths):
+        from . import project, results
+        config = self.options.config
+        if not (self.options.use_cache and config.cache):
+            return None
+        where = project.locate(paths, config.root if config.path is not None else None, config.template_paths,
+                               self.options.template_paths, use_cache=True)
+        if where.root is None:
+            return None
+        settings = results.settings_fingerprint(self.options, self.rules)
+        return results.ResultsCache(os.path.join(where.root, project.CACHE_DIR, results.FILE), settings)
+
+    def _run_cached(self, paths, found, findings: List[Finding], cache) -> Optional[Report]:
+        """Reuse what the cache holds for unchanged files, when the index has
+        not changed either; lint the few changed files. None: lint everything."""
+        from . import results
+        from .project import entry_from_json
+        hits: Dict[str, tuple] = {}
+        misses: List[sources.SourceFile] = []
+        unreadable: List[Finding] = []
+        for path in found.files:
+            read = sources.read(path, self.options.max_file_size)
+            if isinstance(read, Finding):
+                unreadable.append(read)
+                continue
+            record = cache.get(path, read.digest)
+            if record is None:
+                misses.append(read)
+            else:
+                hits[path] = (read, record)
+        if not hits or len(misses) > max(20, len(found.files) // 10):
+            return None  # mostly new: the full run (on every core) is the faster way
+        outside = self.project_entries(paths, found.files)
+        parsed = self.parse(misses)
+        hit_entries = [entry_from_json(path, item) for path, (_, record) in hits.items()
+                       for item in record.get("entries", ())]
+        miss_entries = [entry_of(doc) for doc in parsed.documents if indexable(doc)]
+        fingerprint = results.index_fingerprint(outside + hit_entries + miss_entries)
+        if fingerprint != cache.index:
+            return None  # another file's templates changed: every file must be checked again
+        index = ProjectIndex(parsed.documents, entries=outside + hit_entries)
+        checked, internal = self.check(index)
+        run = Run(outside=outside, internal=internal)
+        run.absorb(parsed, index)
+        run.findings = unreadable + parsed.findings + checked
+        run.digests = {source.path: source.digest for source in misses}
+        for path, (source, record) in hits.items():
+            run.findings.extend(results.finding_from_json(item) for item in record.get("findings", ()))
+            run.documents[path] = record.get("documents", 0)
+            run.digests[path] = source.digest
+            run.entries[path] = [entry_from_json(path, item) for item in record.get("entries", ())]
+            directives = suppress.parse(source.text)
+            if directives:
+                run.directives[path] = directives
+        order = {path: i for i, path in enumerate(found.files)}
+        run.linted = sorted(run.digests, key=lambda path: order.get(path, len(order)))
+        if misses or len(hits) != len(cache.files):
+            self._store(cache, run, found)
+        return self.report(findings + run.findings, Parsed(directives=run.directives, linted=run.linted),
+                           len(found.files), sum(run.documents.values()), run.internal)
+
+    def _store(self, cache, run: "Run", found) -> None:
+        from . import results
+        from .project import entry_to_json
+        by_path: Dict[str, List[Finding]] = {}
+        crashed = set()
+        for item in run.findings:
+            by_path.setdefault(item.path, []).append(item)
+            if item.rule == "internal-error":
+                crashed.add(item.path)
+        files = {}
+        all_entries = list(run.outside)
+        for path, file_digest in run.digests.items():
+            entries = run.entries.get(path, [])
+            all_entries.extend(entries)
+            if path in crashed:
+                continue  # a crash is not a result: lint the file again next time
+            files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
+                           "entries": [entry_to_json(e) for e in entries],
+                           "findings": [results.finding_to_json(f) for f in by_path.get(path, ())]}
+        cache.save(files, results.index_fingerprint(all_entries))
 
     def project_entries(self, paths: Sequence[str], linted: Sequence[str]) -> List[IndexEntry]:
         """Index entries from outside the linted files: the rest of the
@@ -179,7 +310,11 @@ class Engine:
         project_root = config.root if config.path is not None else None
         where = project.locate(paths, project_root, config.template_paths, self.options.template_paths,
                                use_cache=self.options.use_cache and config.cache)
-        entries = project.scan(where, linted, self.options.excluder(), self.options.max_file_size)
+        given = {os.path.realpath(p) for p in paths if p != "-" and os.path.isdir(p)}
+        if given and {os.path.realpath(p) for p in where.template_paths} <= given:
+            entries = []  # every file the index would read is being linted already
+        else:
+            entries = project.scan(where, linted, self.options.excluder(), self.options.max_file_size)
         if config.stubs:
             stub_paths = [os.path.join(config.root, p) for p in config.stubs]
             for entry in project.scan(project.Project(root=None, template_paths=stub_paths, use_cache=False),

@@ -69,8 +69,12 @@ def _worker(conn, options, paths) -> None:
         message, foreign = conn.recv()
         index = ProjectIndex(parsed.documents, entries=foreign)
         found, internal = engine.check(index)
-        conn.send(("done", findings + parsed.findings + found, internal, len(index.documents),
-                   parsed.directives, parsed.linted))
+        counts = {}
+        for document in index.documents:
+            counts[document.path] = counts.get(document.path, 0) + 1
+        digests = {source.path: source.digest for source in files}
+        conn.send(("done", findings + parsed.findings + found, internal, counts, parsed.directives,
+                   parsed.linted, digests))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -93,7 +97,8 @@ class WorkerFailed(Exception):
 def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Tuple:
     """Lint ``paths`` on ``jobs`` processes. ``project_entries()`` computes the
     index entries from outside the linted files, while the workers parse.
-    Returns (findings, internal errors, documents, directives, linted)."""
+    Returns (findings, internal errors, documents per file, directives, linted,
+    digests, the workers' own index entries, the entries from outside)."""
     context = _context()
     shares = partition(paths, sizes, jobs)
     workers = []
@@ -111,15 +116,17 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
         for i, (process, conn) in enumerate(workers):
             others = [entry for j, entries in enumerate(sent) if j != i for entry in entries]
             conn.send(("entries", outside + others))
-        findings, internal, documents, directives, linted = [], 0, 0, {}, []
+        findings, internal, documents, directives, linted, digests = [], 0, {}, {}, [], {}
         for process, conn in workers:
-            _, found, crashed, count, found_directives, found_linted = _receive(conn, "done")
+            _, found, crashed, counts, found_directives, found_linted, found_digests = _receive(conn, "done")
             findings.extend(found)
             internal += crashed
-            documents += count
+            documents.update(counts)
             directives.update(found_directives)
             linted.extend(found_linted)
-        return findings, internal, documents, directives, linted
+            digests.update(found_digests)
+        own = [entry for entries in sent for entry in entries]
+        return findings, internal, documents, directives, linted, digests, own, outside
     finally:
         for process, conn in workers:
             conn.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class SourceFile:
     path: str
     text: str
     _lines: Optional[List[str]] = field(default=None, repr=False)
+    digest: str = ""   # of the bytes read, for the results cache
 
     @property
     def lines(self) -> List[str]:
@@ -73,7 +75,7 @@ def decode(path: str, data: bytes):
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return _problem(path, "yaml-syntax", "file contains a NUL byte: it looks binary, not YAML",
                         line=line, column=column)
-    return SourceFile(path=path, text=text)
+    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
 def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):

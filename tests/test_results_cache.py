@@ -1,0 +1,120 @@
+"""The results cache: reused only while nothing a file's findings depend on has changed."""
+
+import json
+import subprocess
+
+import pytest
+
+from wflint.engine import Engine, Options
+from wflint.render import render
+
+from conftest import dedent
+
+LIBRARY = dedent("""
+    apiVersion: argoproj.io/v1alpha1
+    kind: WorkflowTemplate
+    metadata:
+      name: lib
+    spec:
+      templates:
+        - name: build
+          container:
+            image: golang:1.23
+""")
+
+
+def caller(i, template="build"):
+    return dedent(f"""
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          generateName: c{i}-
+        spec:
+          entrypoint: main
+          serviceAccountName: runner
+          templates:
+            - name: main
+              steps:
+                - - name: build
+                    templateRef: {{name: lib, template: {template}}}
+    """)
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "lib.yaml").write_text(LIBRARY)
+    for i in range(30):
+        (tmp_path / f"c{i:02d}.yaml").write_text(caller(i, "biuld" if i == 3 else "build"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def lint(**options):
+    return render(Engine(Options(jobs=1, **options)).run(["."]), "json")
+
+
+def count_parses(monkeypatch):
+    parsed = []
+    real = Engine.parse
+
+    def spy(self, files):
+        files = list(files)
+        parsed.extend(f.path for f in files)
+        return real(self, files)
+    monkeypatch.setattr(Engine, "parse", spy)
+    return parsed
+
+
+def test_second_run_reuses_results_and_says_the_same(repo, monkeypatch):
+    fresh = lint(use_cache=False)
+    assert lint() == fresh                       # writes the cache
+    assert (repo / ".wflint_cache" / "results.json").is_file()
+    parsed = count_parses(monkeypatch)
+    assert lint() == fresh
+    assert parsed == []                          # nothing parsed again
+
+
+def test_a_changed_workflow_is_linted_again_alone(repo, monkeypatch):
+    lint()
+    (repo / "c05.yaml").write_text(caller(5, "biuld"))
+    parsed = count_parses(monkeypatch)
+    out = json.loads(lint())
+    assert parsed == ["c05.yaml"]
+    assert sorted(d["path"] for d in out["diagnostics"] if d["rule"] == "template-ref") == ["c03.yaml", "c05.yaml"]
+    assert lint() == lint(use_cache=False)
+
+
+def test_a_changed_template_invalidates_every_file(repo, monkeypatch):
+    lint()
+    (repo / "lib.yaml").write_text(LIBRARY.replace("name: build", "name: biuld"))
+    out = json.loads(lint())
+    broken = sorted(d["path"] for d in out["diagnostics"] if d["rule"] == "template-ref")
+    assert len(broken) == 29 and "c03.yaml" not in broken
+    assert lint() == lint(use_cache=False)
+
+
+def test_configuration_applies_on_top_of_cached_results(repo, tmp_path):
+    lint()
+    from wflint import config
+    severity = config.parse({"rules": {"template-ref": "warning"}}, "cfg", str(repo))
+    out = json.loads(lint(config=severity))
+    assert {d["severity"] for d in out["diagnostics"] if d["rule"] == "template-ref"} == {"warning"}
+    options = config.parse({"ignore": ["template-ref"]}, "cfg", str(repo))
+    assert "template-ref" not in lint(config=options)
+
+
+def test_corrupt_or_foreign_cache_is_ignored(repo):
+    fresh = lint(use_cache=False)
+    lint()
+    (repo / ".wflint_cache" / "results.json").write_text("{")
+    assert lint() == fresh
+    (repo / ".wflint_cache" / "results.json").write_text(json.dumps({"format": 1, "settings": "x", "files": {}}))
+    assert lint() == fresh
+
+
+def test_no_cache_outside_a_project(tmp_path, monkeypatch):
+    (tmp_path / "c.yaml").write_text(caller(1))
+    monkeypatch.chdir(tmp_path)
+    lint()
+    assert not (tmp_path / ".wflint_cache").exists()
