@@ -346,21 +346,8 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
         try:
             while True:
                 try:
-                    has_more = composer.check_node()
-                except yaml.YAMLError as exc:
-                    findings.append(_syntax_finding(source, exc, line_offset, chunk))
-                    index += 1
-                    break
-                except RecursionError:  # only the pure-Python fallback recurses in Python
-                    findings.append(Finding(
-                        message=f"YAML nested too deeply to parse; document not linted", rule="input-limit",
-                        severity=WARNING, path=source.path, line=line_offset + 1, column=1,
-                        end_line=line_offset + 1, end_column=2))
-                    index += 1
-                    break
-                if not has_more:
-                    break
-                try:
+                    if not composer.check_node():
+                        break
                     node = composer.get_node()
                 except yaml.YAMLError as exc:
                     findings.append(_syntax_finding(source, exc, line_offset, chunk))
@@ -368,7 +355,7 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
                     break
                 except RecursionError:  # only the pure-Python fallback recurses in Python
                     findings.append(Finding(
-                        message=f"YAML nested too deeply to parse; document not linted", rule="input-limit",
+                        message="YAML nested too deeply to parse; document not linted", rule="input-limit",
                         severity=WARNING, path=source.path, line=line_offset + 1, column=1,
                         end_line=line_offset + 1, end_column=2))
                     index += 1

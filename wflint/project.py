@@ -118,20 +118,9 @@ class IndexCache:
             return
         if keep is not None:
             self.files = {k: v for k, v in self.files.items() if k in keep}
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            ignore = os.path.join(directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by wflint: its cache, never to be committed.\n*\n")
-            tmp = f"{self.path}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump({"format": _CACHE_FORMAT, "wflint": __version__, "written": time.time(),
-                           "files": self.files}, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout simply runs without a cache
+        from .cachefile import write
+        write(self.path, json.dumps({"format": _CACHE_FORMAT, "wflint": __version__, "written": time.time(),
+                                     "files": self.files}, separators=(",", ":")))
 
 
 def entry_to_json(entry: IndexEntry) -> dict:

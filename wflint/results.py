@@ -112,20 +112,8 @@ class ResultsCache:
         return None
 
     def save(self, files: Dict[str, dict], index: str) -> None:
-        if self.path is None:
-            return
-        directory = os.path.dirname(self.path)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            ignore = os.path.join(directory, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by wflint: its cache, never to be committed.\n*\n")
-            tmp = f"{self.path}.{os.getpid()}.tmp"
-            text = json.dumps({"format": FORMAT, "settings": self.settings, "index": index, "written": time.time(),
-                               "files": files}, separators=(",", ":"))  # dumps: the C encoder
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass
+        if self.path is not None:
+            from .cachefile import write
+            write(self.path, json.dumps({"format": FORMAT, "settings": self.settings, "index": index,
+                                         "written": time.time(), "files": files},
+                                        separators=(",", ":")))  # dumps: the C encoder
