@@ -3,7 +3,9 @@ atomically, never committed, and never failing a run."""
 
 from __future__ import annotations
 
+import json
 import os
+from typing import Optional
 
 
 def write(path: str, text: str) -> None:
@@ -22,3 +24,21 @@ def write(path: str, text: str) -> None:
         os.replace(tmp, path)
     except OSError:
         pass
+
+
+def read(path: Optional[str], **expected) -> Optional[dict]:
+    """The cache file at ``path`` when it parses and its ``expected`` keys
+    match (format, versions, settings); None for anything else: a missing,
+    corrupt or foreign cache is simply not used."""
+    if path is None:
+        return None
+    try:
+        with open(path, "r", encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or any(data.get(k) != v for k, v in expected.items()):
+        return None
+    if not isinstance(data.get("files"), dict):
+        return None
+    return data

@@ -90,16 +90,14 @@ class IndexCache:
         self.files: Dict[str, dict] = {}
         self.written = 0.0
         self.dirty = False
-        if path is None:
-            return
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("format") == _CACHE_FORMAT and data.get("wflint") == __version__:
-                self.files = data.get("files", {})
+        from .cachefile import read
+        data = read(path, format=_CACHE_FORMAT, wflint=__version__)
+        if data is not None:
+            self.files = data["files"]
+            try:
                 self.written = float(data.get("written", 0))
-        except (OSError, ValueError, AttributeError):
-            self.files = {}
+            except (TypeError, ValueError):
+                self.written = 0.0
 
     def get(self, key: str, stat: os.stat_result) -> Optional[List[dict]]:
         item = self.files.get(key)

@@ -94,16 +94,11 @@ class ResultsCache:
         self.settings = settings
         self.files: Dict[str, dict] = {}
         self.index = None
-        if path is None:
-            return
-        try:
-            with open(path, "r", encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("format") == FORMAT and data.get("settings") == settings:
-                self.files = data.get("files", {})
-                self.index = data.get("index")
-        except (OSError, ValueError, AttributeError):
-            self.files = {}
+        from .cachefile import read
+        data = read(path, format=FORMAT, settings=settings)
+        if data is not None:
+            self.files = data["files"]
+            self.index = data.get("index")
 
     def get(self, path: str, file_digest: str) -> Optional[dict]:
         record = self.files.get(path)
