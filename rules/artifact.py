@@ -36,11 +36,11 @@ def check(document, context):
     yield from _arguments(base + ("arguments",), spec.get("arguments"), "workflow argument artifact {}", v4,
                           inherited)
     for at in model.all_templates(document):
-        yield from _template(at, v4)
-        for call in list(model.steps(at)) + list(model.tasks(at)):
-            what = "step" if call.kind == "step" else "task"
-            yield from _arguments(call.path + ("arguments",), call.body.get("arguments"),
-                                  "argument artifact {} of " + f"{what} `{call.name}`", v4, set())
+        if _has_artifacts(at.template):  # else nothing to check (helpers at the end of the file)
+            yield from _template(at, v4)
+        for call in [c for c in model.steps(at) + model.tasks(at) if _lists_artifacts(c.body.get("arguments"))]:
+            yield from _arguments(call.path + ("arguments",), call.body.get("arguments"), "argument artifact {} of "
+                                  + f"{'step' if call.kind == 'step' else 'task'} `{call.name}`", v4, set())
 
 
 def _artifacts(block):
@@ -268,3 +268,17 @@ def traversal(path: str):
         return f"`{path}` climbs out of `{safe}` with `..`"
     return (f"`{path}` is shortened by path cleaning to `{cleaned}`, which Argo's check for `..` reads as leaving "
             f"`{safe}`")
+
+
+def _lists_artifacts(block) -> bool:
+    """Whether an `inputs`, `outputs` or `arguments` block has a non-empty `artifacts` list."""
+    if not isinstance(block, dict):
+        return False
+    artifacts = block.get("artifacts")
+    return isinstance(artifacts, list) and len(artifacts) > 0
+
+
+def _has_artifacts(template) -> bool:
+    """Whether `_template` has anything to check in ``template``."""
+    return (_lists_artifacts(template.get("inputs")) or _lists_artifacts(template.get("outputs"))
+            or isinstance(template.get("archiveLocation"), dict))

@@ -35,11 +35,24 @@ def _report(items, message, hint):
         yield finding(path + ("name",), message.format(name=name, first=where(first)), hint=hint)
 
 
+def _may_repeat(io) -> bool:
+    """Whether an `inputs`, `outputs` or `arguments` block lists two or more
+    parameters or artifacts (else no name can be repeated)."""
+    if not isinstance(io, dict):
+        return False
+    parameters, artifacts = io.get("parameters"), io.get("artifacts")
+    return ((isinstance(parameters, list) and len(parameters) > 1)
+            or (isinstance(artifacts, list) and len(artifacts) > 1))
+
+
 def _io(base, io, direction, verb="declared"):
     for kind in ("parameters", "artifacts"):
+        listed = io.get(kind)
+        if not isinstance(listed, list) or len(listed) < 2:
+            continue
         noun = kind[:-1]
         items = [(base + (kind, i), item.get("name"))
-                 for i, item in enumerate(model.as_list(io.get(kind))) if isinstance(item, dict)]
+                 for i, item in enumerate(listed) if isinstance(item, dict)]
         yield from _report(items, f"{direction} {noun} `{{name}}` is {verb} twice (first at `{{first}}`)",
                            hint=f"rename or remove one of the two {kind}")
 
@@ -74,24 +87,41 @@ def check(document, context):
 
     for at in model.all_templates(document):
         template = at.template
-        yield from _io(at.path + ("inputs",), model.as_dict(template.get("inputs")), "input")
-        yield from _io(at.path + ("outputs",), model.as_dict(template.get("outputs")), "output")
+        io = template.get("inputs")
+        if _may_repeat(io):
+            yield from _io(at.path + ("inputs",), io, "input")
+        io = template.get("outputs")
+        if _may_repeat(io):
+            yield from _io(at.path + ("outputs",), io, "output")
 
-        steps = list(model.steps(at))
-        yield from _report([(c.path, c.name) for c in steps],
-                           "step name `{name}` is used twice in one steps template (first at `{first}`); step "
-                           "names must be unique across all its step groups",
-                           hint="rename one of the two steps (and the `steps.<name>` references to it)")
-        tasks = list(model.tasks(at))
-        yield from _report([(c.path, c.name) for c in tasks],
-                           "DAG task `{name}` is defined twice (first at `{first}`)",
-                           hint="rename or remove one of the two tasks")
-        for call in steps + tasks:
-            yield from _io(call.path + ("arguments",), model.as_dict(call.body.get("arguments")), "argument",
-                           verb="passed")
+        steps = model.steps(at)
+        if len(steps) > 1 and _repeats(steps):
+            yield from _report([(c.path, c.name) for c in steps],
+                               "step name `{name}` is used twice in one steps template (first at `{first}`); step "
+                               "names must be unique across all its step groups",
+                               hint="rename one of the two steps (and the `steps.<name>` references to it)")
+        tasks = model.tasks(at)
+        if len(tasks) > 1 and _repeats(tasks):
+            yield from _report([(c.path, c.name) for c in tasks],
+                               "DAG task `{name}` is defined twice (first at `{first}`)",
+                               hint="rename or remove one of the two tasks")
+        for calls in (steps, tasks):
+            for call in calls:
+                io = call.body.get("arguments")
+                if _may_repeat(io):
+                    yield from _io(call.path + ("arguments",), io, "argument", verb="passed")
 
-        containers = model.as_list(model.as_dict(template.get("containerSet")).get("containers"))
-        yield from _report([(at.path + ("containerSet", "containers", i), c.get("name"))
-                            for i, c in enumerate(containers) if isinstance(c, dict)],
-                           "containerSet container `{name}` is defined twice (first at `{first}`)",
-                           hint="rename or remove one of the two containers")
+        container_set = template.get("containerSet")
+        if container_set is not None:
+            containers = model.as_list(model.as_dict(container_set).get("containers"))
+            yield from _report([(at.path + ("containerSet", "containers", i), c.get("name"))
+                                for i, c in enumerate(containers) if isinstance(c, dict)],
+                               "containerSet container `{name}` is defined twice (first at `{first}`)",
+                               hint="rename or remove one of the two containers")
+
+
+def _repeats(calls) -> bool:
+    """Whether two steps (or tasks) share a name (as `_duplicates` counts names)."""
+    names = [c.body.get("name") for c in calls]
+    names = [n for n in names if isinstance(n, str) and n != ""]
+    return len(set(names)) != len(names)

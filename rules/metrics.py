@@ -26,6 +26,8 @@ def check(document, context):
     base, spec = model.spec(document)
     seen = {}
     for at in model.all_templates(document):
+        if at.template.get("metrics") is None:
+            continue          # nothing to check
         owner = label(at)
         yield from _metrics(at.path + ("metrics",), at.template.get("metrics"), owner, True, v4, seen)
     yield from _metrics(base + ("metrics",), spec.get("metrics"), "the workflow", False, v4, seen)

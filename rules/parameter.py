@@ -1,7 +1,5 @@
 """Callers supply every required input parameter, and only parameters the callee declares."""
 
-from dataclasses import dataclass, replace
-from functools import cached_property
 from typing import Dict, List, Optional, Tuple
 
 from wflint import model
@@ -28,53 +26,90 @@ OUTPUT_NEEDS = {
 }
 
 
-@dataclass(frozen=True)
+class _Inputs:
+    """A template's named input parameters and artifacts, worked out once per template."""
+
+    __slots__ = ("parameters", "artifacts", "declared", "declared_artifacts")
+
+    def __init__(self, template: Dict):
+        inputs = template.get("inputs")
+        if isinstance(inputs, dict):
+            self.parameters = _named(inputs.get("parameters"))
+            self.artifacts = _named(inputs.get("artifacts"))
+        else:
+            self.parameters = self.artifacts = []
+        self.declared = {p["name"]: p for _, p in self.parameters}
+        self.declared_artifacts = {a["name"] for _, a in self.artifacts}
+
+
 class Callee:
     """The template a step, task, hook, entrypoint or exit handler runs, as far
     as its inputs go. ``label`` names it in messages."""
 
-    template: Dict
-    label: str
+    __slots__ = ("template", "label", "_io", "_cache")
 
-    @cached_property
+    def __init__(self, template: Dict, label: str, cache: Optional[Dict[int, "_Inputs"]] = None):
+        self.template = template
+        self.label = label
+        self._io: Optional[_Inputs] = None
+        self._cache = cache          # id(template) -> _Inputs, kept in the document's memo
+
+    def relabel(self, label: str) -> "Callee":
+        return Callee(self.template, label, self._cache)
+
+    @property
     def inputs(self) -> Dict:
         return model.as_dict(self.template.get("inputs"))
 
-    @cached_property
-    def _parameters(self) -> List[Tuple[int, Dict]]:
-        return _named(self.inputs.get("parameters"))
-
-    @cached_property
-    def _artifacts(self) -> List[Tuple[int, Dict]]:
-        return _named(self.inputs.get("artifacts"))
+    def io(self) -> _Inputs:
+        io = self._io
+        if io is None:
+            cache = self._cache
+            if cache is None:
+                io = _Inputs(self.template)
+            else:
+                key = id(self.template)
+                io = cache.get(key)
+                if io is None:
+                    io = cache[key] = _Inputs(self.template)
+            self._io = io
+        return io
 
     def parameters(self) -> List[Tuple[int, Dict]]:
-        return self._parameters
+        return self.io().parameters
 
     def artifacts(self) -> List[Tuple[int, Dict]]:
-        return self._artifacts
+        return self.io().artifacts
 
 
 def check(document, context):
     base, spec = model.spec(document)
     local = _local_templates(document)
+    cache = model._memo(document, "parameter.inputs", dict)
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
     uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
 
     yield from _spec_arguments(document, base, spec)
 
     for at in model.all_templates(document):
-        yield from _outputs(at)
+        if at.template.get("outputs") is not None:
+            yield from _outputs(at)
         for call in model.calls(at):
-            if call.kind != "hook":
-                yield from _argument_values(call.path + ("arguments",), call.body.get("arguments"),
-                                            _call_label(call), empty_ok=False)
-            callee = find_callee(document, call.body, context, local)
+            body = call.body
+            label = None
+            arguments = body.get("arguments")
+            # the named argument parameters, read once for the three checks of a call
+            named = _named(arguments.get("parameters")) if isinstance(arguments, dict) else []
+            if call.kind != "hook" and arguments is not None:
+                label = _call_label(call)
+                yield from _argument_values(call.path + ("arguments",), arguments, label, empty_ok=False,
+                                            named=named)
+            callee = find_callee(document, body, context, local, cache)
             if callee is not None and not uncertain:
-                yield from _call(call, callee)
+                yield from _call(call, callee, label, named)
 
     for hook in model.spec_hooks(document):
-        callee = find_callee(document, hook.body, context, local)
+        callee = find_callee(document, hook.body, context, local, cache)
         if callee is not None and not uncertain:
             yield from _call(hook, callee)
 
@@ -86,16 +121,16 @@ def check(document, context):
     arguments = model.as_dict(spec.get("arguments"))
     entrypoint = model.as_str(spec.get("entrypoint"))
     if entrypoint and document.kind not in TEMPLATE_KINDS:
-        callee = find_callee(document, {"template": entrypoint}, context, local)
+        callee = find_callee(document, {"template": entrypoint}, context, local, cache)
         if callee is not None:
-            callee = replace(callee, label=f"the entrypoint {callee.label}")
+            callee = callee.relabel(f"the entrypoint {callee.label}")
             yield from _supplied(base + ("entrypoint",), arguments, callee, "the workflow",
                                  "the workflow's `arguments.parameters`", "error")
     on_exit = model.as_str(spec.get("onExit"))
     if on_exit:
-        callee = find_callee(document, {"template": on_exit}, context, local)
+        callee = find_callee(document, {"template": on_exit}, context, local, cache)
         if callee is not None:
-            callee = replace(callee, label=f"the exit handler {callee.label}")
+            callee = callee.relabel(f"the exit handler {callee.label}")
             yield from _supplied(base + ("onExit",), arguments, callee, "the workflow",
                                  "the workflow's `arguments.parameters`", "error")
 
@@ -130,7 +165,8 @@ def _local_templates(document) -> Dict[str, Dict]:
     return found
 
 
-def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]] = None) -> Optional[Callee]:
+def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]] = None,
+                cache: Optional[Dict[int, _Inputs]] = None) -> Optional[Callee]:
     """The template ``holder`` (a step, task, hook, or ``{"template": name}``)
     calls, or None when it cannot be known statically: a name with `{{...}}`,
     a missing template (`unknown-template` and `template-ref` report those), a
@@ -139,16 +175,16 @@ def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]
         local = _local_templates(document)
     inline = holder.get("inline")
     if isinstance(inline, dict):
-        return Callee(inline, "its inline template")
+        return Callee(inline, "its inline template", cache)
     ref = holder.get("templateRef")
     if ref is not None:
         resolved = context.index.resolve_ref(document, ref) if context is not None else None
         if resolved is None or resolved.opaque:
             return None
-        return Callee(resolved.template, f"`{ref['name']}.{ref['template']}` ({resolved.entry.where})")
+        return Callee(resolved.template, f"`{ref['name']}.{ref['template']}` ({resolved.entry.where})", cache)
     name = model.as_str(holder.get("template"))
     if name and "{{" not in name and name in local:
-        return Callee(local[name], f"`{name}`")
+        return Callee(local[name], f"`{name}`", cache)
     return None
 
 
@@ -173,23 +209,29 @@ def _call_label(call) -> str:
     return f"{call.kind} `{name}`"
 
 
-def _call(call, callee: Callee):
-    label = _call_label(call)
+def _call(call, callee: Callee, label: Optional[str] = None, named=None):
     body = call.body
-    where = call.path + (("inline",) if isinstance(body.get("inline"), dict)
-                         else ("templateRef",) if "templateRef" in body else ("template",))
-    arguments = model.as_dict(call.body.get("arguments"))
-    # Argo checks steps and tasks when it validates; a hook's template fails only when it runs.
-    severity = "warning" if call.kind == "hook" else "error"
-    yield from _supplied(where, arguments, callee, label, f"{label}'s arguments", severity)
-    yield from _unknown_arguments(call.path + ("arguments",), arguments, callee, label)
+    arguments = model.as_dict(body.get("arguments"))
+    io = callee.io()
+    if io.parameters or io.artifacts:
+        if label is None:
+            label = _call_label(call)
+        where = call.path + (("inline",) if isinstance(body.get("inline"), dict)
+                             else ("templateRef",) if "templateRef" in body else ("template",))
+        # Argo checks steps and tasks when it validates; a hook's template fails only when it runs.
+        severity = "warning" if call.kind == "hook" else "error"
+        yield from _supplied(where, arguments, callee, label, f"{label}'s arguments", severity, named)
+    if arguments.get("parameters") or arguments.get("artifacts"):
+        if label is None:
+            label = _call_label(call)
+        yield from _unknown_arguments(call.path + ("arguments",), arguments, callee, label, named)
 
 
-def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, severity: str):
+def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, severity: str, named=None):
     """Every input parameter without a value of its own, and every input artifact
     without a location that is not optional, must come from ``arguments``."""
     given: Dict[str, Dict] = {}
-    for _, arg in _named(arguments.get("parameters")):
+    for _, arg in (_named(arguments.get("parameters")) if named is None else named):
         given.setdefault(arg["name"], arg)  # Argo takes the first of a name
     for _, param in callee.parameters():
         name = param["name"]
@@ -245,10 +287,11 @@ def _argument_only_from(arg: Dict) -> Optional[str]:
     return None
 
 
-def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str):
+def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named=None):
     """Arguments the callee does not declare are silently dropped by Argo."""
-    declared = {p["name"]: p for _, p in callee.parameters()}
-    for i, arg in _named(arguments.get("parameters")):
+    io = callee.io()
+    declared = io.declared
+    for i, arg in (_named(arguments.get("parameters")) if named is None else named):
         name = arg["name"]
         if "{{" in name:
             continue
@@ -268,7 +311,7 @@ def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str):
                           f"{callee.label} allows ({_listing(enum)})",
                           hint="pass one of the `enum` values, or add this one to the input's `enum`",
                           severity="warning")
-    declared_artifacts = {a["name"] for _, a in callee.artifacts()}
+    declared_artifacts = io.declared_artifacts
     for i, arg in _named(arguments.get("artifacts")):
         name = arg["name"]
         if "{{" in name or name in declared_artifacts:
@@ -293,11 +336,11 @@ def _spec_arguments(document, base, spec):
                                 kind=kind)
 
 
-def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kind: str = ""):
+def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kind: str = "", named=None):
     """What Argo's validateArgumentsValues checks, for `spec.arguments`
     (``caller`` None) and a step's or task's `arguments`."""
     arguments = model.as_dict(arguments)
-    for i, param in _named(arguments.get("parameters")):
+    for i, param in (_named(arguments.get("parameters")) if named is None else named):
         at = path + ("parameters", i)
         name = param["name"]
         what = f"workflow parameter `{name}`" if caller is None else f"argument `{name}` of {caller}"

@@ -145,6 +145,12 @@ def check(document, context):
                       on_key=True, severity=INFO,
                       hint="give the workflow its own service account in `spec.serviceAccountName`; " + GENERATE_HINT)
 
+    if not auth.accounts and not auth.bindings:
+        # The project holds no ServiceAccount or binding: no account is verifiable,
+        # so only the notes below can come out.
+        yield from _unverified(computed, verifiable)
+        return
+
     # -- verification: workflow-wide needs, once per account ------------------
     wide = perms.merge(n for n in computed.needs if n.category in perms.WORKFLOW_WIDE)
     for need in wide:
@@ -190,6 +196,10 @@ def check(document, context):
                                    "`kubernetes.io/service-account-token` annotated "
                                    f"`kubernetes.io/service-account.name: {need.account}`")
 
+    yield from _unverified(computed, verifiable)
+
+
+def _unverified(computed, verifiable):
     # -- no RBAC to check against: one note per resource template -----------------
     executor = {}
     for need in computed.needs:

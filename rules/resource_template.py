@@ -4,7 +4,7 @@ import re
 
 from yaml import MappingNode, ScalarNode
 
-from wflint import kinds, loader, model, selector
+from wflint import kinds, model, selector
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
@@ -170,7 +170,7 @@ def _at(offset, text):
 
 def _manifest(document, base, text, known, needs_manifest, flags, strategy, owner, conditions):
     where = base + ("manifest",)
-    parsed = loader.parse_text(_mask(text))
+    parsed = model.parsed_text(document, _mask(text))
     if parsed.error is not None:
         offset, problem = parsed.error
         first = not parsed.documents

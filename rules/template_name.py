@@ -78,18 +78,47 @@ def _check_param_name(path, name, what, dynamic=False):
         yield finding(path, f"{what} name `{show(name)}` is invalid: {PARAM_FORMAT}", hint=hint)
 
 
-def _check_io(base, io, direction, dynamic):
-    """Parameters and artifacts of an `inputs`, `outputs` or `arguments` block."""
+def _valid_field_name(name: str) -> bool:
+    """A name (without tags) that `_check_field_name` accepts as it is."""
+    return "{{" not in name and len(name) <= FIELD_MAX and FIELD_NAME.match(name) is not None
+
+
+def _io_clean(io, output: bool) -> bool:
+    """True when `_check_io` has nothing to report: every parameter and artifact
+    has a plain valid name (or none) and, in outputs, no `globalName`."""
     for kind in ("parameters", "artifacts"):
-        noun = kind[:-1]
-        for i, item in enumerate(model.as_list(io.get(kind))):
+        items = io.get(kind)
+        if not items or not isinstance(items, list):
+            continue
+        for item in items:
             if not isinstance(item, dict):
                 continue
-            path = base + (kind, i)
+            if output and item.get("globalName") is not None:
+                return False
             name = item.get("name")
+            if isinstance(name, str) and ("{{" in name or PARAM_NAME.match(name) is None):
+                return False
+    return True
+
+
+def _check_io(base, io, direction, dynamic):
+    """Parameters and artifacts of an `inputs`, `outputs` or `arguments` block."""
+    output = direction == "output"
+    for kind in ("parameters", "artifacts"):
+        items = io.get(kind)
+        if not items or not isinstance(items, list):
+            continue
+        noun = kind[:-1]
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            name = item.get("name")
+            glob = item.get("globalName") if output else None
+            if glob is None and isinstance(name, str) and "{{" not in name and PARAM_NAME.match(name):
+                continue              # a valid name: nothing to report
+            path = base + (kind, i)
             if isinstance(name, str):   # missing names are the schema's to report
                 yield from _check_param_name(path + ("name",), name, f"{direction} {noun}", dynamic)
-            glob = item.get("globalName")
             if direction == "output" and isinstance(glob, str) and glob and not PARAMETER_TAG.search(glob):
                 if not PARAM_NAME.match(glob):
                     # Argo takes a globalName as a placeholder only when it holds a tag
@@ -147,7 +176,9 @@ def _check_dag_digits(at):
     digit when the DAG uses `depends` or the task itself has `dependencies`;
     a digit-led task merely named in another task's `dependencies` passes the
     validator but breaks the expression Argo builds from them at runtime."""
-    tasks = list(model.tasks(at))
+    tasks = model.tasks(at)
+    if not any(_starts_with_digit(c.name) for c in tasks):
+        return
     using_depends = any(isinstance(c.body.get("depends"), str) and c.body.get("depends") for c in tasks)
     referenced = {}
     for call in tasks:
@@ -184,6 +215,8 @@ def check(document, context):
 
     for at in model.templates(document):
         name = at.template.get("name")
+        if isinstance(name, str) and _valid_field_name(name):
+            continue
         if name is None:
             yield finding(at.path, "template has no `name`; Argo requires one on every template",
                           hint="add `name:`", on_key=True)
@@ -192,21 +225,28 @@ def check(document, context):
 
     for at in model.all_templates(document):
         template = at.template
-        yield from _check_io(at.path + ("inputs",), model.as_dict(template.get("inputs")), "input", dynamic=False)
-        yield from _check_io(at.path + ("outputs",), model.as_dict(template.get("outputs")), "output",
-                             dynamic=True)
-        for call in list(model.steps(at)) + list(model.tasks(at)):
-            what = "step" if call.kind == "step" else "DAG task"
-            name = call.body.get("name")
-            if name is None:
-                if call.kind == "step":   # the schema reports tasks without a name
-                    yield finding(call.path, "step has no `name`; Argo requires one on every step",
-                                  hint="add `name:`", on_key=True)
-            elif isinstance(name, str):
-                yield from _check_field_name(call.path + ("name",), name, what, dynamic=True)
-            yield from _check_io(call.path + ("arguments",), model.as_dict(call.body.get("arguments")),
-                                 "argument", dynamic=True)
-        yield from _check_dag_digits(at)
+        io = template.get("inputs")
+        if io and isinstance(io, dict) and not _io_clean(io, False):
+            yield from _check_io(at.path + ("inputs",), io, "input", dynamic=False)
+        io = template.get("outputs")
+        if io and isinstance(io, dict) and not _io_clean(io, True):
+            yield from _check_io(at.path + ("outputs",), io, "output", dynamic=True)
+        for calls in (model.steps(at), model.tasks(at)):
+            for call in calls:
+                body = call.body
+                name = body.get("name")
+                if name is None:
+                    if call.kind == "step":   # the schema reports tasks without a name
+                        yield finding(call.path, "step has no `name`; Argo requires one on every step",
+                                      hint="add `name:`", on_key=True)
+                elif isinstance(name, str) and not _valid_field_name(name):
+                    what = "step" if call.kind == "step" else "DAG task"
+                    yield from _check_field_name(call.path + ("name",), name, what, dynamic=True)
+                io = body.get("arguments")
+                if io and isinstance(io, dict) and not _io_clean(io, False):
+                    yield from _check_io(call.path + ("arguments",), io, "argument", dynamic=True)
+        if template.get("dag") is not None:
+            yield from _check_dag_digits(at)
         container_set = model.as_dict(template.get("containerSet"))
         for i, container in enumerate(model.as_list(container_set.get("containers"))):
             name = model.as_dict(container).get("name")

@@ -18,12 +18,8 @@ DECLARE_HINT = ("if it lives outside this project (another repository, a Helm re
 
 def check(document, context):
     index = context.index
-    for _, call in model.all_calls(document):
-        if "templateRef" in call.body:
-            yield from _template_ref(document, index, call.path + ("templateRef",), call.body["templateRef"])
-    for hook in model.spec_hooks(document):
-        if "templateRef" in hook.body:
-            yield from _template_ref(document, index, hook.path + ("templateRef",), hook.body["templateRef"])
+    for call in model.ref_calls(document):   # steps, tasks and their hooks, then the workflow's hooks
+        yield from _template_ref(document, index, call.path + ("templateRef",), call.body["templateRef"])
     base, spec = model.spec(document)
     if "workflowTemplateRef" in spec:
         yield from _workflow_template_ref(document, index, base, spec)

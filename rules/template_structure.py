@@ -73,12 +73,20 @@ def _template(document, at, defaults, v4, v41):
                                              f"(\"expected exactly one key, got {len(plugin)}\")",
                       hint="write `plugin: {<plugin-name>: {...}}` with a single plugin", on_key=True)
 
-    yield from _parallelism(at, ttype, name, v4)
-    yield from _deadline(at, ttype, name)
-    yield from _timeouts(at, ttype, name, v41)
-    yield from retry_strategy(at.path + ("retryStrategy",), template.get("retryStrategy"), name, validated=True, v4=v4)
-    yield from _removed_fields(at, name, v4)
-    yield from _memoize(at, name)
+    # Each check below yields nothing when its field is absent: skip those cheaply.
+    get = template.get
+    if get("parallelism") is not None:
+        yield from _parallelism(at, ttype, name, v4)
+    if get("activeDeadlineSeconds") is not None:
+        yield from _deadline(at, ttype, name)
+    if "timeout" in template or "pendingTimeout" in template:
+        yield from _timeouts(at, ttype, name, v41)
+    if get("retryStrategy"):
+        yield from retry_strategy(at.path + ("retryStrategy",), get("retryStrategy"), name, validated=True, v4=v4)
+    if "priority" in template or "template" in template or "templateRef" in template or "memoize" in template:
+        yield from _removed_fields(at, name, v4)
+    if "memoize" in template:
+        yield from _memoize(at, name)
     if ttype == "suspend":
         yield from _suspend(at, name)
     if ttype in ("container", "script"):
@@ -89,22 +97,29 @@ def _template(document, at, defaults, v4, v41):
         yield from _script_mounts(at, name)
     if ttype == "containerSet":
         yield from _container_set(at, name, v41)
-    yield from _sidecars(at, name, v41)
-    yield from _init_containers(at, name)
-    if v41:
+    if "sidecars" in template:
+        yield from _sidecars(at, name, v41)
+    if "initContainers" in template:
+        yield from _init_containers(at, name)
+    if v41 and (get("podResources") is not None or get("resourceClaims") is not None):
         yield from _pod_level(at, ttype, name)
     if ttype == "dag":
         yield from _dag_size(at, name, v4)
     if v4:
-        params = model.as_list(model.as_dict(template.get("inputs")).get("parameters"))
+        inputs = get("inputs")
+        params = model.as_list(inputs.get("parameters")) if isinstance(inputs, dict) else ()
         if len(params) > MAX_INPUT_PARAMETERS:
             yield finding(at.path + ("inputs", "parameters"),
                           f"{name} declares {len(params)} input parameters; the CRD Argo 4 installs allows at most "
                           f"{MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
                           hint="pass related values together, e.g. as one JSON parameter")
-    for call in list(model.steps(at)) + list(model.tasks(at)):
-        yield from _loops(call)
-        yield from _call_hooks(call)
+    for calls in (model.steps(at), model.tasks(at)):
+        for call in calls:
+            body = call.body
+            if "withItems" in body or "withParam" in body or "withSequence" in body:
+                yield from _loops(call)
+            if "hooks" in body:
+                yield from _call_hooks(call)
 
 
 # -- fields only some types allow --------------------------------------------
@@ -311,7 +326,7 @@ def _images_of_references(document, context):
     while Argo's validator looks at the referenced WorkflowTemplate's (and, for
     a ClusterWorkflowTemplate, at none)."""
     base, spec = model.spec(document)
-    calls = [call for _, call in model.all_calls(document)] + list(model.spec_hooks(document))
+    calls = model.ref_calls(document)
     runtime_kind = document.kind in ("Workflow", "CronWorkflow")
     caller_defaults = model.as_dict(spec.get("templateDefaults"))
     wft = spec.get("workflowTemplateRef")
@@ -629,6 +644,10 @@ def _substituted(document):
     are checked by Argo after the caller's argument (or the input's default)
     is put in: a step passing `"30"` to a `timeout` is rejected like a literal."""
     base, spec = model.spec(document)
+    # Only a leaf template whose `timeout` or `activeDeadlineSeconds` is one input tag can be reported.
+    if not any(isinstance(at.template.get(key), str) and INPUT_TAG.match(at.template.get(key))
+               for at in model.all_templates(document) for key in ("timeout", "activeDeadlineSeconds")):
+        return
     local = {at.name: at for at in model.templates(document) if at.name}
     reported = set()
     callers = []

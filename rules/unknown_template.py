@@ -119,8 +119,16 @@ def check(document, context):
     for hook in model.spec_hooks(document):
         yield from _check_holder(hook, names, document, resolve)
 
+    known = set(names)
     for at in model.all_templates(document):
-        for call in list(model.steps(at)) + list(model.tasks(at)):
-            yield from _check_holder(call, names, document, resolve)
-            for hook in model.hooks(call.path, call.body):
-                yield from _check_holder(hook, names, document, resolve, owner=call)
+        for calls in (model.steps(at), model.tasks(at)):
+            for call in calls:
+                body = call.body
+                template = body.get("template")
+                # The common case: a plain name of a template here, nothing else to check.
+                if not (isinstance(template, str) and template and "templateRef" not in body
+                        and "onExit" not in body and (template in known or not resolve or _dynamic(template))):
+                    yield from _check_holder(call, names, document, resolve)
+                if "hooks" in body:
+                    for hook in model.hooks(call.path, body):
+                        yield from _check_holder(hook, names, document, resolve, owner=call)

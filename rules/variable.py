@@ -57,8 +57,7 @@ class _Checker:
         if doc.template_kind or doc.any_parameters:
             return
         self._uses_cache: Dict[int, Tuple[Dict, frozenset]] = {}
-        calls = [call for _, call in model.all_calls(self.document)] + list(model.spec_hooks(self.document))
-        for call in calls:
+        for call in model.ref_calls(self.document):
             ref = call.body.get("templateRef")
             if ref is None:
                 continue
@@ -136,9 +135,14 @@ class _Checker:
         doc = self.doc
         place = Place(doc, None, SPEC, checked=False)
         for key, value in spec.items():
-            path = base + (key,)
             if key in SPEC_SKIP:
                 continue
+            if isinstance(value, str):
+                if "{{" not in value:
+                    continue          # nothing to check in it
+            elif not isinstance(value, (dict, list)):
+                continue
+            path = base + (key,)
             if key == "hooks":
                 for name, hook in as_dict(value).items():
                     hook_place = Place(doc, None, SPEC, checked=False, in_hook=True, exit_hook=name == "exit")
@@ -171,8 +175,14 @@ class _Checker:
         doc = self.doc
         outer = self.call_places.get(ts.at.owner) if ts.at.inline else None
         body = Place(doc, ts, BODY, checked=ts.checked_body, outer=outer)
+        at_path = ts.at.path
         for key, value in ts.template.items():
-            path = ts.at.path + (key,)
+            if isinstance(value, str):
+                if "{{" not in value:
+                    continue          # nothing to check in it
+            elif not isinstance(value, (dict, list)):
+                continue
+            path = at_path + (key,)
             if key == "steps" and ts.steps is not None:
                 yield from self._steps(ts)
             elif key == "dag" and ts.dag is not None:
@@ -221,12 +231,18 @@ class _Checker:
 
     def _call(self, body: Dict, path, place: Place) -> Iterator:
         for key, value in body.items():
-            sub = path + (key,)
             if key in CALL_SKIP:
                 continue
             if key == "when":
-                yield from self._when(value, sub, place)
-            elif key == "arguments":
+                yield from self._when(value, path + (key,), place)
+                continue
+            if isinstance(value, str):
+                if "{{" not in value:
+                    continue          # nothing to check in it
+            elif not isinstance(value, (dict, list)):
+                continue
+            sub = path + (key,)
+            if key == "arguments":
                 yield from self._arguments(value, sub, place)
             elif key == "hooks":
                 for name, hook in as_dict(value).items():
@@ -240,28 +256,37 @@ class _Checker:
         for key, value in as_dict(hook).items():
             if key == "expression":
                 yield from self._bare(value, path + (key,), place)
-            elif key == "arguments":
+                continue
+            if isinstance(value, str):
+                if "{{" not in value:
+                    continue          # nothing to check in it
+            elif not isinstance(value, (dict, list)):
+                continue
+            if key == "arguments":
                 yield from self._arguments(value, path + (key,), place)
             else:
                 yield from self._walk(value, path + (key,), place)
 
     def _arguments(self, arguments, path, place: Place) -> Iterator:
-        strict = Place(place.doc, place.template, place.section, place.checked, member=place.member,
-                       in_hook=place.in_hook, exit_hook=place.exit_hook,
-                       strict_tasks=place.section == TASK and not place.in_hook, outer=place.outer)
         for key, value in as_dict(arguments).items():
             if key not in ("parameters", "artifacts"):
                 yield from self._walk(value, path + (key,), place)
                 continue
             for i, item in enumerate(as_list(value)):
                 for field, text in as_dict(item).items():
-                    where = path + (key, i, field)
                     if field == "fromExpression":
-                        yield from self._bare(text, where, place)
-                    elif (field == "value" and key == "parameters") or (field == "from" and key == "artifacts"):
+                        yield from self._bare(text, path + (key, i, field), place)
+                        continue
+                    if isinstance(text, str):
+                        if "{{" not in text:
+                            continue          # nothing to check in it
+                    elif not isinstance(text, (dict, list)):
+                        continue
+                    where = path + (key, i, field)
+                    if (field == "value" and key == "parameters") or (field == "from" and key == "artifacts"):
                         # Argo's validator demands an ancestor for a value that starts `{{tasks.`
                         first = isinstance(text, str) and text.startswith("{{tasks.")
-                        yield from self._string(text, where, place, strict if first else None) \
+                        yield from self._string(text, where, place, _strict(place) if first else None) \
                             if isinstance(text, str) else self._walk(text, where, place)
                     else:
                         yield from self._walk(text, where, place)
@@ -273,15 +298,15 @@ class _Checker:
                 continue
             for i, parameter in enumerate(as_list(value)):
                 for field, item in as_dict(parameter).items():
-                    where = path + (key, i, field)
                     if field == "valueFrom" and isinstance(item, dict) and "expression" in item:
+                        where = path + (key, i, field)
                         for sub, text in item.items():
                             if sub == "expression":
                                 yield from self._bare(text, where + (sub,), place)
                             else:
                                 yield from self._walk(text, where + (sub,), place)
                     else:
-                        yield from self._walk(item, where, place)
+                        yield from self._walk(item, path + (key, i, field), place)
 
     def _metrics(self, metrics, path, place: Place) -> Iterator:
         for key, value in as_dict(metrics).items():
@@ -299,19 +324,27 @@ class _Checker:
     # -- strings -----------------------------------------------------------------
 
     def _walk(self, node, path, place: Place) -> Iterator:
-        """Every string under ``node`` that holds a tag."""
+        """Every string under ``node`` that holds a tag (depth first, last child
+        first; nodes that hold nothing to check are never stacked)."""
+        if isinstance(node, str):
+            if "{{" in node:
+                yield from self._string(node, path, place)
+            return
+        if not isinstance(node, (dict, list)):
+            return
         stack = [(node, path)]
+        push, pop = stack.append, stack.pop
         while stack:
-            node, path = stack.pop()
+            node, path = pop()
             if isinstance(node, str):
-                if "{{" in node:
-                    yield from self._string(node, path, place)
-            elif isinstance(node, dict):
-                for key, value in node.items():
-                    stack.append((value, path + (key,)))
-            elif isinstance(node, list):
-                for i, value in enumerate(node):
-                    stack.append((value, path + (i,)))
+                yield from self._string(node, path, place)
+                continue
+            for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
+                if isinstance(value, str):
+                    if "{{" in value:
+                        push((value, path + (key,)))
+                elif isinstance(value, (dict, list)):
+                    push((value, path + (key,)))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None) -> Iterator:
         scan = tags.scan(text)
@@ -483,6 +516,13 @@ class _Checker:
             yield finding(path, f"`{{{{{tag.key}}}}}` is not quoted, and its value (such as `{values[0]}`) "
                                 f"is not one word to govaluate",
                           hint=f"quote it: '{{{{{tag.key}}}}}'", span=(tag.start, tag.end), severity=WARNING)
+
+
+def _strict(place: Place) -> Place:
+    """``place`` for an argument value that starts `{{tasks.`."""
+    return Place(place.doc, place.template, place.section, place.checked, member=place.member,
+                 in_hook=place.in_hook, exit_hook=place.exit_hook,
+                 strict_tasks=place.section == TASK and not place.in_hook, outer=place.outer)
 
 
 _CHILD_KIND = re.compile(r"^\s*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"

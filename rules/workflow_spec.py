@@ -41,8 +41,10 @@ def check(document, context):
                       severity=WARNING)
     yield from _synchronization(base + ("synchronization",), spec.get("synchronization"), "the workflow", v4)
     for at in model.all_templates(document):
-        owner = template_structure.label(at)
-        yield from _synchronization(at.path + ("synchronization",), at.template.get("synchronization"), owner, v4)
+        if at.template.get("synchronization") is not None:
+            owner = template_structure.label(at)
+            yield from _synchronization(at.path + ("synchronization",), at.template.get("synchronization"), owner,
+                                        v4)
     yield from _removed(base, spec)
     if v41:
         yield from _executor_plugins(base, spec)
@@ -267,12 +269,12 @@ def _service_account_tokens(document, context, base, spec):
     spec_has_executor = isinstance(spec_executor, str) and spec_executor != ""
     flagged_spec = False
     for at in model.all_templates(document):
-        ttype = model.template_type(at.template)
-        if ttype not in model.POD_TYPES:
-            continue
         own = at.template.get("automountServiceAccountToken")
         effective = own if own is not None else spec_automount
         if effective is not False:
+            continue
+        ttype = model.template_type(at.template)
+        if ttype not in model.POD_TYPES:
             continue
         executor = model.as_dict(at.template.get("executor")).get("serviceAccountName")
         if (isinstance(executor, str) and executor) or spec_has_executor:

@@ -45,23 +45,52 @@ def _type_check(names) -> Check:
     return lambda x: any(test(x) for test in tests)
 
 
+# A schema that is only a type among these: checked inline as `type(x) is T`.
+_PLAIN_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
+_NOTES = frozenset({"description", "title", "default", "format"})
+
+
 class Compiler:
     def __init__(self, definitions: Dict[str, dict]):
         self.definitions = definitions
         self.compiled: Dict[str, Check] = {}
+        self.compiling: set = set()
 
     def ref(self, ref: str) -> Check:
         name = ref.rsplit("/", 1)[-1]
         if name not in self.definitions:
             raise ValueError(f"unresolvable $ref {ref!r}")
         compiled = self.compiled
+        if name in compiled and name not in self.compiling:
+            return compiled[name]
 
         def check(x, name=name):
             return compiled[name](x)
         if name not in compiled:
             compiled[name] = check  # placeholder: recursion through refs resolves lazily
+            self.compiling.add(name)
             compiled[name] = self.compile(self.definitions[name])
+            self.compiling.discard(name)
+            return compiled[name]
         return check
+
+    def plain_type(self, schema: Any):
+        """The Python type T when ``schema`` (or the definition it only refers
+        to) checks nothing but `type(x) is T`; else None."""
+        for _ in range(8):
+            if not isinstance(schema, dict):
+                return None
+            keys = set(schema) - _NOTES
+            if keys == {"$ref"}:
+                name = schema["$ref"].rsplit("/", 1)[-1]
+                if name not in self.definitions:
+                    return None
+                schema = self.definitions[name]
+                continue
+            if keys == {"type"} and isinstance(schema["type"], str):
+                return _PLAIN_TYPES.get(schema["type"])
+            return None
+        return None
 
     def compile(self, schema: Any) -> Check:
         if schema is True or schema == {}:
@@ -87,8 +116,7 @@ class Compiler:
         if type_names is not None:
             checks.insert(0, _type_check(type_names))
         if "items" in schema:
-            item = self.compile(schema["items"])
-            checks.append(lambda x: type(x) is not list or all(item(i) for i in x))
+            checks.append(self._items(schema["items"]))
         if "enum" in schema:
             options = schema["enum"]
             checks.append(lambda x: any(x == o and type(x) is type(o) for o in options))
@@ -107,21 +135,56 @@ class Compiler:
             return lambda x: first(x) and second(x)
         return lambda x: all(check(x) for check in checks)
 
-    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
-        props = {name: self.compile(sub) for name, sub in properties.items()}
-        closed = additional is False
-        extra = None if isinstance(additional, bool) else self.compile(additional)
+    def _items(self, schema: Any) -> Check:
+        plain = self.plain_type(schema)
+        if plain is not None:
+            def check(x):
+                if type(x) is not list:
+                    return True
+                for i in x:
+                    if type(i) is not plain:
+                        return False
+                return True
+            return check
+        item = self.compile(schema)
 
         def check(x):
-            if type(x) is not dict:
+            if type(x) is not list:
+                return True
+            for i in x:
+                if not item(i):
+                    return False
+            return True
+        return check
+
+    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
+        # A property's check: a type (checked inline) or a function.
+        props = {}
+        for name, sub in properties.items():
+            plain = self.plain_type(sub)
+            props[name] = plain if plain is not None else self.compile(sub)
+        closed = additional is False
+        extra = None if isinstance(additional, bool) else self.compile(additional)
+        extra_type = None if extra is None else self.plain_type(additional)
+        get = props.get
+        type_ = type
+
+        def check(x):
+            if type_(x) is not dict:
                 return not must_be_object
-            get = props.get
             for key, value in x.items():
                 sub = get(key)
                 if sub is None:
                     if closed:
                         return False
-                    if extra is not None and not extra(value):
+                    if extra is not None:
+                        if extra_type is not None:
+                            if type_(value) is not extra_type:
+                                return False
+                        elif not extra(value):
+                            return False
+                elif type_(sub) is type_:
+                    if type_(value) is not sub:
                         return False
                 elif not sub(value):
                     return False

@@ -170,13 +170,18 @@ def _calls(at: TemplateAt) -> List[Call]:
     out = []
     for call in steps(at) + tasks(at):
         out.append(call)
-        out.extend(hooks(call.path, call.body))
+        if call.body.get("hooks") is not None:
+            out.extend(hooks(call.path, call.body))
     return out
 
 
 def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
     """``calls(TemplateAt(path, template))``, memoized in ``document`` for
     templates that are not the document's own (reached through a reference)."""
+    own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
+    at = own.get(path)
+    if at is not None and at.template is template:
+        return calls(at)      # one of the document's own: share its walk
     return _memo(document, ("calls", id(template), path), lambda: calls(TemplateAt(path, template)))
 
 
@@ -186,9 +191,25 @@ def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
     return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
+def ref_calls(document) -> List[Call]:
+    """The steps, tasks and hooks (``all_calls``, then ``spec_hooks``) that have
+    a `templateRef`, in that order: the few calls that reach other documents."""
+    return _memo(document, "ref_calls", lambda: [
+        call for _, call in all_calls(document) if "templateRef" in call.body] + [
+        hook for hook in spec_hooks(document) if "templateRef" in hook.body])
+
+
 def spec_hooks(document) -> Iterator[Call]:
     base, body = spec(document)
     yield from hooks(base, body)
+
+
+def parsed_text(document, text: str):
+    """``loader.parse_text(text)``, once per document and text: the
+    `resource-template` and `rbac` rules both read each resource manifest
+    (masked the same way). The result is shared: never change it."""
+    from .loader import parse_text
+    return _memo(document, ("parse_text", text), lambda: parse_text(text))
 
 
 def template_names(document) -> List[str]:

@@ -46,7 +46,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import kinds, loader, model
+from . import kinds, model
 from .finding import NodePath
 from .model import as_dict, as_list, as_str
 
@@ -83,9 +83,20 @@ _TAG = re.compile(r"\{\{[^\n]*?\}\}")
 _MASK = "\ue000"
 
 
+_VERB_RANK = {v: i for i, v in enumerate(VERB_ORDER)}
+_SORTED_VERBS: Dict[Tuple[str, ...], Tuple[str, ...]] = {}
+
+
 def sort_verbs(verbs: Iterable[str]) -> Tuple[str, ...]:
-    order = {v: i for i, v in enumerate(VERB_ORDER)}
-    return tuple(sorted(set(verbs), key=lambda v: (order.get(v, len(order)), v)))
+    if type(verbs) is tuple:
+        found = _SORTED_VERBS.get(verbs)
+        if found is not None:
+            return found
+    rank, last = _VERB_RANK, len(_VERB_RANK)
+    out = tuple(sorted(set(verbs), key=lambda v: (rank.get(v, last), v)))
+    if type(verbs) is tuple and len(_SORTED_VERBS) < 4096 and all(type(v) is str for v in verbs):
+        _SORTED_VERBS[verbs] = out
+    return out
 
 
 def dynamic(value: Any) -> bool:
@@ -265,6 +276,7 @@ class _Walker:
         self.defaults = as_dict(self.spec.get("templateDefaults"))
         self.crds = _crd_table(index)
         self.own_spec = True     # False when the spec is merged with a WorkflowTemplate's
+        self._fallbacks = None   # (executor, pod) identities when a template names none
         self.scopes: Dict[int, _Scope] = {}
         self.seen: set = set()
 
@@ -276,20 +288,46 @@ class _Walker:
         return ((template, path), (self.defaults, spec_at + ("templateDefaults",) if spec_at else None),
                 (self.spec, spec_at))
 
+    def _fallback(self) -> Tuple[Optional[Identity], Identity]:
+        """The executor identity (None: the pod's) and the pod identity of a
+        template that names no account itself: from `templateDefaults` and the spec."""
+        found = self._fallbacks
+        if found is None:
+            sources = self._sources({}, None)[1:]
+            executor = None
+            for source, at in sources:
+                name = as_str(as_dict(source.get("executor")).get("serviceAccountName"))
+                if name:
+                    executor = Identity(name, False, token=True,
+                                        at=at + ("executor", "serviceAccountName") if at else None)
+                    break
+            pod = None
+            for source, at in sources:
+                name = as_str(source.get("serviceAccountName"))
+                if name:
+                    pod = Identity(name, False, at=at + ("serviceAccountName",) if at else None)
+                    break
+            if pod is None:
+                pod = Identity(self.default_account, False) if self.default_account else Identity(DEFAULT, True)
+            found = self._fallbacks = (executor, pod)
+        return found
+
     def pod_identity(self, template: Dict, path: Optional[NodePath] = None) -> Identity:
-        for source, at in self._sources(template, path):
-            name = as_str(source.get("serviceAccountName"))
-            if name:
-                return Identity(name, False, at=at + ("serviceAccountName",) if at else None)
-        if self.default_account:
-            return Identity(self.default_account, False)
-        return Identity(DEFAULT, True)
+        name = as_str(template.get("serviceAccountName"))
+        if name:
+            return Identity(name, False, at=path + ("serviceAccountName",) if path else None)
+        return self._fallback()[1]
 
     def executor_identity(self, template: Dict, path: Optional[NodePath] = None) -> Identity:
-        for source, at in self._sources(template, path):
-            name = as_str(as_dict(source.get("executor")).get("serviceAccountName"))
+        executor = template.get("executor")
+        if executor is not None:
+            name = as_str(as_dict(executor).get("serviceAccountName"))
             if name:
-                return Identity(name, False, token=True, at=at + ("executor", "serviceAccountName") if at else None)
+                return Identity(name, False, token=True,
+                                at=path + ("executor", "serviceAccountName") if path else None)
+        fallback = self._fallback()
+        if fallback[0] is not None:
+            return fallback[0]
         return self.pod_identity(template, path)
 
     def agent_identity(self) -> Identity:
@@ -328,6 +366,7 @@ class _Walker:
                 self.own_spec = False
             self.spec = _merge_specs(holder.spec, self.spec)
             self.defaults = as_dict(self.spec.get("templateDefaults"))
+            self._fallbacks = None
             templates = [(("spec", "templates", i), t) for i, t in enumerate(as_list(holder.spec.get("templates")))
                          if isinstance(t, dict)]
             scope = _Scope(f"{holder.kind} `{holder.name}`", templates, own=False)
@@ -388,9 +427,10 @@ class _Walker:
         """A step, task or hook: the template it runs (by name, inline or by templateRef)."""
         here = anchor if anchor is not None else (path if scope.own else None)
         target = body.get("template")
-        if isinstance(target, str) and target in scope.by_name:
-            found = scope.by_name[target]
-            self.visit(scope, found[0], found[1], anchor)
+        if isinstance(target, str):
+            found = scope.by_name.get(target)
+            if found is not None and (id(scope), found[0], anchor) not in self.seen:
+                self.visit(scope, found[0], found[1], anchor)
         inline = body.get("inline")
         if isinstance(inline, dict):
             call_name = as_str(body.get("name"))
@@ -464,6 +504,8 @@ class _Walker:
     def artifact_needs(self, template: Dict, executor: Identity, reason: Reason):
         inputs = as_list(as_dict(template.get("inputs")).get("artifacts"))
         outputs = as_list(as_dict(template.get("outputs")).get("artifacts"))
+        if not inputs and not outputs:
+            return
         for artifact in inputs + outputs:
             krb = as_dict(as_dict(as_dict(artifact).get("hdfs")).get("krbConfigConfigMap"))
             name = as_str(krb.get("name"))
@@ -529,7 +571,7 @@ class _Walker:
             if manifest.lstrip().startswith("{{"):
                 unknown("its manifest is set at run time", field="manifest")
                 return
-            parsed = loader.parse_text(_TAG.sub(lambda m: _MASK * len(m.group()), manifest))
+            parsed = model.parsed_text(self.document, _TAG.sub(lambda m: _MASK * len(m.group()), manifest))
             if parsed.error is not None and not parsed.documents:
                 offset, problem = parsed.error
                 limit = max(len(manifest.rstrip()) - 1, 0)

@@ -187,10 +187,8 @@ class DocScope:
         self.document = document
         self.index = index
         self.kind = document.kind
-        data = as_dict(document.data)
         self.base, self.spec = model.spec(document)
         spec = self.spec
-        metadata = as_dict(data.get("metadata"))
         self.template_kind = self.kind in TEMPLATE_KINDS
         referenced = None
         self.ref_unknown = False
@@ -207,6 +205,33 @@ class DocScope:
         self.any_parameters = self.template_kind or self.ref_unknown or dyn or ref_dyn
         self.has_parameters = bool(self.parameters) or self.any_parameters
 
+        self.loose_metadata = self.template_kind or self.ref_unknown
+
+        defaults = spec.get("templateDefaults")
+        if defaults is None:
+            self.default_retry = self.default_inputs = False
+        else:
+            defaults = as_dict(defaults)
+            self.default_retry = defaults.get("retryStrategy") is not None
+            self.default_inputs = bool(as_dict(defaults.get("inputs")))
+
+        self._producers: Dict[int, Tuple[Dict, Producer]] = {}
+        self._producers_ready = False
+        self._ref_spec = ref_spec
+        # the rest is computed on first use (see __getattr__)
+
+    def __getattr__(self, name):
+        """What only some strings need, worked out when first asked."""
+        build = DocScope._LAZY.get(name)
+        if build is None:
+            raise AttributeError(name)
+        build(self)
+        return self.__dict__[name]
+
+    def _metadata_keys(self) -> None:
+        data = as_dict(self.document.data)
+        metadata = as_dict(data.get("metadata"))
+        spec, ref_spec = self.spec, self._ref_spec
         labels: Set[str] = set()
         annotations: Set[str] = set()
         if self.kind != "CronWorkflow":
@@ -220,24 +245,20 @@ class DocScope:
             labels.update(str(k) for k in as_dict(meta.get("labelsFrom")))
             annotations.update(str(k) for k in as_dict(meta.get("annotations")))
         self.labels, self.annotations = labels, annotations
-        self.loose_metadata = self.template_kind or self.ref_unknown
-
-        self.priority = spec.get("priority") is not None or ref_spec.get("priority") is not None
         self.scheduled = (self.kind == "CronWorkflow" or self.template_kind
                           or SCHEDULED_ANNOTATION in annotations or self.ref_unknown)
 
-        defaults = as_dict(spec.get("templateDefaults"))
-        self.default_retry = defaults.get("retryStrategy") is not None
-        self.default_inputs = bool(as_dict(defaults.get("inputs")))
+    def _priority(self) -> None:
+        self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-        # local templates by name (a WorkflowTemplate's own, or the referenced one's)
-        self.templates: Dict[str, Dict] = {}
-        for at in model.templates(document):
-            if at.name and at.name not in self.templates:
-                self.templates[at.name] = at.template
-        self._producers: Dict[int, Tuple[Dict, Producer]] = {}
-        self._global_outputs()
-        self._reachability(ref_spec)
+    def _local_templates(self) -> None:
+        """Local templates by name (a WorkflowTemplate's own, or the referenced one's)."""
+        templates: Dict[str, Dict] = {}
+        for at in model.templates(self.document):
+            name = at.name
+            if name and name not in templates:
+                templates[name] = at.template
+        self.templates = templates
 
     # -- calls ---------------------------------------------------------------
 
@@ -259,6 +280,22 @@ class DocScope:
             ref = as_dict(ref)
             return self._producer(resolved.template, f"`{ref.get('name')}/{ref.get('template')}`")
         return UNKNOWN
+
+    def member_producer(self, call: Dict) -> Producer:
+        """``callee(call)`` for a step or task, computed when first needed. The
+        producer of a template is cached with the label of the first call that
+        reached it, so the calls are first registered in document order."""
+        if not self._producers_ready:
+            self._producers_ready = True
+            for at in model.all_templates(self.document):
+                ttype = model.template_type(at.template)
+                if ttype == "steps":
+                    for call_at in model.steps(at):
+                        self.callee(call_at.body)
+                elif ttype == "dag":
+                    for call_at in model.tasks(at):
+                        self.callee(call_at.body)
+        return self.callee(call)
 
     def _producer(self, template: Dict, label: str) -> Producer:
         cached = self._producers.get(id(template))
@@ -308,7 +345,8 @@ class DocScope:
 
     # -- which templates run where -------------------------------------------
 
-    def _reachability(self, ref_spec: Dict) -> None:
+    def _reachability(self) -> None:
+        ref_spec = self._ref_spec
         spec = self.spec
         calls: Dict[str, Set[str]] = {}
         for name, template in self.templates.items():
@@ -332,6 +370,16 @@ class DocScope:
         self.exit_tree = _reach([on_exit] if on_exit else [], calls)
         self.hook_exit_tree = _reach([exit_hook] if exit_hook else [], calls)
         self.main_tree = _reach([entry] if entry else [], calls)
+
+
+DocScope._LAZY = {
+    **dict.fromkeys(("labels", "annotations", "scheduled"), DocScope._metadata_keys),
+    "priority": DocScope._priority,
+    "templates": DocScope._local_templates,
+    **dict.fromkeys(("global_parameters", "any_global_parameters", "global_artifacts", "any_global_artifacts"),
+                    DocScope._global_outputs),
+    **dict.fromkeys(("has_on_exit", "exit_tree", "hook_exit_tree", "main_tree"), DocScope._reachability),
+}
 
 
 def _template_calls(template: Dict):
@@ -365,59 +413,135 @@ def _reach(roots: Sequence[str], calls: Dict[str, Set[str]]) -> FrozenSet[str]:
 # ---------------------------------------------------------------------------
 # A template
 
+class _lazy:
+    """An attribute computed on first read, then kept in the instance (a
+    non-data descriptor: later reads find the value in ``__dict__``)."""
+
+    def __init__(self, compute):
+        self.compute = compute
+        self.name = compute.__name__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = self.compute(obj)
+        obj.__dict__[self.name] = value
+        return value
+
+
 class TemplateScope:
     def __init__(self, doc: DocScope, at: model.TemplateAt, top_name: Optional[str]):
         self.doc = doc
         self.at = at
         template = at.template
         self.template = template
-        self.name = at.name
-        self.label = f"`{at.name}`" if at.name else "the inline template"
-        self.named = f"template `{at.name}`" if at.name else "the inline template"
-        self.type = model.template_type(template)
-        self.pod = self.type in model.POD_TYPES
-        self.leaf = self.type in model.LEAF_TYPES
-        self.checked_body = self.type not in ("steps", "dag")
-        inputs = as_dict(template.get("inputs"))
-        self.inputs, dyn_i = _names(inputs.get("parameters"))
-        self.input_artifacts, dyn_a = _names(inputs.get("artifacts"))
-        self.any_inputs = dyn_i or dyn_a or doc.default_inputs
-        outputs = as_dict(template.get("outputs"))
-        self.output_parameters: Dict[str, bool] = {}      # name -> has valueFrom.path
-        for p in as_list(outputs.get("parameters")):
+        name = at.name
+        self.name = name
+        self.label = f"`{name}`" if name else "the inline template"
+        self.named = f"template `{name}`" if name else "the inline template"
+        self.top_name = top_name
+        ttype = self.type = model.template_type(template)
+        self.pod = ttype in model.POD_TYPES
+        self.leaf = ttype in model.LEAF_TYPES
+        self.checked_body = ttype != "steps" and ttype != "dag"
+        self.retry = template.get("retryStrategy") is not None or doc.default_retry
+        self.steps: Optional[StepsIndex] = StepsIndex(doc, at) if ttype == "steps" else None
+        self.dag: Optional[DagIndex] = DagIndex(doc, at) if ttype == "dag" else None
+
+    # What only some strings need, worked out on first use.
+
+    def _input_names(self):
+        inputs = as_dict(self.template.get("inputs"))
+        names, dyn_i = _names(inputs.get("parameters"))
+        artifacts, dyn_a = _names(inputs.get("artifacts"))
+        return names, artifacts, dyn_i or dyn_a or self.doc.default_inputs
+
+    @_lazy
+    def inputs(self) -> Set[str]:
+        names, self.input_artifacts, self.any_inputs = self._input_names()
+        return names
+
+    @_lazy
+    def input_artifacts(self) -> Set[str]:
+        self.inputs, artifacts, self.any_inputs = self._input_names()
+        return artifacts
+
+    @_lazy
+    def any_inputs(self) -> bool:
+        self.inputs, self.input_artifacts, any_inputs = self._input_names()
+        return any_inputs
+
+    @_lazy
+    def output_parameters(self) -> Dict[str, bool]:
+        """name -> has valueFrom.path"""
+        out: Dict[str, bool] = {}
+        for p in as_list(as_dict(self.template.get("outputs")).get("parameters")):
             name = as_str(as_dict(p).get("name"))
             if name is not None:
-                self.output_parameters[name] = bool(as_dict(as_dict(p).get("valueFrom")).get("path"))
-        self.output_artifacts: Dict[str, bool] = {}
-        for a in as_list(outputs.get("artifacts")):
+                out[name] = bool(as_dict(as_dict(p).get("valueFrom")).get("path"))
+        return out
+
+    @_lazy
+    def output_artifacts(self) -> Dict[str, bool]:
+        out: Dict[str, bool] = {}
+        for a in as_list(as_dict(self.template.get("outputs")).get("artifacts")):
             name = as_str(as_dict(a).get("name"))
             if name is not None:
-                self.output_artifacts[name] = bool(as_dict(a).get("path"))
-        self.any_outputs = any("{{" in n for n in list(self.output_parameters) + list(self.output_artifacts))
-        self.produces = producer_of(template, self.label)
-        self.retry = template.get("retryStrategy") is not None or doc.default_retry
-        self.in_exit = top_name in doc.exit_tree
-        self.in_exit_hook = top_name in doc.hook_exit_tree
-        self.in_main = top_name in doc.main_tree
-        self.steps: Optional[StepsIndex] = StepsIndex(doc, at) if self.type == "steps" else None
-        self.dag: Optional[DagIndex] = DagIndex(doc, at) if self.type == "dag" else None
+                out[name] = bool(as_dict(a).get("path"))
+        return out
+
+    @_lazy
+    def any_outputs(self) -> bool:
+        return any("{{" in n for n in list(self.output_parameters) + list(self.output_artifacts))
+
+    @_lazy
+    def produces(self) -> Producer:
+        return producer_of(self.template, self.label)
+
+    @_lazy
+    def in_exit(self) -> bool:
+        return self.top_name in self.doc.exit_tree
+
+    @_lazy
+    def in_exit_hook(self) -> bool:
+        return self.top_name in self.doc.hook_exit_tree
+
+    @_lazy
+    def in_main(self) -> bool:
+        return self.top_name in self.doc.main_tree
 
 
 # ---------------------------------------------------------------------------
 # Steps and DAG tasks
 
-@dataclass
 class Member:
     """A step or task: its name, position and what it exposes."""
 
-    name: str
-    path: tuple
-    body: Dict
-    producer: Producer
-    group: int = 0          # steps: group index
-    position: int = 0       # steps: index in the group; tasks: index in the DAG
-    loop: Loop = NO_LOOP
-    leaked: Loop = NO_LOOP  # steps: loop keys Argo's validator carries over from earlier steps
+    __slots__ = ("name", "path", "body", "group", "position", "loop", "leaked", "_doc", "_producer")
+
+    def __init__(self, name: str, path: tuple, body: Dict, doc: "DocScope", group: int = 0, position: int = 0,
+                 loop: Loop = NO_LOOP, leaked: Loop = NO_LOOP):
+        self.name = name
+        self.path = path
+        self.body = body
+        self.group = group          # steps: group index
+        self.position = position    # steps: index in the group; tasks: index in the DAG
+        self.loop = loop
+        self.leaked = leaked        # steps: loop keys Argo's validator carries over from earlier steps
+        self._doc = doc
+        self._producer: Optional[Producer] = None
+
+    @property
+    def producer(self) -> Producer:
+        """What the template it runs exposes (with its loop), worked out when first asked."""
+        producer = self._producer
+        if producer is None:
+            producer = self._doc.member_producer(self.body)
+            kind = self.loop.kind
+            if kind is not None and producer.loop != kind:
+                producer = _with_loop(producer, kind)
+            self._producer = producer
+        return producer
 
 
 def _dynamic_pattern(names: Sequence[str]):
@@ -448,13 +572,10 @@ class StepsIndex:
         for call in model.steps(at):
             name = as_str(call.body.get("name"))
             loop = loop_info(call.body)
-            producer = doc.callee(call.body)
-            if loop.kind is not None and producer.loop != loop.kind:
-                producer = _with_loop(producer, loop.kind)
             last = self.order[-1] if self.order else None
             position = last.position + 1 if last is not None and last.group == call.group else 0
             leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
-            member = Member(name or "", call.path, call.body, producer, call.group, position, loop, leaked)
+            member = Member(name or "", call.path, call.body, doc, call.group, position, loop, leaked)
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
@@ -475,22 +596,24 @@ def _with_loop(producer: Producer, loop: str) -> Producer:
 
 class DagIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
-        from .depends import references
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
         for i, call in enumerate(model.tasks(at)):
             name = as_str(call.body.get("name")) or ""
             loop = loop_info(call.body)
-            producer = doc.callee(call.body)
-            if loop.kind is not None:
-                producer = _with_loop(producer, loop.kind)
-            member = Member(name, call.path, call.body, producer, 0, i, loop)
+            member = Member(name, call.path, call.body, doc, 0, i, loop)
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
-        # direct dependencies by index
+        self._ancestors: Optional[List[int]] = None
+        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+
+    @_lazy
+    def deps(self) -> List[List[int]]:
+        """Direct dependencies by index."""
+        from .depends import references
         index = {m.name: m.position for m in self.order if m.name}
-        self.deps: List[List[int]] = []
+        out: List[List[int]] = []
         for member in self.order:
             deps = []
             depends = member.body.get("depends")
@@ -501,9 +624,8 @@ class DagIndex:
             for name in as_list(member.body.get("dependencies")):
                 if isinstance(name, str) and name in index:
                     deps.append(index[name])
-            self.deps.append(deps)
-        self._ancestors: Optional[List[int]] = None
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+            out.append(deps)
+        return out
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
