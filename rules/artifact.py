@@ -88,7 +88,8 @@ def _arguments(path, arguments, label, v4, inherited):
                           f"{what} has both `from` and `fromExpression`; Argo rejects it",
                           hint="keep one of them", on_key=True)
         elif not _set(source) and not has_location_or_key(artifact):
-            if inherited is None or artifact.get("name") in (inherited or ()):
+            name = artifact.get("name")
+            if inherited is None or (isinstance(name, str) and name in inherited):
                 pass  # the referenced WorkflowTemplate supplies it
             elif _set(expression):
                 yield finding(here, f"{what} has only `fromExpression`; Argo's validator still requires `from`, "
