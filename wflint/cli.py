@@ -42,6 +42,16 @@ def _rule_list(ctx, param, value):
     return [item.strip() for chunk in value for item in chunk.split(",") if item.strip()]
 
 
+def _existing(ctx, param, value):
+    """Paths must exist, as links at least: a link that leads nowhere (dangling,
+    or a loop) is named on purpose and becomes a read-error finding, so the
+    other files are still linted."""
+    for path in value:
+        if path != "-" and not os.path.lexists(path):
+            raise click.BadParameter(f"Path {click.format_filename(path)!r} does not exist.")
+    return value
+
+
 def _load_config(path: Optional[str], paths: Sequence[str] = ()):
     """The Config for this run (exit 2 on a bad one) and the rules it names:
     the file given, else the one governing the working directory, else the
@@ -71,7 +81,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True), callback=_existing)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github", "junit", "gitlab"]),
               default=None, help="Output format [default: text; github when GITHUB_ACTIONS=true].")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None,
@@ -142,7 +152,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
         stream = sys.stdin
-        stdin = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+        cap = options.max_file_size + 1  # no further: what is over the cap is reported, not read
+        stdin = stream.buffer.read(cap) if hasattr(stream, "buffer") else stream.read(cap).encode("utf-8")
     from .baseline import BaselineError
     try:
         report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
@@ -170,7 +181,9 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
             from .render.text import summary
             click.echo(summary(report))
     else:
-        click.echo(text, nl=False, color=color)
+        # Only text output may be stripped of colour: click would also strip
+        # escape sequences that are part of a file name in the other formats.
+        click.echo(text, nl=False, color=color if fmt == "text" else True)
     if report.internal_errors:
         sys.exit(EXIT_INTERNAL)
     fail_on = fail_on or config.fail_on or "error"

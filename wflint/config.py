@@ -115,6 +115,8 @@ def _toml(shown: str, raw: bytes) -> dict:
         return tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, f"not valid TOML: {exc}")
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError(shown, "not valid TOML: nested too deeply")
 
 
 def _yaml(shown: str, raw: bytes):
@@ -123,6 +125,8 @@ def _yaml(shown: str, raw: bytes):
         data = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(shown, f"not valid YAML: {exc}")
+    except RecursionError:  # PyYAML's Python loader recurses once per level of nesting
+        raise ConfigError(shown, "not valid YAML: nested too deeply")
     return {} if data is None else data
 
 

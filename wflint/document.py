@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any, Optional, Tuple
 
@@ -99,7 +100,10 @@ class Document:
         key_node, node, matched = self.locate(path)
         exact = matched == len(path)
         if exact and sub is not None and node.__class__ is ScalarNode and not on_key:
-            located = scalar_offsets(self.source, node, sub, self.line_offset)
+            layouts = self.memo.get(_LAYOUTS)
+            if layouts is None:
+                layouts = self.memo[_LAYOUTS] = {}
+            located = scalar_offsets(self.source, node, sub, self.line_offset, layouts)
             if located is not None:
                 return located
         target = node
@@ -151,13 +155,22 @@ def _key_matches(key, part: str) -> bool:
     return not isinstance(value, str) and key_text(value) == part
 
 
-def scalar_offsets(source, node, sub: Tuple[int, int], line_offset: int):
+_LAYOUTS = ("document", "scalar-layouts")  # the Document.memo key of scalar_offsets' layouts
+_LINE_BREAK = re.compile("\n")
+
+
+def scalar_offsets(source, node, sub: Tuple[int, int], line_offset: int, layouts: Optional[dict] = None):
     """Map a (start, end) character range of a scalar's value to 1-based
     source positions. Exact for plain and quoted scalars, on one line or
     several (escapes included), and for literal and folded blocks; a range
     that starts where folding turned a line break into a space points just
     after the end of that line. None where the mapping is unsure (an explicit
-    indentation indicator, text that does not line up)."""
+    indentation indicator, text that does not line up).
+
+    ``layouts`` (id of a node -> how its value lies in the source) keeps what
+    is learnt about a multi-line scalar for the next range in it: a rule may
+    report thousands of ranges in one long script, and working the layout out
+    again for each was quadratic (minutes for a 200 KB quoted string)."""
     start_mark, end_mark = node.start_mark, node.end_mark
     begin, end = sub
     style = node.style
@@ -169,34 +182,46 @@ def scalar_offsets(source, node, sub: Tuple[int, int], line_offset: int):
         line = start_mark.line + line_offset + 1
         column = start_mark.column + 1 + quote + begin
         return line, column, line, column + max(end - begin, 1)
+    layout = layouts.get(id(node)) if layouts is not None else None
     if style == "|":
         # Content starts on the line after the header, indented like its
         # first non-empty line.
         first = start_mark.line + line_offset + 2
-        indent = None
-        for number in range(first, end_mark.line + line_offset + 2):
-            content = source.line(number)
-            if content.strip():
-                indent = len(content) - len(content.lstrip(" "))
-                break
+        if layout is None:
+            indent = None
+            for number in range(first, end_mark.line + line_offset + 2):
+                content = source.line(number)
+                if content.strip():
+                    indent = len(content) - len(content.lstrip(" "))
+                    break
+            breaks = [m.start() for m in _LINE_BREAK.finditer(value)] if indent is not None else None
+            layout = (indent, breaks)
+            if layouts is not None:
+                layouts[id(node)] = layout
+        indent, breaks = layout
         if indent is None:
             return None
-        line_index = value.count("\n", 0, begin)
+        line_index = bisect.bisect_left(breaks, begin)  # line breaks before `begin`
         col_in_line = begin - (value.rfind("\n", 0, begin) + 1)
         line_end = value.find("\n", begin)
         stop = min(end, line_end) if line_end >= 0 else end
         line = first + line_index
         column = indent + col_in_line + 1
         return line, column, line, column + max(stop - begin, 1)
-    if style == ">":
-        pieces = _folded_pieces(source, node, line_offset)
-    elif style in (None, "", "'", '"'):
-        pieces = _flow_pieces(source, node, line_offset)
-    else:
-        pieces = None
+    if layout is None:
+        if style == ">":
+            pieces = _folded_pieces(source, node, line_offset)
+        elif style in (None, "", "'", '"'):
+            pieces = _flow_pieces(source, node, line_offset)
+        else:
+            pieces = None
+        layout = (pieces, [piece[0] for piece in pieces] if pieces else None)
+        if layouts is not None:
+            layouts[id(node)] = layout
+    pieces, offsets = layout
     if not pieces:
         return None
-    return _locate_in_pieces(pieces, begin, end)
+    return _locate_in_pieces(pieces, begin, end, offsets)
 
 
 # A piece is a run of the value's characters that comes from one source line:
@@ -317,21 +342,26 @@ def _flow_pieces(source, node, line_offset: int):
     return _align(node.value, raw)
 
 
-def _locate_in_pieces(pieces, begin: int, end: int):
+def _locate_in_pieces(pieces, begin: int, end: int, offsets=None):
     def column_of(piece, index):
         columns = piece[4]
         return piece[2] + (columns[index] if columns is not None else index)
 
+    # Pieces are in order and do not overlap (each has text): the one that
+    # matters is the last that starts at or before `begin`.
+    if offsets is None:
+        offsets = [piece[0] for piece in pieces]
     chosen = None
-    for piece in pieces:
+    at = bisect.bisect_right(offsets, begin) - 1
+    if at >= 0:
+        piece = pieces[at]
         offset, line, _, text, _ = piece
-        if offset <= begin < offset + len(text):
+        if begin < offset + len(text):
             column = column_of(piece, begin - offset)
             last = min(end, offset + len(text)) - 1 - offset
             stop = column_of(piece, max(last, begin - offset)) + 1
             chosen = (line, column, stop)
-            break
-        if offset + len(text) <= begin:
+        else:
             # in a folded gap or past the end: just after the previous piece
             column = column_of(piece, len(text) - 1) + 1
             chosen = (line, column, column + 1)

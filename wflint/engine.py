@@ -167,7 +167,7 @@ class Engine:
         for path in found.files:
             read = sources.read(path, self.options.max_file_size)
             (findings if isinstance(read, Finding) else files).append(read)
-        decoded = sources.decode(stdin_name, stdin)
+        decoded = sources.decode_capped(stdin_name, stdin, self.options.max_file_size)
         (findings if isinstance(decoded, Finding) else files).append(decoded)
         entries = self.project_entries(paths, found.files)
         return self.lint(files, findings, file_count=len(found.files) + 1, entries=entries)
@@ -434,22 +434,40 @@ class Engine:
 
 
 def _pointer_of(doc: Document, problem: Finding) -> str:
-    """The JSON pointer of the key a loader finding points at, found by position."""
+    """The JSON pointer of the key a loader finding points at, found by position.
+    The keys' positions are collected in one walk per document (not one per
+    finding: 50,000 duplicate keys were quadratic), visiting each node once, so
+    a recursive anchor cannot loop and aliases cannot multiply the walk."""
+    keys = doc.memo.get(_KEY_PATHS)
+    if keys is None:
+        keys = doc.memo[_KEY_PATHS] = _key_paths(doc.node)
+    path = keys.get((problem.line - doc.line_offset - 1, problem.column - 1))
+    return json_pointer(path) if path is not None else ""
+
+
+_KEY_PATHS = ("engine", "key-paths")
+
+
+def _key_paths(root) -> Dict[tuple, tuple]:
+    """(line, column) of each mapping key -> its node path, the first path found."""
     from yaml import MappingNode, SequenceNode
-    target = (problem.line - doc.line_offset - 1, problem.column - 1)
-    stack = [(doc.node, ())]
+    found: Dict[tuple, tuple] = {}
+    seen = set()
+    stack = [(root, ())]
     while stack:
         node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if node.__class__ is MappingNode:
             for key, value in node.value:
                 sub = path + (key.value if hasattr(key, "value") and isinstance(key.value, str) else "?",)
-                if (key.start_mark.line, key.start_mark.column) == target:
-                    return json_pointer(sub)
+                found.setdefault((key.start_mark.line, key.start_mark.column), sub)
                 stack.append((value, sub))
         elif node.__class__ is SequenceNode:
             for i, item in enumerate(node.value):
                 stack.append((item, path + (i,)))
-    return ""
+    return found
 
 
 def _internal_error(rule: Rule, doc: Document, exc: BaseException) -> Finding:

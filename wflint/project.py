@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat as stat_module
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
@@ -180,6 +181,8 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
     (no marker in their bytes) are not parsed at all."""
     from . import loader, source as sources
     try:
+        if not stat_module.S_ISREG(os.stat(path).st_mode):
+            return []  # a FIFO or a device named as a template path: opening it could block forever
         with open(path, "rb") as handle:
             data = handle.read(max_size + 1)
     except OSError:

@@ -78,6 +78,15 @@ def decode(path: str, data: bytes):
     return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
+def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE):
+    """decode(), after the size cap that read() applies to files: for standard
+    input, which the command line reads no further than ``max_size`` + 1 bytes."""
+    if len(data) > max_size:
+        return _problem(path, "input-limit", f"input is over the {max_size / 1048576:g} MB size cap; not linted",
+                        hint="raise the cap with --max-file-size (or `max-file-size` in the config)")
+    return decode(path, data)
+
+
 def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
     """Read ``path`` (never blocking on FIFOs or devices): a SourceFile or a finding."""
     try:

@@ -242,6 +242,9 @@ def _tokenize(text: str, placeholders: Sequence[Tuple[int, int]] = ()) -> List[T
     return tokens
 
 
+MAX_DEPTH = 200  # parentheses, as for `depends` and expressions
+
+
 def _syntax(tokens: List[Token], length: int) -> None:
     state = None
     previous: Optional[Token] = None
@@ -256,6 +259,8 @@ def _syntax(tokens: List[Token], length: int) -> None:
             raise WhenError(f"`{token.text}` cannot follow {after}", token.start, token.end)
         if token.kind == CLAUSE:
             depth += 1
+            if depth > MAX_DEPTH:  # the type pass recurses once per level
+                raise WhenError("parentheses are nested too deeply", token.start, token.end)
             opened.append(token)
         elif token.kind == CLOSE:
             depth -= 1
@@ -434,6 +439,8 @@ def check(text: str, placeholders: Sequence[Tuple[int, int]] = (), bare_words: b
                                         0, max(len(text.rstrip()), 1)))
         except WhenError as error:
             problems.append(error.problem)
+        except RecursionError:  # a chain of thousands of ternaries, each one level deeper
+            problems.append(Problem("syntax", "the condition is nested too deeply", 0, max(len(text), 1)))
     return problems
 
 

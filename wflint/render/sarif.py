@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Dict
+from urllib.parse import quote
 
 from .. import __version__
 
@@ -41,7 +42,10 @@ def _rule_entry(rule) -> Dict:
 
 
 def _uri(path: str) -> str:
-    return path.replace(os.sep, "/") if not os.path.isabs(path) else "file://" + path.replace(os.sep, "/")
+    """A URI reference, as SARIF requires: a space, `%`, `#`, `?` or `:` in a
+    file name is percent-encoded (a `:` would read as a scheme, a `#` as a fragment)."""
+    quoted = quote(path.replace(os.sep, "/"), safe="/!$&'()*+,;=@~", errors="surrogateescape")
+    return quoted if not os.path.isabs(path) else "file://" + quoted
 
 
 def render(report) -> str:
@@ -81,7 +85,7 @@ def render(report) -> str:
                 "informationUri": HOME,
                 "rules": [_rule_entry(rules[rule_id]) for rule_id in ids if rule_id in rules],
             }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + os.getcwd().replace(os.sep, "/") + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _uri(os.getcwd()).rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

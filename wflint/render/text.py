@@ -3,6 +3,7 @@ with a caret under the span, the hint, and a one-line summary."""
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, List, Optional
 
 _COLORS = {"error": "red", "warning": "yellow", "info": "blue"}
@@ -13,9 +14,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+# C0 and C1 controls (ESC, CSI...), DEL, and the marks that reorder text
+# (bidirectional overrides, "Trojan source") or break lines.
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def _safe(text: str) -> str:
     """Control characters from file names or messages must not drive the terminal."""
-    return "".join(ch if ch >= " " or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
+    return _UNSAFE.sub(_escape, text)
 
 
 def render(report, color: bool = False, lines: Optional[Callable[[str, int], str]] = None) -> str:
@@ -32,15 +43,15 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
         source = lines(f.path, f.line) if lines else ""
         gutter = " " * len(str(f.line))
         if source:
-            # Tabs are shown as spaces: the caret must move with them.
-            prefix = source[:max(f.column - 1, 0)].replace("\t", _TAB)
+            # Tabs are shown as spaces and controls escaped: the caret must move with them.
+            prefix = _safe(source[:max(f.column - 1, 0)].replace("\t", _TAB))
             if f.end_line == f.line and f.end_column > f.column:
-                underlined = source[f.column - 1:f.end_column - 1].replace("\t", _TAB)
+                underlined = _safe(source[f.column - 1:f.end_column - 1].replace("\t", _TAB))
             else:
-                underlined = source[f.column - 1:f.column].replace("\t", _TAB)
-            shown = source.replace("\t", _TAB)
+                underlined = _safe(source[f.column - 1:f.column].replace("\t", _TAB))
+            shown = _safe(source.replace("\t", _TAB))
             width = max(1, min(len(underlined), max(1, len(shown) - len(prefix))))
-            out.append(style(f" {f.line} | ", dim=True) + _safe(shown))
+            out.append(style(f" {f.line} | ", dim=True) + shown)
             out.append(style(f" {gutter} | ", dim=True) + " " * len(prefix) +
                        style("^" * width, fg=_COLORS.get(f.severity), bold=True))
         if f.hint:

@@ -1,0 +1,567 @@
+"""A hostile-input corpus: whatever a pull request puts in front of wflint, it
+answers with findings or a clean pass, in bounded time and memory.
+
+Every input is generated here (nothing big is committed). Each case runs the
+real command line in a subprocess with `--format json`, and states its
+expected outcome: the exit code and the findings by rule. Time and memory
+bounds are loose on purpose (a machine under load is noise; a hang or a
+blow-up is what must fail): measured, every case takes under 3 s and
+200 MB (most 0.3 s and 30 MB).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import HELLO
+
+HEADER = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: x-}\n"
+MB = 1024 * 1024
+
+# Loose bounds: a clean machine does every case here in under 3 s and 200 MB
+# (the peak RSS of the whole process: Python, the schemas, the file).
+SECONDS = 30
+RSS_MB = 1024
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    rss_mb: float
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+    @property
+    def rules(self) -> Counter:
+        return Counter(d["rule"] for d in self.json["diagnostics"])
+
+
+# Runs the command line and, at exit, notes the peak RSS of this process: the
+# high-water mark of its own memory since exec (VmHWM), which, unlike the
+# rusage of a child, does not include the memory of the pytest process it was
+# forked from. Linux only; elsewhere only time is bounded.
+_RUN = """
+import atexit, os, sys
+
+def _peak():
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
+        with open(os.environ["WFLINT_TEST_PEAK"], "w") as out:
+            out.write(peak)
+    except (OSError, StopIteration):
+        pass
+
+atexit.register(_peak)
+sys.argv[0] = "wflint"
+from wflint.cli import main
+main()
+"""
+
+
+def wflint(*args, cwd, timeout: float = SECONDS, stdin=subprocess.DEVNULL) -> Run:
+    """`wflint ARGS` in a subprocess, in ``cwd``: exit code, output, wall time
+    and the peak RSS of the process (measured with `--jobs 1`, where it does
+    all the work itself)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS",)}
+    peak_path = Path(cwd, ".wflint-test-peak")
+    env.update(NO_COLOR="1", WFLINT_TEST_PEAK=str(peak_path))
+    out_path, err_path = Path(cwd, ".wflint-test-out"), Path(cwd, ".wflint-test-err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-c", _RUN, *args], cwd=cwd, env=env, stdout=out,
+                                stderr=err, stdin=stdin, start_new_session=True)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            pytest.fail(f"wflint {' '.join(args)} did not finish in {timeout} s (a hang)")
+        seconds = time.monotonic() - start
+    stdout = out_path.read_text(encoding="utf-8", errors="replace")
+    stderr = err_path.read_text(encoding="utf-8", errors="replace")
+    out_path.unlink()
+    err_path.unlink()
+    assert "Traceback" not in stderr, stderr
+    rss_mb = 0.0
+    if peak_path.exists():
+        rss_mb = int(peak_path.read_text() or 0) / 1024
+        peak_path.unlink()
+    return Run(proc.returncode, stdout, stderr, seconds, rss_mb)
+
+
+def check(tmp_path, *args, timeout: float = SECONDS, rss_mb: float = RSS_MB) -> Run:
+    run = wflint("check", "--no-cache", "--jobs", "1", "--format", "json", *args, cwd=tmp_path, timeout=timeout)
+    assert run.seconds < timeout
+    assert run.rss_mb < rss_mb, f"{run.rss_mb:.0f} MB"
+    if run.code != 2:
+        assert run.json["version"] == 1  # whatever happened, the output is the JSON report
+    return run
+
+
+def workflow(spec: str) -> str:
+    return HEADER + "spec:\n" + spec
+
+
+def alias_bomb(indent: str = "") -> str:
+    """Nine levels of nine aliases: 387 million nodes once expanded."""
+    lines = [f'{indent}a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        lines.append(f"{indent}a{i}: &a{i} [" + ",".join(f"*a{i - 1}" for _ in range(9)) + "]")
+    return "\n".join(lines) + "\n"
+
+
+# -- the corpus: name -> (content, exit code, findings by rule; None: any, but no internal error) --
+
+CORPUS = {
+    "alias-bomb": (
+        workflow("  entrypoint: m\n  x:\n" + alias_bomb("    ")),
+        1, {"yaml-syntax": 1}),
+    "alias-bomb-in-a-merge-key": (
+        workflow("  entrypoint: m\n  x:\n" + alias_bomb("    ") + "  templates:\n    - <<: *a9\n"),
+        1, {"yaml-syntax": 1}),
+    # Only Argo documents are converted to data; a bomb elsewhere costs nothing.
+    "alias-bomb-in-a-configmap": (
+        "apiVersion: v1\nkind: ConfigMap\ndata:\n" + alias_bomb("  "),
+        0, {}),
+    # Found by the fuzzer: the pointer lookup for the loader's finding walked the cycle forever.
+    "recursive-anchor": (
+        workflow("  entrypoint: m\n  x: &x [*x]\n"),
+        1, {"yaml-syntax": 1}),
+    "nesting-10000-block": (
+        workflow("  x:\n    " + "- " * 10_000 + "v\n"),
+        0, {"input-limit": 1}),
+    "nesting-10000-flow-sequences": (
+        workflow("  x: " + "[" * 10_000 + "]" * 10_000 + "\n"),
+        0, {"input-limit": 1}),
+    "nesting-10000-flow-mappings": (
+        workflow("  x: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n"),
+        0, {"input-limit": 1}),
+    "nesting-150": (  # under libyaml's 1,000 levels, over the data limit
+        workflow("  x: " + "[" * 150 + "]" * 150 + "\n"),
+        0, {"input-limit": 1}),
+    "very-long-line": (
+        workflow("  entrypoint: " + "a" * 5 * MB + "\n  templates: [{name: m, container: {image: a}}]\n"),
+        1, {"unknown-template": 1, "rbac": 1}),
+    "very-long-key": (  # YAML caps implicit keys at 1024 characters
+        workflow("  " + "k" * 5000 + ": 1\n"),
+        1, {"yaml-syntax": 1}),
+    "binary": (
+        bytes(range(256)) * 64,
+        1, {"yaml-syntax": 1}),
+    "invalid-utf8": (
+        HELLO.encode() + b"# caf\xe9\n",
+        1, {"yaml-syntax": 1}),
+    "utf16-le-with-bom": (
+        codecs.BOM_UTF16_LE + HELLO.encode("utf-16-le"),
+        0, {}),
+    "utf16-be-with-bom": (
+        codecs.BOM_UTF16_BE + HELLO.encode("utf-16-be"),
+        0, {}),
+    "utf16-with-bom-truncated": (
+        codecs.BOM_UTF16_LE + HELLO.encode("utf-16-le")[:-1],
+        1, {"yaml-syntax": 1}),
+    "utf32-with-bom": (
+        codecs.BOM_UTF32_LE + HELLO.encode("utf-32-le"),
+        0, {}),
+    "utf8-bom-in-the-middle": (  # a BOM after `---` is allowed and skipped
+        ("---\n\ufeff" + HELLO).encode(),
+        0, {}),
+    "nul-byte": (
+        HELLO.encode() + b"x: \x00\n",
+        1, {"yaml-syntax": 1}),
+    "control-characters": (  # YAML forbids them: a syntax finding that names the character
+        HELLO + "# \x1b[31m\x07\n",
+        1, {"yaml-syntax": 1}),
+    "crlf-and-lone-cr": (
+        HELLO.replace("\n", "\r\n") + "\r",
+        0, {}),
+    "python-and-ruby-tags": (
+        workflow("  entrypoint: !!python/object/apply:os.system [\"touch pwned-entrypoint\"]\n"
+                 "  serviceAccountName: !ruby/object:Gem::Installer {i: x}\n"
+                 "  templates: [{name: !!python/name:os.system , container: {image: a}}]\n"),
+        1, {"schema": 2, "template-name": 1, "rbac": 1}),  # a list, a mapping, an empty name
+    "merge-keys": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n"
+                 "  templates:\n    - &t {name: base, container: {image: alpine, command: [sh]}}\n"
+                 "    - <<: *t\n      name: m\n"),
+        0, {}),
+    "merge-key-of-a-scalar": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n"
+                 "    - <<: oops\n      name: m\n      container: {image: a}\n"),
+        1, {"yaml-syntax": 1}),
+    "anchor-across-documents": (
+        "x: &shared {image: alpine}\n---\n" + workflow(
+            "  entrypoint: m\n  serviceAccountName: s\n  templates: [{name: m, container: *shared}]\n")
+        + "---\n" + HELLO,
+        1, {"yaml-syntax": 1}),
+    "keys-that-are-not-strings": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates: [{name: m, container: {image: a}}]\n"
+                 "  1: one\n  true: yes\n  0x10: hex\n  ~: null-key\n  ? [a, b]\n  : list-key\n"
+                 "  ? {a: 1}\n  : map-key\n"),
+        1, {"schema": 4, "yaml-syntax": 2}),
+    "spec-as-a-list": (
+        workflow("  - entrypoint: m\n"),
+        1, {"schema": 1}),
+    "spec-as-a-string": (
+        HEADER + "spec: main\n",
+        1, {"schema": 1}),
+    "everything-as-lists": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: []\nspec:\n  entrypoint: []\n"
+        "  templates: [[], 1, x, {name: [], steps: [[[]]], dag: {tasks: [[]]}}]\n",
+        1, None),
+    "numbers-where-names-belong": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: 123}\nspec:\n  entrypoint: 1\n"
+        "  serviceAccountName: 2\n  templates:\n    - name: 1\n      steps: [[{name: 2, template: 1}]]\n"
+        "    - name: 0x10\n      dag: {tasks: [{name: 3, template: 1, depends: 4}]}\n"
+        "      inputs: {parameters: [{name: 5}]}\n",
+        1, None),
+    "kind-and-api-version-not-strings": (
+        "apiVersion: 1\nkind: [Workflow]\nspec: {}\n---\napiVersion: {a: 1}\nkind: 7\n",
+        0, {}),
+    "only-scalars-and-lists": (
+        "42\n---\n- a\n- b\n---\n'str'\n---\n~\n---\n",
+        0, {}),
+    "many-duplicate-keys": (  # each duplicate's pointer used to cost a walk of the document
+        workflow("  entrypoint: m\n" + "  x: 1\n" * 50_000),
+        1, {"duplicate-key": 49_999, "schema": 1, "unknown-template": 1}),
+    "many-findings-in-one-quoted-script": (  # each position used to re-read the whole string
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      script:\n"
+                 "        image: a\n        source: \"" + "\n          echo {{inputs.parameters.x}}" * 5000
+                 + "\"\n"),
+        1, {"variable": 5000}),
+    "many-findings-in-one-folded-script": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      script:\n"
+                 "        image: a\n        source: >\n" + "          echo {{inputs.parameters.x}}\n" * 5000),
+        1, {"variable": 5000}),
+    # Found while writing this corpus: the `when` checker recursed once per parenthesis.
+    "deep-parentheses-in-when": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      dag:\n"
+                 "        tasks:\n          - {name: a, template: w}\n"
+                 f"          - {{name: b, template: w, depends: a, when: \"{'(' * 5000}1 == 1{')' * 5000}\"}}\n"
+                 "    - {name: w, container: {image: a}}\n"),
+        0, {"variable": 1}),
+    "deep-expression": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      container:\n"
+                 "        image: a\n        args: [\"{{=" + "(" * 5000 + "1" + ")" * 5000 + "}}\"]\n"),
+        0, {"variable": 1}),
+    "deep-depends": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      dag:\n"
+                 "        tasks:\n          - {name: a, template: w}\n"
+                 f"          - {{name: b, template: w, depends: \"{'(' * 5000}a{')' * 5000}\"}}\n"
+                 "    - {name: w, container: {image: a}}\n"),
+        0, {"dag-dependency": 1}),
+    "deep-resource-manifest": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n      resource:\n"
+                 "        action: create\n        manifest: \"" + "[" * 5000 + "]" * 5000 + "\"\n"),
+        1, None),
+    "100000-documents": (
+        "".join("---\n" + HELLO.replace("hello-", f"w{i}-") if i % 1000 == 0 else f"---\na: {i}\n"
+                for i in range(100_000)),
+        0, {}),
+    "100000-empty-documents": (
+        "---\n" * 100_000,
+        0, {}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_corpus(tmp_path, case):
+    content, code, rules = CORPUS[case]
+    target = tmp_path / f"{case}.yaml"
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content, encoding="utf-8", newline="")
+    run = check(tmp_path, target.name)
+    assert "internal-error" not in run.rules, run.stdout[:2000]
+    assert run.code == code, (run.code, run.rules, run.stderr)
+    if rules is not None:
+        assert run.rules == Counter(rules), run.rules
+    assert all(d["path"] == target.name and d["line"] >= 1 and d["column"] >= 1 for d in run.json["diagnostics"])
+    assert not list(tmp_path.glob("pwned*"))
+
+
+def test_unsafe_tags_are_never_constructed(tmp_path):
+    """Python and Ruby object tags anywhere (values, flow collections, keys,
+    merge keys, a resource manifest) are plain data: no marker file appears,
+    and the findings are those of the plain values."""
+    marker = tmp_path / "pwned"
+    touch = f'"touch {marker}"'
+    target = tmp_path / "tags.yaml"
+    target.write_text(workflow(
+        f"  entrypoint: m\n  serviceAccountName: s\n"
+        f"  x1: !!python/object/apply:os.system [{touch}]\n"
+        f"  x2: {{a: !!python/object/apply:subprocess.check_call [[sh, -c, {touch}]]}}\n"
+        f"  x3: [!!python/object/new:os.system [{touch}]]\n"
+        f"  x4: !!python/name:os.system\n"
+        f"  x5: !!python/module:os\n"
+        f"  x6: !ruby/object:Gem::Installer {{i: x}}\n"
+        f"  ? !!python/object/apply:os.system [{touch}]\n  : key\n"
+        f"  <<: !!python/object/apply:os.system [{touch}]\n"
+        f"  templates:\n    - name: m\n      resource:\n        action: create\n        manifest: |\n"
+        f"          apiVersion: v1\n          kind: ConfigMap\n          metadata: {{name: c}}\n"
+        f"          data: {{x: !!python/object/apply:os.system [{touch}]}}\n"))
+    run = check(tmp_path, target.name)
+    assert not marker.exists()
+    assert run.code == 1 and "internal-error" not in run.rules
+    # x1..x6 and the list key are unknown fields; the merge of a list of strings is refused.
+    assert run.rules["schema"] >= 6 and run.rules["yaml-syntax"] >= 2, run.rules
+
+
+# -- files that are not files ---------------------------------------------------------------------
+
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+
+
+@needs_symlinks
+def test_symlink_loops(tmp_path):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "wf.yaml").write_text(HELLO)
+    os.symlink("loop.yaml", tree / "loop.yaml")          # a link to itself
+    os.symlink(".", tree / "dir-loop")                   # a folder that contains itself
+    os.symlink("nowhere.yaml", tree / "dangling.yaml")
+    walked = check(tmp_path, "tree")
+    assert walked.code == 0 and walked.json["summary"]["files"] == 1  # links are never followed in a walk
+    named = check(tmp_path, "tree/loop.yaml", "tree/dangling.yaml", "tree/wf.yaml")
+    assert named.code == 1
+    assert [(d["path"], d["rule"]) for d in named.json["diagnostics"]] == [
+        ("tree/dangling.yaml", "read-error"), ("tree/loop.yaml", "read-error")]
+    assert named.json["summary"]["files"] == 3  # the readable file is still linted
+    # A folder link named on purpose is walked, once: the loop inside it is not followed.
+    assert check(tmp_path, "tree/dir-loop").json["summary"]["files"] == 1
+
+
+@needs_symlinks
+def test_symlink_out_of_the_tree(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "broken.yaml").write_text(HEADER + "spec: []\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "wf.yaml").write_text(HELLO)
+    os.symlink(outside / "broken.yaml", tree / "leak.yaml")
+    os.symlink(outside, tree / "leak-dir")
+    walked = check(tmp_path, "tree")
+    assert walked.code == 0 and walked.json["diagnostics"] == []  # never followed out of the tree
+    named = check(tmp_path, "tree/leak.yaml")  # named on purpose: read, as any file named
+    assert named.code == 1 and named.rules == Counter({"schema": 1})
+
+
+def test_unreadable_file(tmp_path, monkeypatch):
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    locked = tmp_path / "locked.yaml"
+    locked.write_text(HELLO)
+    locked.chmod(0)
+    try:
+        if not os.access(locked, os.R_OK):  # not as root, where permissions are not enforced
+            run = check(tmp_path, "locked.yaml", "wf.yaml")
+            assert run.code == 1 and run.rules == Counter({"read-error": 1})
+            assert run.json["diagnostics"][0]["path"] == "locked.yaml"
+            assert check(tmp_path, ".").rules == Counter({"read-error": 1})  # found by a walk too
+    finally:
+        locked.chmod(0o644)
+    # The same failure, simulated in-process, whoever runs the tests.
+    from wflint import source as sources
+    from wflint.engine import Engine, Options
+
+    real_open = open
+
+    def denied(path, *args, **kwargs):
+        if str(path).endswith("locked.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(sources, "open", denied, raising=False)
+    monkeypatch.chdir(tmp_path)
+    report = Engine(Options(use_cache=False, jobs=1)).run(["locked.yaml", "wf.yaml"])
+    assert [(f.rule, f.path, f.message) for f in report.findings] == [
+        ("read-error", "locked.yaml", "cannot read file: Permission denied")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_is_never_opened(tmp_path):
+    """A FIFO blocks whoever opens it until a writer comes: never opened, not
+    when named, not in a walk, not as a template path."""
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    named = check(tmp_path, "pipe.yaml", timeout=20)
+    assert named.code == 1 and named.rules == Counter({"read-error": 1})
+    assert "not a regular file" in named.json["diagnostics"][0]["message"]
+    walked = check(tmp_path, ".", timeout=20)
+    assert walked.code == 0 and walked.json["summary"]["files"] == 1
+    # Found while writing this corpus: the template index opened it and waited forever.
+    indexed = check(tmp_path, "--template-path", "pipe.yaml", "wf.yaml", timeout=20)
+    assert indexed.code == 0
+
+
+def test_folder_named_like_a_manifest(tmp_path):
+    folder = tmp_path / "x.yaml"
+    folder.mkdir()
+    (folder / "inner.yaml").write_text(HEADER + "spec: []\n")
+    for given in ("x.yaml", "."):
+        run = check(tmp_path, given)
+        assert run.code == 1 and run.rules == Counter({"schema": 1})
+        assert run.json["diagnostics"][0]["path"] == "x.yaml/inner.yaml"
+
+
+@needs_symlinks
+def test_cache_file_linked_to_an_endless_device(tmp_path):
+    """A pull request can commit `.wflint_cache/index.json` as a link to
+    /dev/zero: reading it would never end (found while writing this corpus)."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    (tmp_path / ".git").mkdir()  # the project root, where the cache lives
+    (tmp_path / ".wflint_cache").mkdir()
+    os.symlink("/dev/zero", tmp_path / ".wflint_cache" / "index.json")
+    os.symlink("/dev/zero", tmp_path / ".wflint_cache" / "results.json")
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / "lib.yaml").write_text(HELLO.replace("Workflow", "WorkflowTemplate"))
+    run = wflint("check", "--format", "json", "wf.yaml", cwd=tmp_path, timeout=20)
+    assert run.code == 0 and run.rss_mb < 500
+
+
+@needs_symlinks
+def test_cache_folder_linked_elsewhere_is_not_written_through(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".git").mkdir()
+    os.symlink(elsewhere, project / ".wflint_cache")
+    (project / "wf.yaml").write_text(HELLO)
+    (project / "lib.yaml").write_text(HELLO.replace("Workflow", "WorkflowTemplate"))
+    assert wflint("check", "wf.yaml", cwd=project).code == 0
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, text", [
+    (".wflint.yaml", "exclude: " + "[" * 3000 + "]" * 3000 + "\n"),
+    (".wflint.yaml", alias_bomb() + "exclude: *a9\n"),
+    (".wflint.yaml", "\x00\xff"),
+    ("pyproject.toml", "[tool.wflint]\nexclude = " + "[" * 3000 + "]" * 3000 + "\n"),
+])
+def test_hostile_configuration_is_a_usage_error(tmp_path, name, text):
+    """The configuration comes with the pull request too: a bad one is exit 2
+    with a message, never a traceback (deep nesting was one)."""
+    (tmp_path / name).write_text(text, encoding="utf-8", errors="surrogateescape")
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    run = wflint("check", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2 and "configuration error" in run.stderr, run.stderr
+
+
+# -- size -----------------------------------------------------------------------------------------
+
+def test_50_mb_file(tmp_path):
+    """Over the default 10 MB cap: a warning, read no further. Under a raised
+    cap, one 50 MB script is linted in bounded time and memory."""
+    lines = ("          echo hello world\n" * (50 * MB // 27 + 1))
+    big = tmp_path / "big.yaml"
+    big.write_text(workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n    - name: m\n"
+                            "      script:\n        image: a\n        source: |\n") + lines)
+    assert big.stat().st_size > 50 * MB
+    capped = check(tmp_path, "big.yaml", timeout=20, rss_mb=300)
+    assert capped.code == 0 and capped.rules == Counter({"input-limit": 1})
+    assert "over the 10 MB size cap" in capped.json["diagnostics"][0]["message"]
+    raised = check(tmp_path, "--max-file-size", "60", "big.yaml", timeout=60, rss_mb=1024)
+    assert raised.code == 0 and raised.json["diagnostics"] == [] and raised.json["summary"]["documents"] == 1
+
+
+def test_stdin_is_capped_like_a_file(tmp_path):
+    """`-` reads no more than the size cap (it used to read all there was):
+    an endless stream is a warning; binary garbage under the cap, one finding."""
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    with open("/dev/zero", "rb") as endless:
+        run = wflint("check", "--format", "json", "-", cwd=tmp_path, stdin=endless, timeout=20)
+    assert run.code == 0 and run.rss_mb < 300
+    assert run.rules == Counter({"input-limit": 1})
+    garbage = tmp_path / "garbage"
+    garbage.write_bytes(os.urandom(1 << 16) + b"\0")
+    with open(garbage, "rb") as handle:
+        run = wflint("check", "--format", "json", "--stdin-filename", "x.yaml", "-", cwd=tmp_path, stdin=handle)
+    assert run.code == 1
+    assert [(d["rule"], d["path"]) for d in run.json["diagnostics"]] == [("yaml-syntax", "x.yaml")]
+
+
+# -- a rule that crashes ----------------------------------------------------------------------------
+
+CRASHING_PLUGIN = '''
+import sys
+from wflint.finding import finding
+
+ID = "acme-fragile"
+SEVERITY = "warning"
+SUMMARY = "A plugin rule that crashes on some documents."
+
+
+def check(document, context):
+    name = document.name or document.generate_name or ""
+    if "boom" in name:
+        raise KeyError("templates")           # a bug, on one document
+    if "deep" in name:
+        def down(n):
+            return down(n + 1)
+        down(0)                                 # a RecursionError is an Exception too
+    yield finding(("metadata",), f"checked `{name}`")
+
+RULES = [sys.modules[__name__]]
+'''
+
+
+def plugin_site(root: Path) -> Path:
+    """A distribution with a `wflint.rules` entry point, found by
+    importlib.metadata on the path like an installed one (no pip needed)."""
+    site = root / "site"
+    info = site / "wflint_fragile-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: wflint-fragile\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[wflint.rules]\nfragile = wflint_fragile:RULES\n")
+    (site / "wflint_fragile.py").write_text(CRASHING_PLUGIN)
+    return site
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, jobs):
+    site = plugin_site(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+    files = ["boom.yaml", "deep.yaml", "fine.yaml"]
+    (tmp_path / "boom.yaml").write_text(HELLO.replace("generateName: hello-", "name: boom")
+                                        .replace("serviceAccountName", "serviceAcountName"))
+    (tmp_path / "deep.yaml").write_text(HELLO.replace("generateName: hello-", "name: deep"))
+    (tmp_path / "fine.yaml").write_text(HELLO.replace("generateName: hello-", "name: fine"))
+    if jobs == "2":  # enough files for worker processes: the crash is counted there too
+        (tmp_path / "many").mkdir()
+        for i in range(520):
+            (tmp_path / "many" / f"w{i}.yaml").write_text(HELLO.replace("hello-", f"w{i}-"))
+        files.append("many")
+    for fmt in ("json", "sarif", "github"):
+        run = wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)
+        assert run.code == 3, (run.code, run.stderr)
+    run = wflint("check", "--no-cache", "--jobs", jobs, "--format", "json", *files, cwd=tmp_path, timeout=60)
+    found = [(d["path"], d["rule"]) for d in run.json["diagnostics"] if not d["path"].startswith("many/")]
+    assert found == [("boom.yaml", "internal-error"), ("boom.yaml", "rbac"), ("boom.yaml", "schema"),
+                     ("deep.yaml", "internal-error"), ("fine.yaml", "acme-fragile")]  # the other rules still report
+    crashes = [d for d in run.json["diagnostics"] if d["rule"] == "internal-error"]
+    assert "rule `acme-fragile` crashed" in crashes[0]["message"] and "KeyError" in crashes[0]["message"]
+    assert "RecursionError" in crashes[1]["message"]
+    if jobs == "2":
+        assert run.json["summary"]["files"] == 523
+        assert sum(1 for d in run.json["diagnostics"] if d["rule"] == "acme-fragile") == 521
