@@ -74,6 +74,8 @@ def test_explicit_config_and_rule_options_are_checked(run_cli, project, write):
     ("exclude: 3\n", "`exclude` must be a list of strings"),
     ("- just\n- a list\n", "must be a mapping"),
     ("a: [\n", "not valid YAML"),
+    ("template-paths: [/]\n", "outside the folder of the configuration file"),
+    ("stubs: [../elsewhere]\n", "outside the folder of the configuration file"),
 ])
 def test_bad_config_exits_2_naming_the_file_and_reason(run_cli, project, write, text, needle):
     write(".wflint.yaml", text)

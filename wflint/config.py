@@ -154,15 +154,15 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
         elif key == "exclude":
             config.exclude = _str_list(shown, key, value)
         elif key == "template-paths":
-            config.template_paths = _str_list(shown, key, value)
+            config.template_paths = _inside(shown, key, _str_list(shown, key, value))
         elif key == "stubs":
-            config.stubs = _str_list(shown, key, value)
+            config.stubs = _inside(shown, key, _str_list(shown, key, value))
         elif key == "templates":
             config.templates = _declared(shown, value)
         elif key == "baseline":
             if not isinstance(value, str) or not value:
                 raise ConfigError(shown, "`baseline` must be the path of a baseline file")
-            config.baseline = value
+            config.baseline = _inside(shown, key, [value])[0]
         elif key == "cache":
             if not isinstance(value, bool):
                 raise ConfigError(shown, "`cache` must be true or false")
@@ -181,6 +181,18 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
                 raise ConfigError(shown, "`max-file-size` must be a positive number of megabytes")
             config.max_file_size = float(value)
     return config
+
+
+def _inside(shown: str, key: str, paths: List[str]) -> List[str]:
+    """Paths in the configuration stay inside the folder that holds it: the
+    file may come from a pull request, and must not send wflint reading (or
+    walking) anywhere else on the machine. `--template-path` is not limited."""
+    for path in paths:
+        normal = os.path.normpath(path)
+        if os.path.isabs(path) or normal == os.pardir or normal.startswith(os.pardir + os.sep):
+            raise ConfigError(shown, f"`{key}`: {path!r} is outside the folder of the configuration file; "
+                              "use a path inside it (or --template-path on the command line)")
+    return paths
 
 
 def _declared(shown: str, value) -> List[DeclaredTemplate]:

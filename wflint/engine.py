@@ -481,8 +481,9 @@ def _internal_error(rule: Rule, doc: Document, exc: BaseException) -> Finding:
         hint="this is a bug in the rule, not in your manifest; please report it with this file")
 
 
-def raise_recursion_limit(limit: int = 10000) -> None:
+def raise_recursion_limit(limit: int = 4000) -> None:
     """Deep but legal manifests (data is capped at loader.MAX_DEPTH levels)
-    need more frames than Python's default in recursive validators."""
+    need more frames than Python's default in recursive validators; kept
+    modest, since before 3.11 each Python frame also costs C stack."""
     if sys.getrecursionlimit() < limit:
         sys.setrecursionlimit(limit)
