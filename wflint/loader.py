@@ -338,43 +338,51 @@ def _syntax_hint(message: str) -> Optional[str]:
     return None
 
 
+def _chunks(text: str):
+    """(first line, text) of each document, as `split_documents` cuts them,
+    with a byte-order mark after `---` dropped (files saved with one, then
+    joined): Kubernetes reads each document apart and skips it; libyaml does
+    at the start of a stream, but not after a document marker."""
+    for line_offset, chunk in split_documents(text):
+        newline = chunk.find("\n")
+        if newline > 0 and chunk[newline + 1:newline + 2] == "\ufeff" and chunk.startswith("---"):
+            chunk = chunk[:newline + 1] + chunk[newline + 2:]
+        yield line_offset, chunk
+
+
+def _nodes(chunk: str):
+    """The node trees of a chunk's documents (None for an empty one), composed
+    by libyaml; a syntax error raises yaml.YAMLError where it is met."""
+    composer = _Composer(chunk)
+    try:
+        while composer.check_node():
+            yield composer.get_node()
+    finally:
+        dispose = getattr(composer, "dispose", None)
+        if dispose:
+            dispose()
+
+
 def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes."""
     documents: List[Document] = []
     findings: List[Finding] = []
     index = 0
-    for line_offset, chunk in split_documents(source.text):
-        newline = chunk.find("\n")
-        if newline > 0 and chunk[newline + 1:newline + 2] == "\ufeff" and chunk.startswith("---"):
-            # A byte-order mark after `---` (files saved with one, then joined):
-            # Kubernetes reads each document apart and skips it; so does libyaml
-            # at the start of a stream, but not after a document marker.
-            chunk = chunk[:newline + 1] + chunk[newline + 2:]
-        composer = _Composer(chunk)
+    for line_offset, chunk in _chunks(source.text):
         try:
-            while True:
-                try:
-                    if not composer.check_node():
-                        break
-                    node = composer.get_node()
-                except yaml.YAMLError as exc:
-                    findings.append(_syntax_finding(source, exc, line_offset, chunk))
-                    index += 1
-                    break
-                except RecursionError:  # only the pure-Python fallback recurses in Python
-                    findings.append(Finding(
-                        message="YAML nested too deeply to parse; document not linted", rule="input-limit",
-                        severity=WARNING, path=source.path, line=line_offset + 1, column=1,
-                        end_line=line_offset + 1, end_column=2))
-                    index += 1
-                    break
+            for node in _nodes(chunk):
                 if node is not None:
                     documents.append(Document(source, index, node, line_offset))
                 index += 1
-        finally:
-            dispose = getattr(composer, "dispose", None)
-            if dispose:
-                dispose()
+        except yaml.YAMLError as exc:
+            findings.append(_syntax_finding(source, exc, line_offset, chunk))
+            index += 1
+        except RecursionError:  # only the pure-Python fallback recurses in Python
+            findings.append(Finding(
+                message="YAML nested too deeply to parse; document not linted", rule="input-limit",
+                severity=WARNING, path=source.path, line=line_offset + 1, column=1,
+                end_line=line_offset + 1, end_column=2))
+            index += 1
     return documents, findings
 
 
@@ -444,17 +452,8 @@ def parse_text(text: str) -> ParsedText:
     for _, chunk in split_documents(text):
         base = offset
         offset += len(chunk)
-        composer = _Composer(chunk)
         try:
-            while True:
-                try:
-                    if not composer.check_node():
-                        break
-                    node = composer.get_node()
-                except yaml.YAMLError as exc:
-                    return ParsedText(documents, _text_error(exc, chunk, base), duplicates)
-                except RecursionError:  # only the pure-Python fallback recurses in Python
-                    return ParsedText(documents, (base, "YAML nested too deeply to parse"), duplicates)
+            for node in _nodes(chunk):
                 if node is None:
                     continue
                 converter = _Converter()
@@ -477,10 +476,10 @@ def parse_text(text: str) -> ParsedText:
                 if converter.problems:
                     _, message, bad, _ = converter.problems[0]
                     return ParsedText(documents, (base + bad.start_mark.index, message), duplicates)
-        finally:
-            dispose = getattr(composer, "dispose", None)
-            if dispose:
-                dispose()
+        except yaml.YAMLError as exc:
+            return ParsedText(documents, _text_error(exc, chunk, base), duplicates)
+        except RecursionError:  # only the pure-Python fallback recurses in Python
+            return ParsedText(documents, (base, "YAML nested too deeply to parse"), duplicates)
     return ParsedText(documents, None, duplicates)
 
 
