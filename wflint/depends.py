@@ -35,6 +35,8 @@ import re
 from functools import lru_cache
 from typing import List, NamedTuple, Optional, Tuple, Union
 
+from .finding import SpanError
+
 RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed")
 ITEM_RESULTS = frozenset({"AnySucceeded", "AllFailed"})
 
@@ -50,18 +52,8 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
-class DependsSyntaxError(ValueError):
-    """A `depends` expression that does not parse; ``start``/``end`` is the
-    character range (within the expression) of the offending token."""
-
-    def __init__(self, message: str, start: int, end: int):
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = max(end, start + 1)
-
-    def __repr__(self) -> str:
-        return f"DependsSyntaxError({self.message!r}, {self.start}, {self.end})"
+class DependsSyntaxError(SpanError):
+    """A `depends` expression that does not parse."""
 
 
 class Token(NamedTuple):

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import List, Optional, Tuple
 
+from .finding import SpanError
+
 # ---------------------------------------------------------------------------
 # Names
 
@@ -99,18 +101,8 @@ UNARY = {"not": 50, "!": 50, "-": 90, "+": 90}
 MAX_DEPTH = 200
 
 
-class ExprSyntaxError(ValueError):
-    """An expression expr-lang would refuse; ``start``/``end`` is the
-    character range (within the expression) of the offending token."""
-
-    def __init__(self, message: str, start: int, end: int):
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = max(end, start + 1)
-
-    def __repr__(self) -> str:
-        return f"ExprSyntaxError({self.message!r}, {self.start}, {self.end})"
+class ExprSyntaxError(SpanError):
+    """An expression expr-lang would refuse."""
 
 
 # ---------------------------------------------------------------------------

@@ -80,6 +80,21 @@ def finding(node: NodePath, message: str, *, hint: Optional[str] = None,
                    span=span, severity=severity)
 
 
+class SpanError(ValueError):
+    """Text that does not parse (an expression, a `depends`...): ``start`` and
+    ``end`` are the character range of the offending token within it, so a
+    rule can point there with ``finding(..., span=(error.start, error.end))``."""
+
+    def __init__(self, message: str, start: int, end: int):
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = max(end, start + 1)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, {self.start}, {self.end})"
+
+
 def json_pointer(node: NodePath) -> str:
     """RFC 6901 pointer for a node path: ("spec", "templates", 0) -> /spec/templates/0."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in node)
