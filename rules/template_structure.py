@@ -452,19 +452,9 @@ def _mounts(at, name):
     """Argo rejects a container template that mounts two volumes at one path,
     or whose input artifact path is a mount path or another artifact's path
     (exact string comparison)."""
-    container = model.as_dict(at.template.get("container"))
     seen = {}
-    for i, mount in enumerate(model.as_list(container.get("volumeMounts"))):
-        mount = model.as_dict(mount)
-        where = mount.get("mountPath")
-        if not isinstance(where, str):
-            continue
-        if where in seen:
-            yield finding(at.path + ("container", "volumeMounts", i, "mountPath"),
-                          f"`{where}` is already mounted by {seen[where]}; Argo rejects a container that mounts two "
-                          "volumes at one path", hint="mount the volume at another path, or use `subPath`")
-        else:
-            seen[where] = f"volumeMount `{mount.get('name')}`"
+    yield from _repeated_mounts(at, "container", seen,
+                                "; Argo rejects a container that mounts two volumes at one path", None)
     inputs = model.as_dict(at.template.get("inputs"))
     for i, artifact in enumerate(model.as_list(inputs.get("artifacts"))):
         artifact = model.as_dict(artifact)
@@ -483,20 +473,25 @@ def _mounts(at, name):
 
 
 def _script_mounts(at, name):
-    script = model.as_dict(at.template.get("script"))
-    seen = {}
-    for i, mount in enumerate(model.as_list(script.get("volumeMounts"))):
+    yield from _repeated_mounts(at, "script", {}, ": Argo accepts it, but Kubernetes rejects a container that "
+                                "mounts two volumes at one path", WARNING)
+
+
+def _repeated_mounts(at, key, seen, consequence, severity):
+    """Two volumeMounts of the `container` or `script` at one path; ``seen``
+    (mount path -> what uses it) is filled for the caller's further checks."""
+    body = model.as_dict(at.template.get(key))
+    for i, mount in enumerate(model.as_list(body.get("volumeMounts"))):
         mount = model.as_dict(mount)
         where = mount.get("mountPath")
         if not isinstance(where, str):
             continue
         if where in seen:
-            yield finding(at.path + ("script", "volumeMounts", i, "mountPath"),
-                          f"`{where}` is already mounted by volumeMount `{seen[where]}`: Argo accepts it, but "
-                          "Kubernetes rejects a container that mounts two volumes at one path",
-                          hint="mount the volume at another path, or use `subPath`", severity=WARNING)
+            yield finding(at.path + (key, "volumeMounts", i, "mountPath"),
+                          f"`{where}` is already mounted by {seen[where]}{consequence}",
+                          hint="mount the volume at another path, or use `subPath`", severity=severity)
         else:
-            seen[where] = mount.get("name")
+            seen[where] = f"volumeMount `{mount.get('name')}`"
 
 
 def _container_set(at, name, v41):
