@@ -17,6 +17,7 @@ Usage:
     python bench/realworld.py --data DIR --wflint .venv/bin/wflint
     python bench/realworld.py --data DIR --wflint W --markdown        # table for docs/
     python bench/realworld.py --data DIR --wflint W --patterns        # per-pattern counts
+    python bench/realworld.py --data DIR --wflint W --markdown --pattern-table   # docs/realworld.md
     python bench/realworld.py --data DIR --wflint W --unjudged        # errors/warnings with no verdict
     python bench/realworld.py --fetch-instructions
 
@@ -236,6 +237,27 @@ def patterns(findings):
     return "\n".join(lines)
 
 
+def pattern_table(findings, judgements):
+    """Markdown: one row per judged pattern that matched, with its count, repositories and reason."""
+    by = collections.Counter(f["pattern"] for f in findings if f["pattern"])
+    repos = collections.defaultdict(collections.Counter)
+    example = {}
+    for f in findings:
+        if f["pattern"]:
+            repos[f["pattern"]][f["repo"].split("/")[1]] += 1
+            example.setdefault(f["pattern"], f"{f['repo']}/{f['relpath']}:{f.get('line')}")
+    order = {"false": 0, "debatable": 1, "genuine": 2}
+    out = ["| verdict | rule | pattern | count | issue 15 | repositories | e.g. | Argo v4.1.2 reason |", "|---|---|---|---|---|---|---|---|"]
+    for j in sorted(judgements, key=lambda j: (order[j["verdict"]], -by[j["id"]])):
+        if not by[j["id"]]:
+            continue
+        rs = ", ".join(f"{r} {n}" for r, n in repos[j["id"]].most_common())
+        msg = j["message"].replace("|", "\\|")
+        out.append(f"| {j['verdict']} | {j['rule']} | `{j['id']}`: `` {msg} `` | {by[j['id']]} | {j.get('issue15', 'new')} | {rs} | "
+                   f"{example[j['id']]} | {j['reason'].replace('|', '/')} |")
+    return "\n".join(out)
+
+
 def _shape(message):
     message = re.sub(r"`[^`]*`", "`_`", message)
     return re.sub(r"\d+", "N", message)[:140]
@@ -251,6 +273,7 @@ def main(argv=None):
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--patterns", action="store_true", help="also print counts per finding pattern")
     ap.add_argument("--unjudged", action="store_true", help="print only the unjudged errors and warnings")
+    ap.add_argument("--pattern-table", action="store_true", help="also print the judged patterns as a Markdown table")
     ap.add_argument("--dump", metavar="FILE", help="write every finding, with its verdict, as JSON")
     ap.add_argument("--no-text", action="store_true", help="skip the second (text output) run")
     ap.add_argument("--fetch-instructions", action="store_true", help="print how to re-create the data folder")
@@ -265,7 +288,8 @@ def main(argv=None):
         ap.error("--data is required")
     if a.only:
         repos = [r for r in repos if r["repo"] in a.only or folder_of(r["repo"]) in a.only]
-    rows, findings = measure(a.data, a.wflint, repos, load_judgements(a.judgements), text_lines=not a.no_text)
+    judgements = load_judgements(a.judgements)
+    rows, findings = measure(a.data, a.wflint, repos, judgements, text_lines=not a.no_text)
     if a.dump:
         with open(a.dump, "w", encoding="utf-8") as f:
             json.dump(findings, f, indent=1)
@@ -273,6 +297,9 @@ def main(argv=None):
         print(patterns([f for f in findings if f["verdict"] == "unjudged"]))
         return 0
     print(render(rows, markdown=a.markdown))
+    if a.pattern_table:
+        print()
+        print(pattern_table(findings, judgements))
     if a.patterns:
         print()
         print(patterns(findings))
