@@ -1,6 +1,7 @@
 """The results cache: reused only while nothing a file's findings depend on has changed."""
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -118,3 +119,4 @@ def test_no_cache_outside_a_project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     lint()
     assert not (tmp_path / ".wflint_cache").exists()
+    assert not os.path.exists(os.path.join(os.environ["WFLINT_CACHE_DIR"], "projects"))
