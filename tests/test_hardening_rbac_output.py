@@ -168,3 +168,52 @@ def test_stderr_notes_are_escaped(run_cli, tmp_path):
     result = run_cli("rbac", str(folder), "--no-cache")
     assert "\n::error::" not in result.output and "\x1b" not in result.output
     assert os.path.exists(bad)
+
+
+CLUSTER_WORKFLOW = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: make-ns-
+  namespace: ci
+spec:
+  entrypoint: main
+  serviceAccountName: maker
+  templates:
+    - name: main
+      resource:
+        action: create
+        manifest: |
+          apiVersion: v1
+          kind: Namespace
+          metadata:
+            name: scratch
+"""
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_the_reported_attack_grants_nothing_more(tmp_path, separator):
+    """The reproduction from issue 14: a file name with NEL (or LS, PS) that
+    libyaml and go-yaml read as line breaks, carrying a rule granting every
+    verb on every resource into the ClusterRole, which the generated
+    ClusterRoleBinding hands out. Run as CI runs it, in a subprocess."""
+    import subprocess
+    import sys
+    name = "a" + separator + INJECTED_RULE.replace("\n", separator) + separator + ".yaml"
+    try:
+        (tmp_path / name).write_text(CLUSTER_WORKFLOW, encoding="utf-8")
+    except OSError:
+        pytest.skip("the file system refuses this name")
+    run = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'wflint'; "
+                          "from wflint.cli import main; main()", "rbac", "--no-cache", "."],
+                         cwd=tmp_path, capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout.decode("utf-8")
+    documents = read_all_ways(text)
+    cluster = [d for d in documents if d["kind"] == "ClusterRole"]
+    assert len(cluster) == 1
+    assert cluster[0]["rules"] == [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["create"]}]
+    for _, _, rule in granted(documents)[0]:
+        assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"]
+    assert [d["kind"] for d in documents] == ["ServiceAccount", "Role", "RoleBinding", "ClusterRole",
+                                              "ClusterRoleBinding"]
