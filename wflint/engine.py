@@ -229,8 +229,12 @@ class Engine:
                                self.options.template_paths, use_cache=True)
         if where.root is None:
             return None
+        from .cachefile import location
+        path = location(where.root, results.FILE)
+        if path is None:
+            return None
         settings = results.settings_fingerprint(self.options, self.rules)
-        return results.ResultsCache(os.path.join(where.root, project.CACHE_DIR, results.FILE), settings)
+        return results.ResultsCache(path, settings)
 
     def _run_cached(self, paths, found, findings: List[Finding], cache) -> Optional[Report]:
         """Reuse what the cache holds for unchanged files, when the index has
