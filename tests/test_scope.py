@@ -232,7 +232,8 @@ def big_dag(n):
     return "\n".join(lines) + "\n"
 
 
-def test_a_5000_task_dag_is_checked_well_under_a_second():
+def test_a_5000_task_dag_is_checked_without_findings():
+    # Speed is measured by bench/run.py, never by a timed test (a loaded CI machine makes them flaky).
     from wflint.rules import variable as rule
     document, doc = load(text=big_dag(5000))
 
@@ -241,11 +242,8 @@ def test_a_5000_task_dag_is_checked_well_under_a_second():
         options = {}
         argo_version = "4.1"
 
-    start = time.perf_counter()
     found = list(rule.check(document, Context()))
-    elapsed = time.perf_counter() - start
     assert found == []
-    assert elapsed < 1.5, f"{elapsed:.2f} s"
 
 
 def test_the_rule_reports_at_the_tag():
