@@ -1,7 +1,6 @@
 """The `depends` grammar (wflint.depends), and the two DAG rules built on it."""
 
 import random
-import time
 
 import pytest
 

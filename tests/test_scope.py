@@ -1,6 +1,5 @@
 """Scopes as Argo builds them (wflint.scope), and the `variable` rule's speed."""
 
-import time
 
 import pytest
 
