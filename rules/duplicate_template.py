@@ -1,5 +1,7 @@
 """Templates, steps, tasks, parameters and artifacts are not defined twice under one name."""
 
+import os
+
 from wflint.finding import finding
 from wflint import model
 
@@ -59,21 +61,41 @@ def _io(base, io, direction, verb="declared"):
 
 def _same_object(document, context):
     """Another WorkflowTemplate (or ClusterWorkflowTemplate) of this name, in
-    this namespace, anywhere in the project: applying both, one replaces the other."""
+    this namespace, elsewhere in the project: applying both, one replaces the other.
+
+    Whether both reach the same namespace of one cluster is guessed from where
+    they are: in one file or one folder (applied together, `kubectl apply -f
+    DIR`), an error; in different folders (tests and deploy, two overlays, two
+    environments of a monorepo), a warning when both name the same namespace
+    (or are cluster-scoped), and nothing when neither names one."""
     if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
         return
+    cluster = document.kind == "ClusterWorkflowTemplate"
+    here = os.path.abspath(document.path)
+    warned = None
     for other in context.index.find(document.kind, document.name):
         if other.stub or (other.path == document.path and other.document == document.index):
             continue
-        if document.kind == "WorkflowTemplate" and other.namespace != document.namespace:
+        if not cluster and other.namespace != document.namespace:
             continue
-        scope = "" if document.kind == "ClusterWorkflowTemplate" else \
+        scope = "" if cluster else \
             (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
+        there = os.path.abspath(other.path)
+        if there == here or os.path.dirname(there) == os.path.dirname(here):
+            yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
+                          f"{other.where}{scope}: applying both, the later one silently replaces the other, "
+                          "and templateRefs cannot tell them apart",
+                          hint="rename one of them, or delete the copy")
+            return
+        if warned is None and (cluster or document.namespace):
+            warned = other
+    if warned is not None:
+        where = " (cluster-scoped)" if cluster else f", for the same namespace `{document.namespace}`"
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
-                      f"{other.where}{scope}: applying both, the later one silently replaces the other, "
-                      "and templateRefs cannot tell them apart",
-                      hint="rename one of them, or delete the copy")
-        return
+                      f"{warned.where}{where}: if both are applied to one cluster, the later one silently "
+                      "replaces the other",
+                      hint="rename one of them, or keep one copy (two copies for different clusters are fine)",
+                      severity="warning")
 
 
 def check(document, context):
