@@ -64,15 +64,16 @@ def _same_object(document, context):
     this namespace, elsewhere in the project: applying both, one replaces the other.
 
     Whether both reach the same namespace of one cluster is guessed from where
-    they are: in one file or one folder (applied together, `kubectl apply -f
-    DIR`), an error; in different folders (tests and deploy, two overlays, two
-    environments of a monorepo), a warning when both name the same namespace
-    (or are cluster-scoped), and nothing when neither names one."""
+    they are: in one file (applied together), an error; in one folder (often
+    applied together, `kubectl apply -f DIR`, but also a folder of examples or
+    test data), a warning; in different folders (tests and deploy, two
+    overlays, two environments of a monorepo), a warning when both name the
+    same namespace (or are cluster-scoped), and nothing when neither names one."""
     if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
         return
     cluster = document.kind == "ClusterWorkflowTemplate"
     here = os.path.abspath(document.path)
-    warned = None
+    warned = folder = None
     for other in context.index.find(document.kind, document.name):
         if other.stub or (other.path == document.path and other.document == document.index):
             continue
@@ -81,15 +82,24 @@ def _same_object(document, context):
         scope = "" if cluster else \
             (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
         there = os.path.abspath(other.path)
-        if there == here or os.path.dirname(there) == os.path.dirname(here):
+        if there == here:
             yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
-                          f"{other.where}{scope}: applying both, the later one silently replaces the other, "
+                          f"{other.where}{scope}: applying the file, the later one silently replaces the other, "
                           "and templateRefs cannot tell them apart",
                           hint="rename one of them, or delete the copy")
             return
+        if folder is None and os.path.dirname(there) == os.path.dirname(here):
+            folder = other
         if warned is None and (cluster or document.namespace):
             warned = other
-    if warned is not None:
+    if folder is not None:
+        yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
+                      f"{folder.where}, in the same folder{scope}: applied together, the later one silently "
+                      "replaces the other, and templateRefs cannot tell them apart",
+                      hint="rename one of them, or delete the copy (two versions of one template for "
+                           "different clusters belong in different folders)",
+                      severity="warning")
+    elif warned is not None:
         where = " (cluster-scoped)" if cluster else f", for the same namespace `{document.namespace}`"
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                       f"{warned.where}{where}: if both are applied to one cluster, the later one silently "
