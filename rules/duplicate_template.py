@@ -68,7 +68,8 @@ def _same_object(document, context):
     applied together, `kubectl apply -f DIR`, but also a folder of examples or
     test data), a warning; in different folders (tests and deploy, two
     overlays, two environments of a monorepo), a warning when both name the
-    same namespace (or are cluster-scoped), and nothing when neither names one."""
+    same namespace (or are cluster-scoped) or when they hold different
+    templates (not copies), and nothing for copies without a namespace."""
     if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
         return
     cluster = document.kind == "ClusterWorkflowTemplate"
@@ -90,7 +91,7 @@ def _same_object(document, context):
             return
         if folder is None and os.path.dirname(there) == os.path.dirname(here):
             folder = other
-        if warned is None and (cluster or document.namespace):
+        if warned is None and (cluster or document.namespace or _different(document, other)):
             warned = other
     if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
@@ -100,12 +101,20 @@ def _same_object(document, context):
                            "different clusters belong in different folders)",
                       severity="warning")
     elif warned is not None:
-        where = " (cluster-scoped)" if cluster else f", for the same namespace `{document.namespace}`"
+        where = " (cluster-scoped)" if cluster else f", for the same namespace `{document.namespace}`" \
+            if document.namespace else ", with other templates in it (not a copy)"
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                       f"{warned.where}{where}: if both are applied to one cluster, the later one silently "
                       "replaces the other",
                       hint="rename one of them, or keep one copy (two copies for different clusters are fine)",
                       severity="warning")
+
+
+def _different(document, other) -> bool:
+    """Two WorkflowTemplates of one name that hold different templates: not copies of one
+    template for different places, but two templates that took the same name."""
+    mine = {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
+    return not other.opaque and mine != set(other.template_names())
 
 
 def check(document, context):
