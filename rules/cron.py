@@ -31,6 +31,9 @@ def check(document, context):
                           hint="move the expression into `schedules` and delete `schedule`", on_key=True)
         elif isinstance(single, str) and single:
             listed = [(None, single)]
+            yield finding(base + ("schedule",), "`schedule` is deprecated since Argo 3.6 and removed in 4.0, "
+                                                "which ignores it: write `schedules`, a list, instead",
+                          hint=f'write `schedules: ["{single}"]`', on_key=True, severity="warning")
     if not listed and not (v4 and "schedule" in spec):
         where = base + ("schedules",) if "schedules" in spec else base
         yield finding(where, "cron workflow must have at least one schedule",

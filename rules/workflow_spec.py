@@ -181,7 +181,8 @@ def _synchronization(path, sync, owner, v4):
                           hint=f"use a list: `{example}`", on_key=True)
         else:
             yield finding(path + (single,), f"`synchronization.{single}` of {owner} is deprecated since Argo 3.6 and "
-                                            "removed in 4.0", hint=f"use a list: `{example}`", on_key=True,
+                                            f"removed in 4.0, which drops it: write `{plural}`, a list, instead",
+                          hint=f"use a list: `{example}`", on_key=True,
                           severity=WARNING)
     for index, body in _entries(sync, "semaphores", "semaphore", v4):
         if body.get("configMapKeyRef") is None and body.get("database") is None:
