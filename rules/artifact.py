@@ -6,7 +6,7 @@ from wflint import model
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from .template_structure import label
+from ._helpers import GC_STRATEGIES, gc_strategy, label  # noqa: F401
 
 ID = "artifact"
 SEVERITY = "error"
@@ -17,7 +17,6 @@ SUMMARY = "Artifacts have the paths, locations, sources and archive settings Arg
 LOCATION_KEYS = {"artifactory": "url", "azure": "blob", "git": "repo", "gcs": "key", "hdfs": "path",
                  "http": "url", "oss": "key", "raw": None, "s3": "key", "plugin": "key"}
 LOCATIONS = tuple(LOCATION_KEYS)
-GC_STRATEGIES = ("OnWorkflowCompletion", "OnWorkflowDeletion", "Never")
 ARCHIVES = ("tar", "none", "zip")
 
 
@@ -184,15 +183,6 @@ def _common(here, artifact, what, v4, validated_location):
                           f"`compressionLevel: {level}` of {what} is not a gzip level (-2 to 9): Argo accepts it, "
                           "but the step fails when it compresses the artifact",
                           hint="use 0 (none) to 9 (best), or -1 for the default", severity=WARNING)
-
-
-def gc_strategy(path, value, v4):
-    message = f"`{value}` is not an artifact GC strategy: use OnWorkflowCompletion, OnWorkflowDeletion or Never"
-    mean = did_you_mean(value, GC_STRATEGIES)
-    if v4:
-        yield finding(path, message + "; the CRD Argo 4 installs rejects it" + mean)
-    else:
-        yield finding(path, message + "; Argo never collects the artifact" + mean, severity=WARNING)
 
 
 def _location(here, artifact, what, validated):

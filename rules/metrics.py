@@ -6,7 +6,7 @@ from wflint import model
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from .template_structure import label
+from ._helpers import label
 
 ID = "metrics"
 SEVERITY = "error"
