@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from .coerce import as_dict, as_list, as_str  # noqa: F401  (rules read them here)
 from .finding import NodePath
 
 TEMPLATE_TYPES = ("container", "containerSet", "script", "resource", "suspend", "steps", "dag",
@@ -19,18 +20,6 @@ TEMPLATE_TYPES = ("container", "containerSet", "script", "resource", "suspend", 
 POD_TYPES = frozenset({"container", "containerSet", "script", "resource", "data"})
 LEAF_TYPES = frozenset({"container", "containerSet", "script", "resource", "data", "http", "plugin"})
 LOOP_KEYS = ("withItems", "withParam", "withSequence")
-
-
-def as_dict(value: Any) -> Dict:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> List:
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
 
 
 def _memo(document, key, build):
