@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from .document import ARGO_KINDS
 from .finding import SEVERITIES
@@ -102,3 +102,16 @@ class Context:
     options: Mapping[str, Any]       # this rule's options, defaults merged with the config
     argo_version: str = "4.1"
     config: Any = None
+
+
+def doc_sections(markdown: str) -> Dict[str, str]:
+    """A rule doc's `## ` sections by heading."""
+    sections: Dict[str, List[str]] = {}
+    current = None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v) for k, v in sections.items()}
