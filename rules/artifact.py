@@ -3,6 +3,7 @@
 import posixpath
 
 from wflint import model
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
@@ -21,7 +22,7 @@ ARCHIVES = ("tar", "none", "zip")
 
 
 def check(document, context):
-    v4 = str(context.argo_version).startswith("4")
+    v4 = ArgoVersion(context.argo_version).major >= 4
     base, spec = model.spec(document)
     holder = None
     if spec.get("workflowTemplateRef") is not None:

@@ -3,6 +3,7 @@
 import re
 
 from wflint import durations, model
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
@@ -28,8 +29,8 @@ MAX_INPUT_PARAMETERS = 500
 
 
 def check(document, context):
-    version = str(context.argo_version)
-    v4, v41 = version.startswith("4"), version >= "4.1"
+    version = ArgoVersion(context.argo_version)
+    v4, v41 = version.major >= 4, version >= "4.1"
     _, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
     for at in model.all_templates(document):

@@ -1,6 +1,7 @@
 """Workflow-level settings are valid: pod GC, TTL, executor plugins, synchronization, hooks, deadlines and service-account tokens."""
 
 from wflint import durations, model, selector
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
@@ -19,8 +20,8 @@ MAX_TEMPLATES = 200
 
 
 def check(document, context):
-    version = str(context.argo_version)
-    v4, v41 = version.startswith("4"), version >= "4.1"
+    version = ArgoVersion(context.argo_version)
+    v4, v41 = version.major >= 4, version >= "4.1"
     base, spec = model.spec(document)
     if not spec:
         return

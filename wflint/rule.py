@@ -27,6 +27,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
+from .argo_version import DEFAULT, ArgoVersion
 from .document import ARGO_KINDS
 from .finding import SEVERITIES
 
@@ -100,7 +101,7 @@ class Context:
 
     index: Any                       # wflint.index.ProjectIndex
     options: Mapping[str, Any]       # this rule's options, defaults merged with the config
-    argo_version: str = "4.1"
+    argo_version: ArgoVersion = DEFAULT   # compare it as a number: see wflint.argo_version
     config: Any = None
 
 

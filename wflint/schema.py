@@ -7,11 +7,11 @@ import functools
 import json
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from .argo_version import DEFAULT, SUPPORTED
 from .finding import Finding, finding
 from .suggest import closest
 
-SUPPORTED_VERSIONS = ("4.1", "3.7")
-DEFAULT_VERSION = "4.1"
+SUPPORTED_VERSIONS, DEFAULT_VERSION = SUPPORTED, DEFAULT  # the one list and default, in argo_version
 
 # How a schema definition reads in a message.
 _FRIENDLY = {
