@@ -24,14 +24,10 @@ LOOP_KEYS = ("withItems", "withParam", "withSequence")
 
 def _memo(document, key, build):
     """``build()``, computed once per document: every rule walks the same shapes.
-    Rules never change the data, so the walk stays valid for the whole run."""
-    memo = getattr(document, "memo", None)
-    if memo is None:
-        return build()
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = build()
-    return found
+    Rules and plugins use the public ``document.memoize(key, build)``; this
+    also accepts stand-in documents without a memo (computed every time)."""
+    memoize = getattr(document, "memoize", None)
+    return build() if memoize is None else memoize(key, build)
 
 
 def _memo_on(at, key, build):
