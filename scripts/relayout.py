@@ -302,7 +302,30 @@ def rewrite_imports(text: str, path: str, plan: Plan) -> str:
 
 DOTTED = re.compile(r"(?<![\w./-])wflint\.(" + IDENT + r")")
 PATHS = re.compile(r"(?<![\w./-])wflint/(" + IDENT + r")\.py\b")
-BARE = re.compile(r"(?<![\w./-])(" + IDENT + r")\.py\b")
+BARE = re.compile(r"(?<![\w./-])(" + IDENT + r")\.py\b(─*)")  # ─: keep a diagram's arrows aligned
+
+
+FROM_WFLINT = re.compile(r"(?m)^([ \t]*)from wflint import (" + IDENT + r"(?: as " + IDENT + r")?"
+                         r"(?:, *" + IDENT + r"(?: as " + IDENT + r")?)*)[ \t]*$")
+
+
+def rewrite_from_wflint_lines(text: str, plan: Plan) -> str:
+    """``from wflint import model`` as text: in Markdown code, and in Python
+    strings (a plugin a test writes out); the AST pass has done the real ones."""
+    def line(match):
+        indent, names = match.group(1), [n.strip() for n in match.group(2).split(",")]
+        groups: Dict[str, List[Tuple[str, Optional[str]]]] = {}
+        for item in names:
+            name, _, alias = item.partition(" as ")
+            if name in plan.stale:
+                base, last = plan.stale[name].rsplit(".", 1)
+                groups.setdefault(base, []).append((last, alias or (name if last != name else None)))
+            else:
+                groups.setdefault("wflint", []).append((name, alias or None))
+        if list(groups) == ["wflint"]:
+            return match.group(0)
+        return "\n".join(indent + _format(base, names, len(indent)) for base, names in groups.items())
+    return FROM_WFLINT.sub(line, text)
 
 
 def rewrite_names(text: str, plan: Plan, markdown: bool = False) -> str:
@@ -319,9 +342,46 @@ def rewrite_names(text: str, plan: Plan, markdown: bool = False) -> str:
     if markdown:
         def bare(match):
             new = plan.stale.get(match.group(1))
-            return path_of(new)[len("wflint/"):] if new else match.group(0)
+            if not new:
+                return match.group(0)
+            shown = path_of(new)[len("wflint/"):]
+            dashes = match.group(2)
+            if dashes:  # `──engine.py────>` becomes `──run/engine.py>` rather than a longer arrow
+                dashes = "─" * max(2, len(dashes) - (len(shown) - len(match.group(1) + ".py")))
+            return shown + dashes
         text = BARE.sub(bare, text)
     return text
+
+
+COMPAT_MARK = "# Modules that moved into packages (scripts/relayout.py)"
+
+
+def add_compat(text: str, plan: Plan) -> str:
+    """Plugins written before the move say ``from wflint import model``: the
+    package answers those old names (PEP 562), with no module left behind. Old
+    names that are now packages themselves (source, cli) are left out."""
+    moved = {name: "wflint." + place for name, place in sorted(plan.table.items())
+             if not resolves("wflint." + name) or name in plan.moves}
+    moved = {name: where for name, where in moved.items() if name not in PACKAGES}
+    if COMPAT_MARK in text:
+        return text
+    rows = "".join(f'\n    "{name}": "{where}",' for name, where in moved.items())
+    return text.rstrip("\n") + f'''
+
+
+{COMPAT_MARK}: plugins written before import them
+# from here (`from wflint import model`); new code imports them from their
+# package, or the plugin API from wflint.api.
+_MOVED = {{{rows}
+}}
+
+
+def __getattr__(name):
+    if name in _MOVED:
+        import importlib
+        return importlib.import_module(_MOVED[name])
+    raise AttributeError(f"module {{__name__!r}} has no attribute {{name!r}}")
+'''
 
 
 def rewrite_pyproject(text: str, plan: Plan) -> str:
@@ -329,8 +389,8 @@ def rewrite_pyproject(text: str, plan: Plan) -> str:
     packages = {"wflint", "wflint.rules", "wflint.schemas", "wflint.render"}
     packages |= {"wflint." + d for d in plan.packages_dirs}
     packages |= {"wflint." + place.split(".")[0] for place in plan.table.values() if "." in place}
-    shown = ", ".join(f'"{p}"' for p in sorted(packages))
-    return re.sub(r'(?m)^packages = \[[^\]]*\]', f"packages = [{shown}]", text)
+    shown = "".join(f'\n    "{p}",' for p in sorted(packages))
+    return re.sub(r'(?m)^packages = \[[^\]]*\]', f"packages = [{shown}\n]", text)
 
 
 # --- the run ----------------------------------------------------------------
@@ -368,9 +428,9 @@ def main(argv=None) -> int:
         with open(path, encoding="utf-8") as handle:
             old = handle.read()
         if path.endswith(".md"):
-            new = rewrite_names(old, plan, markdown=path in DOCS)
+            new = rewrite_from_wflint_lines(rewrite_names(old, plan, markdown=path in DOCS), plan)
         else:
-            new = rewrite_imports(rewrite_names(old, plan), path, plan)
+            new = rewrite_from_wflint_lines(rewrite_imports(rewrite_names(old, plan), path, plan), plan)
         if new != old:
             rewrites[path] = new
     with open("pyproject.toml", encoding="utf-8") as handle:
@@ -378,6 +438,11 @@ def main(argv=None) -> int:
     new = rewrite_pyproject(old, plan)
     if new != old:
         rewrites["pyproject.toml"] = new
+    with open("wflint/__init__.py", encoding="utf-8") as handle:
+        old = rewrites.get("wflint/__init__.py", handle.read())
+    new = add_compat(old, plan)
+    if new != old:
+        rewrites["wflint/__init__.py"] = new
     inits = [f"wflint/{p}/__init__.py" for p in sorted({place.split(".")[0] for place in plan.moves.values()})
              if not os.path.isfile(f"wflint/{p}/__init__.py")]
 

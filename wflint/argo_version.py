@@ -69,7 +69,8 @@ class ArgoVersion(str):
         return self.parts >= self._other(other)
 
     # Equality and hashing stay the text's: "4.1" == ArgoVersion("4.1"), and
-    # both find the same entry of a dict or an lru_cache.
+    # both find the same dict entry. (functools.lru_cache keys them apart: a
+    # cache keyed by version takes ``str(version)``, as wflint.schema does.)
     __eq__ = str.__eq__
     __ne__ = str.__ne__
     __hash__ = str.__hash__
