@@ -1,6 +1,7 @@
 """CronWorkflow schedules, time zone and concurrency policy are valid."""
 
 from wflint import cron, model
+from wflint.argo_version import ArgoVersion
 from wflint.finding import finding
 from wflint.suggest import closest, did_you_mean
 
@@ -17,7 +18,7 @@ def check(document, context):
     if not isinstance(spec, dict):
         return  # the schema rule reports a missing or malformed spec
     base = ("spec",)
-    v4 = str(context.argo_version).startswith("4")
+    v4 = ArgoVersion(context.argo_version).major >= 4
     timezone = model.as_str(spec.get("timezone"))
     schedules = spec.get("schedules")
     listed = [(i, s) for i, s in enumerate(model.as_list(schedules))]

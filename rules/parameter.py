@@ -88,7 +88,7 @@ class Callee:
 def check(document, context):
     base, spec = model.spec(document)
     local = _local_templates(document)
-    cache = model._memo(document, "parameter.inputs", dict)
+    cache = document.memoize(("parameter", "inputs"), dict)
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
     uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
     options = getattr(context, "options", None) or {}

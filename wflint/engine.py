@@ -21,7 +21,7 @@ from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
-from .schema import DEFAULT_VERSION
+from .argo_version import DEFAULT as DEFAULT_VERSION, ArgoVersion
 
 
 @dataclass
@@ -371,7 +371,7 @@ class Engine:
         findings: List[Finding] = []
         internal = 0
         contexts = {rule.id: Context(index=index, options=self._rule_options(rule),
-                                     argo_version=self.options.argo_version, config=self.options)
+                                     argo_version=ArgoVersion(self.options.argo_version), config=self.options)
                     for rule in self.rules}
         for doc in index.documents:
             for rule in self.rules:
