@@ -23,6 +23,7 @@ a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -410,6 +411,35 @@ class TaskGraph:
         chain.reverse()
         return chain
 
+    def implied(self) -> List[Tuple[int, int, int]]:
+        """(j, i, k): task i waits for j directly although it also waits for
+        k, which itself waits for j, directly or through other tasks. Only
+        where leaving j out cannot change when i runs: i's and every
+        intermediate task's condition is a plain conjunction (`a && b`, or
+        `dependencies`), so a failed or omitted j stops the chain as surely as
+        the direct dependency. Empty when the DAG has a cycle."""
+        if self.topological()[1]:
+            return []
+        plain = [_plain(call) for call in self.calls]
+        order = _kahn_order(self)
+        ancestors = [0] * len(self.calls)      # bit sets, through plain tasks only
+        for i in order:
+            if plain[i]:
+                bits = 0
+                for j in self.deps[i]:
+                    bits |= ancestors[j] | (1 << j)
+                ancestors[i] = bits
+        out = []
+        for i, targets in enumerate(self.deps):
+            if len(targets) < 2 or not plain[i]:
+                continue
+            for j in sorted(targets):
+                for k in sorted(targets):
+                    if k != j and plain[k] and ancestors[k] >> j & 1:
+                        out.append((j, i, k))
+                        break
+        return out
+
     def redundant(self) -> List[Tuple[int, int]]:
         """Edges (j, i) where task i waits for j although another of its
         dependencies already waits (directly or not) for j: the transitive
@@ -437,6 +467,18 @@ class TaskGraph:
                 if through >> j & 1:
                     out.append((j, i))
         return out
+
+
+_PLAIN = re.compile(r"\s*[A-Za-z0-9_][-A-Za-z0-9_]*(?:\s*&&\s*[A-Za-z0-9_][-A-Za-z0-9_]*)*\s*")
+
+
+def _plain(call: model.Call) -> bool:
+    """A task that runs once all its dependencies have succeeded (or were
+    skipped): `depends` a conjunction of bare task names, or `dependencies`."""
+    depends = call.body.get("depends")
+    if isinstance(depends, str) and depends != "":
+        return bool(_PLAIN.fullmatch(depends))
+    return True
 
 
 def _kahn_order(graph: TaskGraph) -> List[int]:
