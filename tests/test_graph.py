@@ -160,7 +160,7 @@ def test_stats(tmp_path):
     code, text, _ = graph(tmp_path, {}, "wf.yaml", stats=True)
     assert code == 0
     assert "unreachable templates: orphan" in text
-    assert "critical path: build -> test -> package -> publish" in text
+    assert "critical path (4 tasks): build -> test -> package -> publish" in text
     assert "redundant dependencies: package on build" in text
 
 
@@ -308,3 +308,27 @@ def test_cli_graph_command(tmp_path):
     assert result.output.startswith("digraph wflint {")
     result = CliRunner().invoke(cli, ["graph", str(tmp_path / "wf.yaml"), "--format", "svg"])
     assert result.exit_code == 2
+
+
+def test_redundant_edges_are_those_transitive_reduction_drops():
+    import random
+    import networkx as nx
+    from wflint.callgraph import TaskGraph
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(1, 12)
+        deps = [{j for j in range(i) if rng.random() < 0.35} for i in range(n)]
+        order = list(range(n))
+        rng.shuffle(order)          # file order is not the topological order
+        where = {node: k for k, node in enumerate(order)}
+        deps = [{where[j] for j in deps[node]} for node in order]
+        after = [[] for _ in range(n)]
+        for i, targets in enumerate(deps):
+            for j in targets:
+                after[j].append(i)
+        graph = TaskGraph([None] * n, {}, deps, after)
+        dag = nx.DiGraph()
+        dag.add_nodes_from(range(n))
+        dag.add_edges_from(graph.edges())
+        reduced = nx.transitive_reduction(dag)
+        assert sorted(graph.redundant()) == sorted(e for e in dag.edges if not reduced.has_edge(*e))
