@@ -19,6 +19,7 @@ RULES = [
     _declare("duplicate-key", "error", "A mapping sets the same key twice; the later value silently wins."),
     _declare("input-limit", "warning", "A file or document is too large or too deeply nested to lint."),
     _declare("read-error", "error", "A file named for linting cannot be read."),
+    _declare("not-linted", "warning", "A document looks like an Argo Workflows object but is not one, so it is not linted."),
     _declare("helm-chart", "info", "Helm chart templates are skipped: they are not YAML until rendered."),
     _declare("internal-error", "error", "A rule crashed; its findings for the document are missing."),
     _declare("unused-suppression", "warning", "A `# wflint: disable=` comment that suppresses nothing."),

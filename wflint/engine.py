@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
-from . import loader, source as sources, suppress
+from . import embedded, loader, nearmiss, source as sources, suppress
 from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
@@ -355,11 +355,36 @@ class Engine:
                             document=doc.index, pointer=problem.pointer or _pointer_of(doc, problem)))
                 elif indexable(doc):
                     loader.convert(doc)  # an RBAC object: indexed, never linted
+                elif embedded.is_holder(doc):
+                    self._take_holder(doc, loader.convert(doc), parsed)
+                    continue
                 else:
+                    parsed.findings.extend(nearmiss.findings(doc))
                     continue
                 if isinstance(doc.data, dict):
                     parsed.documents.append(doc)
         return parsed
+
+    def _take_holder(self, holder: Document, problems: List[Finding], parsed: "Parsed", depth: int = 0) -> None:
+        """The objects a List or a Sensor carries: Argo ones are linted, RBAC
+        ones indexed, near-misses reported. What reading the holder found is
+        reported only inside the Argo objects (the rest is not linted)."""
+        ranges = []
+        for inner in embedded.embedded(holder):
+            if inner.is_argo:
+                parsed.documents.append(inner)
+                start = inner.node.start_mark.line + inner.line_offset + 1
+                ranges.append((start, inner.node.end_mark.line + inner.line_offset + 1))
+            elif indexable(inner):
+                parsed.documents.append(inner)
+            elif embedded.is_holder(inner) and depth < 8:
+                self._take_holder(inner, [], parsed, depth + 1)
+            else:
+                parsed.findings.extend(nearmiss.findings(inner))
+        for problem in problems:
+            if problem.rule != "duplicate-key" or any(a <= problem.line <= b for a, b in ranges):
+                parsed.findings.append(problem.replace(
+                    document=holder.index, pointer=problem.pointer or _pointer_of(holder, problem)))
 
     def check(self, index: ProjectIndex):
         """Phase two: every rule on every Argo document of the index.
@@ -405,7 +430,8 @@ class Engine:
         line, column, end_line, end_column = doc.span(item.node, item.on_key, item.span)
         return item.replace(rule=rule.id, severity=item.severity or rule.severity, path=doc.path,
                             line=line, column=column, end_line=end_line, end_column=end_column,
-                            pointer=json_pointer(item.node), document=doc.index)
+                            pointer=json_pointer(doc.prefix + tuple(item.node) if doc.prefix else item.node),
+                            document=doc.index)
 
     def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
         """Configuration, suppressions and the baseline, then severities, order and duplicates."""
