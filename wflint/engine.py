@@ -24,6 +24,11 @@ from .rule import Context, Rule
 from .schema import DEFAULT_VERSION
 
 
+# Rules that run on a kustomize patch (a part of an object): the schema of the
+# fields it sets. Syntax and duplicate keys are reported while reading.
+PATCH_RULES = frozenset({"schema"})
+
+
 @dataclass
 class Options:
     """Everything that shapes a run: the configuration file, then command-line
@@ -129,6 +134,8 @@ class Engine:
         self.rules = active_rules(self.options)
         self._by_id = {r.id: r for r in self.rules}
         self._all = load_rules()
+        from .kustomize import PatchFinder
+        self._patches = PatchFinder()
 
     # -- inputs ------------------------------------------------------------
 
@@ -148,6 +155,7 @@ class Engine:
 
     def _run(self, paths: Sequence[str], stdin: Optional[bytes], stdin_name: str) -> Report:
         found = discover(paths, self.options.excluder())
+        self._chart_templates = found.chart_templates  # indexed even when no project scan runs
         findings: List[Finding] = list(found.findings)
         if stdin is not None:
             return self._run_with_stdin(paths, found, findings, stdin, stdin_name)
@@ -312,7 +320,8 @@ class Engine:
                                use_cache=self.options.use_cache and config.cache)
         given = {os.path.realpath(p) for p in paths if p != "-" and os.path.isdir(p)}
         if given and {os.path.realpath(p) for p in where.template_paths} <= given:
-            entries = []  # every file the index would read is being linted already
+            # every file the index would read is being linted already, but for chart templates
+            entries = project.chart_entries(getattr(self, "_chart_templates", ()), self.options.max_file_size)
         else:
             entries = project.scan(where, linted, self.options.excluder(), self.options.max_file_size)
         if config.stubs:
@@ -348,7 +357,12 @@ class Engine:
                 parsed.directives[source.path] = directives
             docs, problems = loader.load(source)
             parsed.findings.extend(problems)
+            patch = None
             for doc in docs:
+                if doc.is_argo and patch is None:
+                    patch = self._patches.is_patch(source.path)
+                if doc.is_argo and patch:
+                    doc.partial = True
                 if doc.is_argo:
                     for problem in loader.convert(doc):
                         parsed.findings.append(problem.replace(
@@ -395,11 +409,16 @@ class Engine:
                                      argo_version=self.options.argo_version, config=self.options)
                     for rule in self.rules}
         for doc in index.documents:
+            partial = doc.partial
             for rule in self.rules:
                 if rule.check is None or doc.kind not in rule.kinds:
                     continue
+                if partial and rule.id not in PATCH_RULES:
+                    continue  # a kustomize patch: what is missing lives in the base
                 try:
                     for item in rule.check(doc, contexts[rule.id]):
+                        if partial and item.message.startswith("missing required field"):
+                            continue
                         findings.append(self._resolve(item, rule, doc))
                 except Exception as exc:  # a rule bug must not hide other rules' findings
                     internal += 1
