@@ -20,7 +20,7 @@ RULES = [
     _declare("input-limit", "warning", "A file or document is too large or too deeply nested to lint."),
     _declare("read-error", "error", "A file named for linting cannot be read."),
     _declare("not-linted", "warning", "A document looks like an Argo Workflows object but is not one, so it is not linted."),
-    _declare("helm-chart", "info", "Helm chart templates are skipped: they are not YAML until rendered."),
+    _declare("helm-chart", "info", "Helm chart templates with template actions are not linted (only indexed): they are not YAML until rendered."),
     _declare("internal-error", "error", "A rule crashed; its findings for the document are missing."),
     _declare("unused-suppression", "warning", "A `# wflint: disable=` comment that suppresses nothing."),
     _declare("stale-baseline", "info", "A baseline entry whose finding is gone."),
