@@ -161,3 +161,25 @@ def test_a_kustomize_patch_is_linted_for_what_it_sets_only():
                          "patch.yaml": patch, "base.yaml": BROKEN_WF.replace("Workflow\n", "WorkflowTemplate\n")
                          .replace("generateName: x-", "name: wt").replace("mian", "main")})
     assert [(f.path, f.rule) for f in report.findings if f.severity != "info"] == [("patch.yaml", "schema")]
+
+
+def test_sensor_resources_that_only_name_an_object_are_not_linted():
+    for key, operation in (("argoWorkflow", "resubmit"), ("argoWorkflow", "submit-from"), ("k8s", "patch"),
+                           ("k8s", "delete")):
+        text = sensor(key).replace(f"        {key}:\n", f"        {key}:\n          operation: {operation}\n")
+        assert lint_text(text).findings == [], (key, operation)
+
+
+def test_sensor_dests_fill_fields_unless_the_trigger_rewrites_them():
+    wf = BROKEN_WF.replace("mian", "main").replace("generateName: x-", "labels: {a: b}") + \
+        "  arguments:\n    parameters:\n      - name: p\n"
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Sensor\nmetadata:\n  name: s\nspec:\n  triggers:\n"
+            "    - template:\n        name: t\n        k8s:\n          source:\n            resource:\n"
+            + _indent(wf, 14) + "          parameters:\n            - src: {dependencyName: d, dataKey: a}\n"
+            "              dest: spec.arguments.parameters.0.value\n            - src: {dependencyName: d}\n"
+            "              dest: metadata.generateName\n")
+    assert [f.rule for f in lint_text(text).findings if f.severity != "info"] == []
+    rewritten = text + ("      parameters:\n        - src: {dependencyName: d, dataKey: b}\n"
+                        "          dest: k8s.parameters.0.dest\n")
+    assert sorted(f.rule for f in lint_text(rewritten).findings if f.severity != "info") == [
+        "parameter", "template-name"]

@@ -6,7 +6,9 @@ Two holders carry whole objects:
   `items[]` is an object;
 * Argo Events Sensors: a trigger's `template.k8s.source.resource` and
   `template.argoWorkflow.source.resource` hold the object the trigger creates
-  (usually a Workflow), also under a trigger's `dlqTrigger`.
+  (usually a Workflow), also under a trigger's `dlqTrigger`, when the
+  operation creates it (`submit`; `create` or `update`): for `submit-from`,
+  `resubmit`, `delete`, `patch`... the resource only names or patches an object.
 
 An embedded object becomes a Document whose node is the object's node inside
 the holder's tree: positions come from the same libyaml marks, so findings
@@ -32,6 +34,8 @@ from .document import Document, _child
 # Where a trigger template keeps the object it creates, and where a trigger's
 # own `parameters` (whose dest is relative to the template) reach into it.
 _TRIGGER_SOURCES = (("k8s", "source", "resource"), ("argoWorkflow", "source", "resource"))
+# Operations whose resource is a whole object to create (the default first).
+_WHOLE_OBJECT = {"argoWorkflow": (None, "submit"), "k8s": (None, "create", "update")}
 FILLED = "sensor-parameter"  # the value a `dest` is assumed to give where no default says more
 
 
@@ -81,10 +85,17 @@ def _sensor(document, data) -> Iterator[Document]:
                 resource = _get(template, where)
                 if not isinstance(resource, dict):
                     continue
-                dests = []
-                for param in _list(_get(template, where[:1] + ("parameters",))):
-                    dests.append(_dest(param, None))
+                operation = _get(template, where[:1] + ("operation",))
+                if operation not in _WHOLE_OBJECT[where[0]]:
+                    continue  # the resource only names an object (resubmit, delete...) or patches it
                 prefix = ".".join(where) + "."
+                own = where[0] + ".parameters"
+                rewritten = any(isinstance(p, dict) and isinstance(p.get("dest"), str) and p["dest"].startswith(own)
+                                for p in _list(holder.get("parameters")))
+                dests = []
+                if not rewritten:  # else the trigger's parameters rewrite these dests: unknown until then
+                    for param in _list(_get(template, where[:1] + ("parameters",))):
+                        dests.append(_dest(param, None))
                 for param in _list(holder.get("parameters")):
                     dests.append(_dest(param, prefix))
                 made = _make(document, base + ("template",) + where, resource,

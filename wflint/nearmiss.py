@@ -113,14 +113,13 @@ def _near_miss(keys) -> Optional[Tuple[tuple, bool, str, Optional[str]]]:
         return None
     api = _scalar(api_item[1]) if api_item is not None else None
     if api is None:
-        for text, (knode, vnode) in keys.items():
-            if text.lower() == "apiversion" and text != "apiVersion":
-                return ((text,), True, f"`{text}:` is not `apiVersion:` (keys are case-sensitive): this "
-                        f"{target} is not linted, and Kubernetes rejects it",
-                        "write the key as `apiVersion:`")
         if kind == target and not _has_spec_keys(keys):
             return None
-        return (("kind",), False, f"{kind} without `apiVersion`: it is not linted, and Kubernetes rejects it",
+        near = next((text for text in keys if "apiversion" in text.lower()), None)
+        if near is not None:
+            return ((near,), True, f"`{near}:` is not `apiVersion:`: this {target} is not linted, and `kubectl` "
+                    "rejects it", "write the key as `apiVersion:`")
+        return (("kind",), False, f"{kind} without `apiVersion`: it is not linted, and `kubectl` rejects it",
                 f"add `apiVersion: {_GROUP}/{_VERSION}`")
     group, _, version = api.rpartition("/")
     if group != _GROUP:
