@@ -254,6 +254,8 @@ class Engine:
                 unreadable.append(read)
                 continue
             record = cache.get(path, read.digest)
+            if record is not None and bool(record.get("patch")) != self._patches.is_patch(path):
+                record = None  # a kustomization started or stopped naming it as a patch
             if record is None:
                 misses.append(read)
             else:
@@ -306,6 +308,7 @@ class Engine:
             if path in crashed:
                 continue  # a crash is not a result: lint the file again next time
             files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
+                           "patch": self._patches.is_patch(path),
                            "entries": [entry_to_json(e) for e in entries],
                            "findings": [results.finding_to_json(f) for f in by_path.get(path, ())]}
         cache.save(files, results.index_fingerprint(all_entries))

@@ -9,7 +9,9 @@ keys, the schema of the fields it sets) and never indexes it.
 
 Which kustomizations can name a file: those in its folder, in the folders
 above it (up to ``_UP`` levels), and below those (up to ``_DOWN`` levels),
-which covers `overlays/prod/kustomization.yaml` naming `../../patches/x.yaml`.
+which covers `overlays/prod/kustomization.yaml` naming `../../patches/x.yaml`;
+never above the root of the checkout (a folder holding `.git` or a wflint
+configuration) nor above the working folder.
 The search is bounded (``_MAX_DIRS`` folders) and done once per folder.
 """
 
@@ -58,6 +60,14 @@ def patch_paths(kustomization: str) -> List[str]:
     return [os.path.realpath(os.path.join(base, name)) for name in names if name and "\0" not in name]
 
 
+_TOP_MARKERS = (".git", ".wflint.yaml", ".wflint.yml")
+
+
+def _is_top(folder: str) -> bool:
+    """The root of a checkout or of a wflint project: the search goes no higher."""
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in _TOP_MARKERS)
+
+
 class PatchFinder:
     """Answers "is this file a kustomize patch?"; each folder is listed and
     each kustomization read at most once per run."""
@@ -66,6 +76,7 @@ class PatchFinder:
         self._searched: Dict[str, Set[str]] = {}   # root folder -> patches named below it
         self._listings: Dict[str, Tuple[List[str], List[str]]] = {}  # folder -> (kustomizations, subfolders)
         self._patches: Dict[str, List[str]] = {}   # kustomization -> the patches it names
+        self._cwd = os.path.realpath(os.getcwd())
 
     def is_patch(self, path: str) -> bool:
         if not path or path.startswith("<") or path == "-":
@@ -76,8 +87,8 @@ class PatchFinder:
         root = os.path.dirname(real)
         for _ in range(_UP):
             parent = os.path.dirname(root)
-            if parent == root:
-                break
+            if parent == root or root == self._cwd or _is_top(root):
+                break  # never above the checkout: its root, or the working folder
             root = parent
         patches = self._searched.get(root)
         if patches is None:
