@@ -183,3 +183,11 @@ def test_sensor_dests_fill_fields_unless_the_trigger_rewrites_them():
                         "          dest: k8s.parameters.0.dest\n")
     assert sorted(f.rule for f in lint_text(rewritten).findings if f.severity != "info") == [
         "parameter", "template-name"]
+
+
+def test_a_kustomize_patch_without_apiversion_is_not_a_near_miss():
+    patch = "kind: Workflow\nmetadata:\n  name: wf\nspec:\n  templates: []\n"
+    files = {"patch.yaml": patch}
+    assert [f.rule for f in lint_files(files).findings] == ["not-linted"]
+    files["kustomization.yaml"] = "patches:\n  - path: patch.yaml\n    target: {kind: Workflow}\n"
+    assert lint_files(files).findings == []

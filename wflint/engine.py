@@ -376,7 +376,9 @@ class Engine:
                     self._take_holder(doc, loader.convert(doc), parsed)
                     continue
                 else:
-                    parsed.findings.extend(nearmiss.findings(doc))
+                    near = nearmiss.findings(doc)
+                    if near and not self._patches.is_patch(source.path):  # a patch may omit apiVersion
+                        parsed.findings.extend(near)
                     continue
                 if isinstance(doc.data, dict):
                     parsed.documents.append(doc)
