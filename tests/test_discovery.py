@@ -149,3 +149,13 @@ def test_an_empty_chart_file_does_not_hide_templates(write, tmp_path, monkeypatc
     result = discover(["."])
     assert names(result) == ["x/Chart.yaml", "x/templates/wf.yaml"] and not result.findings
     assert discover(["x/templates/wf.yaml"]).files == ["x/templates/wf.yaml"]
+
+
+def test_a_chart_templates_folder_named_directly_is_still_a_chart(write, tmp_path, monkeypatch):
+    write("c/Chart.yaml", "name: c\n")
+    write("c/templates/a.yaml", "x: {{ .Values.x }}\n")
+    write("c/templates/b.yaml", "x: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = discover(["c/templates"])
+    assert result.files == ["c/templates/b.yaml"] and result.chart_templates == ["c/templates/a.yaml"]
+    assert [(f.rule, f.path) for f in result.findings] == [("helm-chart", "c/Chart.yaml")]

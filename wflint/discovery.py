@@ -220,7 +220,11 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
 def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findings) -> None:
     """Depth first, sorted, never through links: one directory read and one
     lstat per entry, since a pre-commit run walks the whole project."""
-    stack = [(root, os.path.realpath(root), None)]   # (folder, real folder, Chart.yaml if in its templates/)
+    # (folder, real folder, Chart.yaml if in its templates/); the root may itself be in a chart's templates/
+    chart_of_root = _chart_of(os.path.join(root, "-"))
+    if chart_of_root is not None and not os.path.isabs(root):
+        chart_of_root = os.path.relpath(chart_of_root)
+    stack = [(root, os.path.realpath(root), chart_of_root)]
     while stack:
         directory, real_directory, in_chart = stack.pop()
         try:
