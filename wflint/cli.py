@@ -132,6 +132,11 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         if rule_id not in rules:
             raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
                                      param_hint="--select/--ignore")
+    from .globmatch import GitIgnore, PatternError
+    try:
+        GitIgnore(list(exclude))
+    except PatternError as exc:
+        raise click.BadParameter(str(exc), param_hint="--exclude")
     raise_recursion_limit()
     paths = list(paths) or ["."]
     if max_file_size is None and config.max_file_size is not None:
