@@ -146,16 +146,16 @@ CORPUS = {
         1, {"yaml-syntax": 1}),
     "nesting-10000-block": (
         workflow("  x:\n    " + "- " * 10_000 + "v\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-10000-flow-sequences": (
         workflow("  x: " + "[" * 10_000 + "]" * 10_000 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-10000-flow-mappings": (
         workflow("  x: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-150": (  # under libyaml's 1,000 levels, over the data limit
         workflow("  x: " + "[" * 150 + "]" * 150 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "very-long-line": (
         workflow("  entrypoint: " + "a" * 5 * MB + "\n  templates: [{name: m, container: {image: a}}]\n"),
         1, {"unknown-template": 1, "rbac": 1}),
@@ -470,7 +470,8 @@ def test_hostile_configuration_is_a_usage_error(tmp_path, name, text):
 # -- size -----------------------------------------------------------------------------------------
 
 def test_50_mb_file(tmp_path):
-    """Over the default 10 MB cap: a warning, read no further. Under a raised
+    """Over the default 10 MB cap: an error (the file is not linted, so it
+    must not pass), read no further. Under a raised
     cap, one 50 MB script is linted in bounded time and memory."""
     lines = ("          echo hello world\n" * (50 * MB // 27 + 1))
     big = tmp_path / "big.yaml"
@@ -478,7 +479,7 @@ def test_50_mb_file(tmp_path):
                             "      script:\n        image: a\n        source: |\n") + lines)
     assert big.stat().st_size > 50 * MB
     capped = check(tmp_path, "big.yaml", timeout=20, rss_mb=300)
-    assert capped.code == 0 and capped.rules == Counter({"input-limit": 1})
+    assert capped.code == 1 and capped.rules == Counter({"input-limit": 1})
     assert "over the 10 MB size cap" in capped.json["diagnostics"][0]["message"]
     raised = check(tmp_path, "--max-file-size", "60", "big.yaml", timeout=60, rss_mb=1024)
     assert raised.code == 0 and raised.json["diagnostics"] == [] and raised.json["summary"]["documents"] == 1
@@ -486,12 +487,12 @@ def test_50_mb_file(tmp_path):
 
 def test_stdin_is_capped_like_a_file(tmp_path):
     """`-` reads no more than the size cap (it used to read all there was):
-    an endless stream is a warning; binary garbage under the cap, one finding."""
+    an endless stream is an error; binary garbage under the cap, one finding."""
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")
     with open("/dev/zero", "rb") as endless:
         run = wflint("check", "--format", "json", "-", cwd=tmp_path, stdin=endless, timeout=20)
-    assert run.code == 0 and run.rss_mb < 300
+    assert run.code == 1 and run.rss_mb < 300
     assert run.rules == Counter({"input-limit": 1})
     garbage = tmp_path / "garbage"
     garbage.write_bytes(os.urandom(1 << 16) + b"\0")
