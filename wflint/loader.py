@@ -406,12 +406,43 @@ def _nodes(chunk: str):
             dispose()
 
 
+# In a JSON document, a backslash escape: a UTF-16 surrogate pair, a lone
+# surrogate, or any other escape (consumed whole, so `\\ud83d` stays text).
+_JSON_ESCAPE = re.compile(r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2})\\(u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S)
+
+
+def _json_surrogates(chunk: str) -> str:
+    """A JSON document as Kubernetes reads it (as JSON: apimachinery's
+    YAMLOrJSONDecoder sends a stream starting with `{` to encoding/json),
+    made readable by libyaml: `\\ud83d\\ude00` (how json.dumps writes 😀)
+    becomes the one escape `\\U0001f600`, and a lone surrogate U+FFFD, as
+    encoding/json decodes them. Columns after such a pair on its line move
+    two to the left."""
+    def replace(match):
+        high, low, lone = match.group(1), match.group(2), match.group(3)
+        if high:
+            code = 0x10000 + ((int(high[1:], 16) - 0xD800) << 10) + (int(low[1:], 16) - 0xDC00)
+            return f"\\U{code:08x}"
+        if lone:
+            return "\\ufffd"
+        return match.group()
+    return _JSON_ESCAPE.sub(replace, chunk)
+
+
+def _json_with_surrogates(chunk: str) -> bool:
+    head = chunk.lstrip()
+    return head[:1] in ("{", "[") and ("\\ud" in chunk or "\\uD" in chunk)
+
+
 def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes."""
     documents: List[Document] = []
     findings: List[Finding] = []
     index = 0
     for line_offset, chunk in _chunks(source.text):
+        if _json_with_surrogates(chunk):
+            chunk = _json_surrogates(chunk)
         try:
             for node in _nodes(chunk):
                 if node is not None:
