@@ -278,6 +278,48 @@ CORPUS = {
     "100000-empty-documents": (
         "---\n" * 100_000,
         0, {}),
+    # -- scanners that used to rescan to the end of the text for every unclosed `{{` --
+    "resource-manifest-200k-unclosed-tags": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    resource:\n"
+                 "      action: create\n      successCondition: '" + "{{" * 50_000 + "'\n"
+                 "      manifest: '" + "{{=" * 70_000 + "'\n"),
+        1, None),
+    "names-with-200k-unclosed-tags": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    steps:\n"
+                 "    - - name: '" + "{{a" * 70_000 + "'\n        template: m\n"
+                 "        when: '" + "{{a{{b}}" * 20_000 + "'\n"),
+        1, None),
+    "step-names-backtracking": (   # a regex of `.+x.+x…` for the name, tried on `xxx…`
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    steps:\n"
+                 "    - - name: '" + "{{item}}x" * 40 + "'\n        template: w\n        withItems: [a]\n"
+                 "    - - name: b\n        template: w\n"
+                 "        arguments: {parameters: [{name: p, value: '{{steps." + "x" * 60 + "y.status}}'}]}\n"
+                 "  - name: w\n    inputs: {parameters: [{name: p, default: a}]}\n    container: {image: a}\n"),
+        1, None),
+    # -- findings that must not be lost --
+    "input-limit-is-not-suppressible-inline": (
+        "# wflint: disable-file=input-limit\n" + workflow("  entrypoint: m\n  x: # wflint: disable=input-limit\n"
+                                                         "    " + "[" * 150 + "]" * 150 + "\n"),
+        1, {"input-limit": 1, "unused-suppression": 2}),
+    "directive-in-a-block-scalar-is-text": (
+        workflow("  entrypoint: mian\n  serviceAccountName: s\n  templates:\n  - name: main\n    script:\n"
+                 "      image: a\n      source: |\n        # wflint: disable-file=unknown-template\n"
+                 "      args: ['# wflint: disable-file=unknown-template', \"# wflint: disable-file=unknown-template\"]\n"),
+        1, {"unknown-template": 1}),
+    "merge-key-where-it-stands": (   # Kubernetes (go-yaml v2) applies the `<<` over the key before it
+        workflow("  entrypoint: main\n  <<: {entrypoint: mian}\n  serviceAccountName: s\n"
+                 "  templates: [{name: main, container: {image: a}}]\n"),
+        1, {"unknown-template": 1}),
+    "merge-key-twice": (
+        workflow("  <<: {entrypoint: main}\n  <<: {entrypoint: mian}\n  serviceAccountName: s\n"
+                 "  templates: [{name: main, container: {image: a}}]\n"),
+        1, {"unknown-template": 1, "duplicate-key": 1}),
+    "json-with-surrogate-pairs": (
+        json.dumps({"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                    "metadata": {"generateName": "x-", "annotations": {"a": "\U0001f600 \ud83d"}},
+                    "spec": {"entrypoint": "main", "serviceAccountName": "s",
+                             "templates": [{"name": "main", "container": {"image": "a"}}]}}),
+        0, {}),
 }
 
 
@@ -465,6 +507,91 @@ def test_hostile_configuration_is_a_usage_error(tmp_path, name, text):
     (tmp_path / "wf.yaml").write_text(HELLO)
     run = wflint("check", "wf.yaml", cwd=tmp_path)
     assert run.code == 2 and "configuration error" in run.stderr, run.stderr
+
+
+def test_exclude_pattern_that_backtracks(tmp_path):
+    """`a**a**…b` against a long name of `a`s hung a backtracking matcher."""
+    (tmp_path / ".wflint.yaml").write_text('exclude: ["a' + "**a" * 40 + '**b"]\n')
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ("a" * 200 + ".yaml")).write_text(HELLO)
+    run = wflint("check", "--no-cache", ".", cwd=tmp_path, timeout=SECONDS)
+    assert run.code == 0 and run.seconds < SECONDS, run.stderr
+    (tmp_path / ".wflint.yaml").write_text('exclude: ["' + "a*" * 1000 + '"]\n')
+    run = wflint("check", "--no-cache", ".", cwd=tmp_path)
+    assert run.code == 2 and "at most" in run.stderr
+
+
+@pytest.mark.parametrize("key", ["template-paths", "stubs", "baseline"])
+def test_configuration_paths_through_symlinks_are_refused(tmp_path, key):
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / "out").symlink_to("/")
+    value = "out/etc/passwd" if key == "baseline" else "[out]"
+    (tmp_path / ".wflint.yaml").write_text(f"{key}: {value}\n")
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2 and "outside the folder" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("value", ["0.00001", "1e-9", "1e12", ".nan"])
+def test_absurd_limits_in_the_configuration(tmp_path, value):
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ".wflint.yaml").write_text(f"max-file-size: {value}\n")
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2 and "max-file-size" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("text", [
+    '"x\\n::error file=a::forged\\n::add-mask::y": 1\n',
+    '"\\e[31mred\\e]0;title\\a": 1\n',
+    'fail-on: "x\\n::error::forged\\u0085::warning::z\\u2028w"\n',
+    'rules: {"a\\r\\n::error::x": on}\n',
+])
+def test_configuration_errors_cannot_forge_lines(tmp_path, text):
+    """A key or value with a line break must not start a line of stderr (a CI
+    workflow command), and no control character reaches the terminal."""
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ".wflint.yaml").write_text(text)
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2
+    lines = run.stderr.rstrip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("wflint: "), run.stderr
+    assert not any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029" for ch in lines[0]), lines[0]
+
+
+def test_stdin_named_like_a_file_cannot_hide_its_findings(tmp_path):
+    (tmp_path / "b.yaml").write_text(workflow("  entrypoint: mian\n  serviceAccountName: s\n"
+                                              "  templates: [{name: main, container: {image: a}}]\n"))
+    stdin = tmp_path / "stdin.yaml"
+    stdin.write_text("# wflint: disable-file=unknown-template\n")
+    with open(stdin, "rb") as handle:
+        run = wflint("check", "--no-cache", "--format", "json", "--stdin-filename", "b.yaml", "b.yaml", "-",
+                     cwd=tmp_path, stdin=handle)
+    assert run.code == 1 and run.rules["unknown-template"] == 1, run.stdout
+
+
+def test_index_keeps_nothing_of_a_secret(tmp_path):
+    """A Secret beside the workflows: its data, annotations (the
+    last-applied-configuration holds the whole object) and labels never
+    reach the index cache."""
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  labels: {l: LABELVALUE}\n"
+        "  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"k\":\"TOPSECRET\"}}'\n"
+        "type: Opaque\ndata: {k: VE9QU0VDUkVU}\nstringData: {p: TOPSECRET}\n")
+    (tmp_path / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
+        "    kubectl.kubernetes.io/last-applied-configuration: 'TOPSECRET'\n")
+    run = wflint("check", "wf.yaml", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+                      and p.name not in ("secret.yaml", "sa.yaml"))
+    for secret in (b"TOPSECRET", b"VE9QU0VDUkVU", b"LABELVALUE", b"last-applied"):
+        assert secret not in stored
+    from wflint.index import index_data
+    kept = index_data("Secret", {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": {"k": "x"},
+                                 "metadata": {"name": "s", "namespace": "n", "annotations": {"a": "b"},
+                                              "labels": {"c": "d"}}})
+    assert kept == {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                    "metadata": {"name": "s", "namespace": "n"}}
 
 
 # -- size -----------------------------------------------------------------------------------------
