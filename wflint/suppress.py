@@ -57,18 +57,18 @@ def _comment_test(text: str):
     untrusted: List[tuple] = []      # (from, to) offsets the scanner did not vouch for
     offset = 0
     for _, chunk in split_documents(text):
+        scanned = 0          # the end of the last token scanned: all before it is known
         try:
             for token in yaml.scan(chunk, Loader=loader):
                 start, end = token.start_mark.index, token.end_mark.index
                 if end > start:
                     starts.append(offset + start)
                     ends.append(offset + end)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            at = mark.index if mark is not None else 0
-            untrusted.append((offset + at, offset + len(chunk)))
-        except RecursionError:
-            untrusted.append((offset, offset + len(chunk)))
+                scanned = max(scanned, end)
+        except (yaml.YAMLError, RecursionError):
+            # what follows the last whole token may be inside the scalar or
+            # the structure the scanner choked on (an unclosed quote...)
+            untrusted.append((offset + scanned, offset + len(chunk)))
         offset += len(chunk)
 
     def is_comment(at: int) -> bool:
