@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import click
 
 from . import __version__
+from .escape import shown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -62,7 +63,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
     try:
         rules = load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         if path is None:
@@ -75,7 +76,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
         config = configuration.load(path)
         configuration.check_against_rules(config, rules)
     except configuration.ConfigError as exc:
-        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)
+        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)  # escaped by ConfigError
         sys.exit(EXIT_USAGE)
     return config, rules
 
@@ -149,7 +150,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         baseline_path = os.path.join(config.root, config.baseline)
     if baseline_path is not None and write_baseline is None:
         if not os.path.isfile(baseline_path):
-            click.echo(f"wflint: baseline {baseline_path} does not exist (create it with --write-baseline)", err=True)
+            click.echo(f"wflint: baseline {shown(baseline_path)} does not exist (create it with --write-baseline)",
+                       err=True)
             sys.exit(EXIT_USAGE)
         options.baseline = baseline_path
     engine = Engine(options)
@@ -163,7 +165,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     try:
         report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     except BaselineError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     if write_baseline is not None:
         from . import baseline
@@ -266,7 +268,7 @@ def _rules_or_exit():
     try:
         return load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
 
 
