@@ -84,6 +84,7 @@ MOVES: Dict[str, str] = {
     "discovery": "source.discovery",
     "cachefile": "source.cachefile",
     "coerce": "source.coerce",
+    "globmatch": "source.globmatch",
     # lang: Argo's small languages
     "tags": "lang.tags",
     "expr": "lang.expr",
@@ -112,6 +113,7 @@ MOVES: Dict[str, str] = {
     "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",
+    "escape": "run.escape",
     "parallel": "run.parallel",
     "config": "run.config",
     "registry": "run.registry",

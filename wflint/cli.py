@@ -10,6 +10,7 @@ import click
 
 from . import __version__
 from .argo_version import DEFAULT, SUPPORTED
+from .escape import shown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -63,7 +64,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
     try:
         rules = load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         if path is None:
@@ -76,7 +77,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
         config = configuration.load(path)
         configuration.check_against_rules(config, rules)
     except configuration.ConfigError as exc:
-        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)
+        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)  # escaped by ConfigError
         sys.exit(EXIT_USAGE)
     return config, rules
 
@@ -133,6 +134,11 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         if rule_id not in rules:
             raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
                                      param_hint="--select/--ignore")
+    from .globmatch import GitIgnore, PatternError
+    try:
+        GitIgnore(list(exclude))
+    except PatternError as exc:
+        raise click.BadParameter(str(exc), param_hint="--exclude")
     raise_recursion_limit()
     paths = list(paths) or ["."]
     if max_file_size is None and config.max_file_size is not None:
@@ -145,7 +151,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         baseline_path = os.path.join(config.root, config.baseline)
     if baseline_path is not None and write_baseline is None:
         if not os.path.isfile(baseline_path):
-            click.echo(f"wflint: baseline {baseline_path} does not exist (create it with --write-baseline)", err=True)
+            click.echo(f"wflint: baseline {shown(baseline_path)} does not exist (create it with --write-baseline)",
+                       err=True)
             sys.exit(EXIT_USAGE)
         options.baseline = baseline_path
     engine = Engine(options)
@@ -159,7 +166,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     try:
         report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     except BaselineError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     if write_baseline is not None:
         from . import baseline
@@ -282,7 +289,7 @@ def _rules_or_exit():
     try:
         return load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
 
 

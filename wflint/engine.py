@@ -175,6 +175,12 @@ class Engine:
         for path in found.files:
             read = sources.read(path, self.options.max_file_size)
             (findings if isinstance(read, Finding) else files).append(read)
+        # Standard input named like a file also linted stays a separate source:
+        # keyed by the same path, its `# wflint:` directives would apply to
+        # the file's findings (and its text would replace the file's lines).
+        taken = {os.path.abspath(p) for p in found.files}
+        if os.path.abspath(stdin_name) in taken:
+            stdin_name = f"{stdin_name} (stdin)"
         decoded = sources.decode_capped(stdin_name, stdin, self.options.max_file_size)
         (findings if isinstance(decoded, Finding) else files).append(decoded)
         entries = self.project_entries(paths, found.files)
