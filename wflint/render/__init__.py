@@ -19,6 +19,18 @@ def render(report, fmt: str, **options) -> str:
     return text
 
 
+def stream(report, fmt: str, hidden_infos: int = 0, **options):
+    """The rendering in pieces: text is produced finding by finding (a huge
+    report is never held whole); the other formats come as one piece.
+    ``hidden_infos``: info findings left out of text output, for its summary."""
+    if fmt != "text":
+        yield render(report, fmt)
+        return
+    from .text import stream as stream_text
+    for chunk in stream_text(report, hidden_infos=hidden_infos, **options):
+        yield _SURROGATE.sub("\ufffd", chunk) if _SURROGATE.search(chunk) else chunk
+
+
 def _render(report, fmt: str, **options) -> str:
     if fmt == "text":
         from .text import render as render_text
