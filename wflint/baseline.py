@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections import Counter
 from typing import Dict, Iterable, List, Tuple
 
@@ -93,5 +94,5 @@ def apply(path: str, findings: List[Finding], linted: Iterable[str]) -> List[Fin
             document=document,
             message=f"baseline entry `{rule}` at {where} (document {document + 1}) no longer matches: "
                     "the problem is gone",
-            hint=f"refresh the baseline: wflint check --write-baseline {os.path.relpath(path)}"))
+            hint=f"refresh the baseline: wflint check --write-baseline {shlex.quote(os.path.relpath(path))}"))
     return kept

@@ -199,7 +199,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     try:
         report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     except BaselineError as exc:
-        _usage_error(str(exc))
+        _usage_error(_shown(str(exc)))
     protected = list(report.linted) + list(report.sources)
     if write_baseline is not None:
         from . import baseline

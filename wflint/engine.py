@@ -376,6 +376,8 @@ class Engine:
                     continue
                 try:
                     for item in rule.check(doc, contexts[rule.id]):
+                        if isinstance(item, Finding) and isinstance(item.node, list):
+                            item = item.replace(node=tuple(item.node))
                         problem = invalid_finding(item, doc)
                         if problem is not None:
                             raise BadFinding(problem)

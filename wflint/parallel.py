@@ -56,32 +56,25 @@ def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[Li
 
 def _die_with_parent(parent: int) -> None:
     """End this worker when the process that started it ends, however it
-    ends (SIGKILL included): on Linux the kernel sends SIGKILL (prctl
-    PR_SET_PDEATHSIG); elsewhere a thread notices the new parent id."""
-    armed = False
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-            libc = ctypes.CDLL(None, use_errno=True)
-            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError, TypeError, ValueError):
-            armed = False
-    if os.getppid() != parent:  # it died before the request above took effect
+    ends (SIGKILL included): a thread notices that the parent id changed.
+    (prctl's PDEATHSIG would need ctypes, which wflint does not load.)"""
+    if os.getppid() != parent:  # it died already
         os._exit(1)
-    if not armed:
-        def watch():
-            while os.getppid() == parent:
-                time.sleep(0.5)
-            os._exit(1)
-        threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
 
-
-_PR_SET_PDEATHSIG = 1
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+    threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
 
 
 def _worker(conn, options, paths, parent: int = 0) -> None:
     """Phase one, send index entries, receive the others', phase two."""
     try:
+        try:  # a fork inherits the parent's handler, meant for the parent alone
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except (ValueError, OSError):
+            pass
         if parent:
             _die_with_parent(parent)
         import gc
