@@ -132,3 +132,9 @@ def test_a_file_name_never_starts_a_line_of_text_output(run_cli, in_tmp):
             assert starting == [], (fmt, starting)
     text = run_cli("check", ".").output
     assert "./::error file=x,line=1::forged.yaml:" in text and "\\x0a" in text
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null")
+def test_output_to_a_device_is_written_in_place(run_cli, in_tmp):
+    run = run_cli("check", "--format", "json", "--output", "/dev/null", "wf.yaml")
+    assert run.exit_code == 1 and os.path.exists("/dev/null")

@@ -46,8 +46,11 @@ def check_target(path: str, protected: Iterable[str] = ()) -> None:
         raise UnsafeTarget(f"cannot check it: {exc.strerror or exc}")
     if info is not None:
         if stat.S_ISLNK(info.st_mode):
-            raise UnsafeTarget("it is a symbolic link; wflint does not write through links "
-                               "(remove the link or choose another file)")
+            fix = "leave --output out to write to standard output" if path.startswith("/dev/") else \
+                "remove the link or choose another file"
+            raise UnsafeTarget(f"it is a symbolic link; wflint does not write through links ({fix})")
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+            return  # /dev/null, a pipe: written in place (git cannot commit these)
         if not stat.S_ISREG(info.st_mode):
             raise UnsafeTarget("it is not a regular file")
         for other in protected:
@@ -68,9 +71,19 @@ def check_target(path: str, protected: Iterable[str] = ()) -> None:
 
 
 def write(path: str, produce: Callable[[TextIO], None], protected: Iterable[str] = ()) -> None:
-    """Write what ``produce(handle)`` writes to ``path``, atomically.
+    """Write what ``produce(handle)`` writes to ``path``, atomically (a
+    character device or a pipe, such as /dev/null, is written in place).
     Raises UnsafeTarget or OSError."""
     check_target(path, protected)
+    try:
+        info = os.lstat(path)
+    except OSError:
+        info = None
+    if info is not None and (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            produce(handle)
+        return
     folder = os.path.dirname(os.path.abspath(path))
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
