@@ -138,3 +138,18 @@ def test_a_file_name_never_starts_a_line_of_text_output(run_cli, in_tmp):
 def test_output_to_a_device_is_written_in_place(run_cli, in_tmp):
     run = run_cli("check", "--format", "json", "--output", "/dev/null", "wf.yaml")
     assert run.exit_code == 1 and os.path.exists("/dev/null")
+
+
+def test_a_huge_message_is_clipped_in_text():
+    from wflint.finding import Finding
+    from wflint.render.text import MAX_MESSAGE, render
+
+    class Report:
+        findings = [Finding(message="m" * 100_000, rule="schema", severity="error", path="a.yaml", line=1,
+                            column=1, end_line=1, end_column=2, hint="h" * 50_000)]
+        files, documents = 1, 1
+
+        def count(self, severity):
+            return sum(1 for f in self.findings if f.severity == severity)
+    text = render(Report(), lines=lambda path, number: "x" * 1_000_000)
+    assert len(text) < 4 * MAX_MESSAGE and "more characters" in text

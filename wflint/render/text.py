@@ -64,6 +64,16 @@ def _window(source: str, column: int, end_column: int, same_line: bool):
     return text, caret, width
 
 
+# Messages and hints may quote text from the file: at most this much is shown.
+MAX_MESSAGE = 1000
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_MESSAGE:
+        return _safe(text)
+    return _safe(text[:MAX_MESSAGE]) + f"… ({len(text) - MAX_MESSAGE} more characters; --format json has it all)"
+
+
 def _shown_path(path: str) -> str:
     """A file name as the start of a line: escaped, and never able to look
     like a CI workflow command (`::error::…`) or an option."""
@@ -100,7 +110,7 @@ def stream(report, color: bool = False, lines: Optional[Callable[[str, int], str
         out = []
         head = f"{_shown_path(f.path)}:{f.line}:{f.column}: "
         sev = style(f.severity, fg=_COLORS.get(f.severity), bold=True)
-        out.append(style(head, bold=True) + f"{sev}: {_safe(f.message)} " + style(f"[{f.rule}]", dim=True))
+        out.append(style(head, bold=True) + f"{sev}: {_clip(f.message)} " + style(f"[{f.rule}]", dim=True))
         source = lines(f.path, f.line) if lines else ""
         gutter = " " * len(str(f.line))
         if source:
@@ -109,7 +119,7 @@ def stream(report, color: bool = False, lines: Optional[Callable[[str, int], str
             out.append(style(f" {gutter} | ", dim=True) + " " * caret +
                        style("^" * width, fg=_COLORS.get(f.severity), bold=True))
         if f.hint:
-            out.append(style(f" {gutter} = hint: ", fg="cyan") + _safe(f.hint))
+            out.append(style(f" {gutter} = hint: ", fg="cyan") + _clip(f.hint))
         out.append(style(f" {gutter} = see: wflint explain {f.rule}", dim=True))
         yield "\n".join(out) + "\n"
     yield summary(report, style, hidden_infos=hidden_infos) + "\n"
