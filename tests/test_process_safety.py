@@ -271,3 +271,29 @@ def test_workers_end_with_the_main_process(tmp_path, how):
         except OSError:
             pass
         proc.wait()
+
+
+def test_what_a_rule_yields_is_checked_before_it_is_placed():
+    from wflint import loader
+    from wflint.engine import invalid_finding
+    from wflint.finding import Finding, finding
+    from wflint.source import SourceFile
+    docs, _ = loader.load(SourceFile(path="t.yaml", text=HELLO))
+    doc = docs[0]
+    assert invalid_finding(finding(("metadata", "generateName"), "ok", span=(0, 6)), doc) is None
+    assert invalid_finding(finding(("metadata", "generateName"), "ok", span=(6, 7)), doc) is None  # just after
+    bad = [
+        finding(("metadata", "generateName"), "x", span=(0, 50)),
+        finding(("metadata", "generateName"), "x", span=(5, 2)),
+        finding(("metadata", "generateName"), "x", span=(True, 2)),
+        finding(("metadata",), "x", severity="critical"),
+        finding(("metadata", 1.5), "x"),
+        finding(("metadata",), ""),
+        Finding(message=None, node=("metadata",)),
+        Finding(message="x", node=("metadata",), hint=3),
+        Finding(message="x", node="metadata"),
+        {"message": "x"},
+    ]
+    for item in bad:
+        problem = invalid_finding(item, doc)
+        assert problem is not None and "0x" not in problem, item
