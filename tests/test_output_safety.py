@@ -153,3 +153,18 @@ def test_a_huge_message_is_clipped_in_text():
             return sum(1 for f in self.findings if f.severity == severity)
     text = render(Report(), lines=lambda path, number: "x" * 1_000_000)
     assert len(text) < 4 * MAX_MESSAGE and "more characters" in text
+
+
+def test_no_output_holds_a_legacy_workflow_command(run_cli, in_tmp):
+    """`##[command]data` is read by GitHub's runner anywhere in a line."""
+    (in_tmp / "x##[error]forged.yaml").write_text(BAD.replace("entrypoint: mian", "entrypoint: '##[add-mask]x'"))
+    for fmt in ("text", "github", "json", "sarif", "junit", "gitlab"):
+        out = run_cli("check", "--format", fmt, "--show-info", ".").output
+        assert "add-mask" in out or fmt == "junit" and "add-mask" in out.replace("&#91;", "[")
+        for line in out.splitlines():
+            assert "##[" not in line or (fmt == "github" and line.startswith("::")), (fmt, line)
+        if fmt in ("json", "sarif", "gitlab"):
+            assert "##[add-mask]x" in json.dumps(json.loads(out), ensure_ascii=False)  # read back unchanged
+    import xml.etree.ElementTree as ET
+    tree = ET.fromstring(run_cli("check", "--format", "junit", ".").output)
+    assert any("##[add-mask]x" in (node.text or "") + str(node.attrib) for node in tree.iter())

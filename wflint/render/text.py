@@ -25,8 +25,11 @@ def _escape(match) -> str:
 
 
 def _safe(text: str) -> str:
-    """Control characters from file names or messages must not drive the terminal."""
-    return _UNSAFE.sub(_escape, text)
+    """Control characters from file names or messages must not drive the
+    terminal, and no text may hold a GitHub Actions command in its legacy
+    form (`##[command]data`, which the runner finds anywhere in a line)."""
+    text = _UNSAFE.sub(_escape, text)
+    return text.replace("##[", "##\\x5b") if "##[" in text else text
 
 
 # The source shown under a finding: at most this many columns, around the caret.
@@ -78,7 +81,7 @@ def _shown_path(path: str) -> str:
     """A file name as the start of a line: escaped, and never able to look
     like a CI workflow command (`::error::…`) or an option."""
     shown = _safe(path)
-    return "./" + shown if shown.startswith(":") else shown
+    return "./" + shown if shown.lstrip().startswith(":") else shown  # the runner trims leading spaces
 
 
 def render(report, color: bool = False, lines: Optional[Callable[[str, int], str]] = None) -> str:
