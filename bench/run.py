@@ -154,6 +154,7 @@ def main():
     # Every run starts in the work folder, so that no configuration of the
     # folder the benchmark was started from applies.
     results = {}
+    os.environ["WFLINT_CACHE_DIR"] = os.path.join(work, "wflint-cache")  # the caches: beside the projects
     results["floor"] = floor(files, reps)
     results["a-cold"] = timed(wflint + ["check", "-q", "--no-cache", "--format", "json", "many"], cwd=work,
                               reps=reps)
@@ -163,7 +164,7 @@ def main():
     results["a-1proc"] = timed(wflint + ["check", "-q", "--no-cache", "-j", "1", "--format", "json", "many"],
                                cwd=work, reps=reps)
     results["b"] = timed(wflint + ["check", "-q", "--format", "json", "big-dag.yaml"], cwd=work, reps=reps)
-    cache = os.path.join(repo, ".wflint_cache")
+    cache = os.environ["WFLINT_CACHE_DIR"]  # cold: no cache at all
     results["c-cold"] = timed(wflint + ["check", "-q", "--format", "json", changed], cwd=repo, reps=reps,
                               setup=lambda: shutil.rmtree(cache, ignore_errors=True))
     subprocess.run(wflint + ["check", "-q", changed], cwd=repo, stdout=subprocess.DEVNULL)

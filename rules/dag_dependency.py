@@ -21,6 +21,13 @@ _ALIASES = {"success": "Succeeded", "successful": "Succeeded", "succeed": "Succe
             "succes": "Succeeded", "passed": "Succeeded", "fail": "Failed", "failure": "Failed",
             "error": "Errored", "skip": "Skipped", "omit": "Omitted", "daemon": "Daemoned"}
 _LOOPS = "withItems, withParam or withSequence"
+# Words expr-lang (v1.17.8, the version Argo 4.1.2 builds with) does not read as names: the lexer's
+# operator words (parser/lexer/state.go `identifier`, `not`) and the parser's literals (parser.go
+# `parseSecondary`). A task with one of these names breaks the expression Argo builds from `depends`
+# (or `dependencies`): `in.Succeeded` does not parse. Builtins (`len`, `split`, ...) are fine: the task
+# results are in the environment under the task's name.
+EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "startsWith", "endsWith", "let",
+                        "if", "else", "true", "false", "nil"})
 
 
 def check(document, context):
@@ -67,6 +74,14 @@ def _unknown(path, field, name, span, me, names, elsewhere, at):
     return finding(path, message + did_you_mean(name, [n for n in names if n != me]), span=span, hint=hint)
 
 
+def _expr_word(path, field, name, span):
+    return finding(path, f"task `{name}` cannot be waited for: Argo evaluates `{field}` as an expr-lang "
+                         f"expression, where `{name}` is a keyword, so `{name}.Succeeded` does not parse; "
+                         f"`argo lint` accepts it, but the task errors when it is about to run",
+                   hint=f"rename task `{name}` (for example `{name}-task`) and the references to it",
+                   span=span)
+
+
 def _check_dag(at, tasks, names):
     uses_depends = None        # the first task with a `depends`
     continue_on = []
@@ -81,6 +96,8 @@ def _check_dag(at, tasks, names):
             for j, dep in enumerate(dependencies):
                 if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
                     yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
+                elif isinstance(dep, str) and dep in EXPR_WORDS:
+                    yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
         # `depends: "a && b.Failed"`
         text = body.get("depends")
         if not isinstance(text, str) or text == "":
@@ -103,6 +120,9 @@ def _check_dag(at, tasks, names):
                     seen.add(task)
                     yield (call.path + ("depends",), "depends", task, (ref.start, ref.task_end), me)
                 continue
+            if task in EXPR_WORDS and task not in seen:
+                seen.add(task)
+                yield _expr_word(call.path + ("depends",), "depends", task, (ref.start, ref.task_end))
             if ref.result is not None:
                 problem = _result_problem(ref, me, names)
                 if problem is not None:

@@ -47,3 +47,23 @@ HELLO = dedent("""
             image: alpine:3.20
             command: [echo, hello]
 """)
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(tmp_path_factory, monkeypatch):
+    """Every test gets its own wflint cache directory, outside its project
+    (and never the real ~/.cache of whoever runs the suite)."""
+    monkeypatch.setenv("WFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("wflint-cache")))
+
+
+def cache_file(root, name):
+    """Where wflint keeps the cache file ``name`` ("index.json", "results.json") of the project at ``root``."""
+    from pathlib import Path
+    from wflint.cachefile import location
+    return Path(location(str(root), name))
+
+
+def cache_content(path):
+    """The JSON a cache file holds, after its MAC line."""
+    import json
+    return json.loads(path.read_bytes().split(b"\n", 1)[1])

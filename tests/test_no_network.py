@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HELLO
+from conftest import HELLO, cache_file
 
 TEMPLATE = """\
 apiVersion: argoproj.io/v1alpha1
@@ -143,7 +143,7 @@ def test_a_full_run_makes_no_network_connection(tmp_path, monkeypatch, no_networ
         assert result.exit_code == 1, result.output
     assert no_network == []
     assert not (project / "PWNED").exists()
-    assert (project / ".wflint_cache").is_dir()  # the cache was used, not skipped
+    assert cache_file(project, "results.json").is_file()  # the cache was used, not skipped
     if fmt == "json":
         rules = {d["rule"] for d in json.loads(result.output)["diagnostics"]}
         assert "template-ref" in rules and "internal-error" not in rules

@@ -9,7 +9,7 @@ from wflint import parallel
 from wflint.engine import Engine, Options
 from wflint.render import render
 
-from conftest import dedent
+from conftest import cache_file, dedent
 
 LIBRARY = dedent("""
     apiVersion: argoproj.io/v1alpha1
@@ -97,7 +97,7 @@ def test_with_and_without_the_cache(tree, monkeypatch):
     without = lint(tree, monkeypatch, 1, False, folder)
     assert "template-ref" in without
     assert lint(tree, monkeypatch, 1, True, folder) == without     # writes the cache
-    assert (tree / ".wflint_cache" / "index.json").is_file()
+    assert cache_file(tree, "index.json").is_file()
     assert lint(tree, monkeypatch, 1, True, folder) == without     # reads it
     assert lint(tree, monkeypatch, 2, True, folder) == without
 

@@ -1,6 +1,7 @@
 """The results cache: reused only while nothing a file's findings depend on has changed."""
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from wflint.engine import Engine, Options
 from wflint.render import render
 
-from conftest import dedent
+from conftest import cache_file, dedent
 
 LIBRARY = dedent("""
     apiVersion: argoproj.io/v1alpha1
@@ -69,7 +70,7 @@ def count_parses(monkeypatch):
 def test_second_run_reuses_results_and_says_the_same(repo, monkeypatch):
     fresh = lint(use_cache=False)
     assert lint() == fresh                       # writes the cache
-    assert (repo / ".wflint_cache" / "results.json").is_file()
+    assert cache_file(repo, "results.json").is_file()
     parsed = count_parses(monkeypatch)
     assert lint() == fresh
     assert parsed == []                          # nothing parsed again
@@ -107,9 +108,9 @@ def test_configuration_applies_on_top_of_cached_results(repo, tmp_path):
 def test_corrupt_or_foreign_cache_is_ignored(repo):
     fresh = lint(use_cache=False)
     lint()
-    (repo / ".wflint_cache" / "results.json").write_text("{")
+    cache_file(repo, "results.json").write_text("{")
     assert lint() == fresh
-    (repo / ".wflint_cache" / "results.json").write_text(json.dumps({"format": 1, "settings": "x", "files": {}}))
+    cache_file(repo, "results.json").write_text(json.dumps({"format": 1, "settings": "x", "files": {}}))
     assert lint() == fresh
 
 
@@ -118,3 +119,4 @@ def test_no_cache_outside_a_project(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     lint()
     assert not (tmp_path / ".wflint_cache").exists()
+    assert not os.path.exists(os.path.join(os.environ["WFLINT_CACHE_DIR"], "projects"))

@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import click
 
 from . import __version__
+from .argo_version import DEFAULT, SUPPORTED
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -129,8 +130,8 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint], "
                    "searched from the working directory upward).")
-@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default=None,
-              help="The Argo Workflows release the manifests target [default: 4.1].")
+@click.option("--argo-version", type=click.Choice(list(SUPPORTED)), default=None,
+              help=f"The Argo Workflows release the manifests target [default: {DEFAULT}].")
 @click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
               help="Where to look for the WorkflowTemplates that templateRefs name (repeatable) "
                    "[default: the project: the config file's folder, else the git work tree].")
@@ -166,7 +167,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     paths = list(paths) or ["."]
     if max_file_size is None and config.max_file_size is not None:
         max_file_size = int(config.max_file_size * 1024 * 1024)
-    options = Options(argo_version=argo_version or config.argo_version or "4.1", exclude=list(exclude),
+    options = Options(argo_version=argo_version or config.argo_version or DEFAULT, exclude=list(exclude),
                       select=select, ignore=ignore or [], quiet=quiet, config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
                       template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
 
@@ -59,6 +59,24 @@ class Document:
     @property
     def path(self) -> str:
         return self.source.path
+
+    def memoize(self, key, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per document and ``key``; later calls return
+        the same object, for every rule of the run.
+
+        For rule and plugin authors: cache here what a rule derives from
+        ``document.data`` and needs more than once (or what several rules
+        share). Name the key after your rule or plugin, e.g. ``("my-plugin",
+        "volumes")``, so it meets no other key. The document's data never
+        changes during a run, so the value stays valid; it lives as long as the
+        document does (never key a module-level cache by ``id()`` instead).
+        ``compute`` may return anything, None included."""
+        memo = self.memo
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
 
     @property
     def is_argo(self) -> bool:

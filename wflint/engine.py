@@ -22,7 +22,7 @@ from .finding import ERROR, INFO, SEVERITIES, Finding, json_pointer, severity_ra
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
-from .schema import DEFAULT_VERSION
+from .argo_version import DEFAULT as DEFAULT_VERSION, ArgoVersion
 
 
 @dataclass
@@ -230,8 +230,12 @@ class Engine:
                                self.options.template_paths, use_cache=True)
         if where.root is None:
             return None
+        from .cachefile import location
+        path = location(where.root, results.FILE)
+        if path is None:
+            return None
         settings = results.settings_fingerprint(self.options, self.rules)
-        return results.ResultsCache(os.path.join(where.root, project.CACHE_DIR, results.FILE), settings)
+        return results.ResultsCache(path, settings)
 
     def _run_cached(self, paths, found, findings: List[Finding], cache) -> Optional[Report]:
         """Reuse what the cache holds for unchanged files, when the index has
@@ -368,7 +372,7 @@ class Engine:
         findings: List[Finding] = []
         internal = 0
         contexts = {rule.id: Context(index=index, options=self._rule_options(rule),
-                                     argo_version=self.options.argo_version, config=self.options)
+                                     argo_version=ArgoVersion(self.options.argo_version), config=self.options)
                     for rule in self.rules}
         for doc in index.documents:
             for rule in self.rules:

@@ -68,8 +68,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
 
 
-def _worker(conn, options, paths, parent: int = 0) -> None:
-    """Phase one, send index entries, receive the others', phase two."""
+def _worker(conn, engine_class, options, paths, parent: int = 0) -> None:
+    """Phase one, send index entries, receive the others', phase two. The
+    parent passes its engine's class, so this module never imports the engine
+    (which imports it)."""
     try:
         try:  # a fork inherits the parent's handler, meant for the parent alone
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -80,8 +82,7 @@ def _worker(conn, options, paths, parent: int = 0) -> None:
         import gc
         gc.disable()
         from . import source as sources
-        from .engine import Engine
-        engine = Engine(options)
+        engine = engine_class(options)
         findings = []
         files = []
         for path in paths:
@@ -130,7 +131,7 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
     try:
         for share in shares:
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, engine.options, share, os.getpid()),
+            process = context.Process(target=_worker, args=(child, type(engine), engine.options, share, os.getpid()),
                                       daemon=True)
             process.start()
             child.close()

@@ -9,9 +9,10 @@ findings; the rest are read for their WorkflowTemplates and
 ClusterWorkflowTemplates alone.
 
 Reading thousands of files on every commit would be slow, so what each file
-contributes to the index is cached under `<project>/.wflint_cache/`, keyed by
-path, size and modification time (entries younger than the cache itself are
-re-read, as git does for "racily clean" files).
+contributes to the index is cached in the user's cache directory (cachefile.py:
+never in the checkout), keyed by path, size, modification and change time and
+inode (entries younger than the cache itself are re-read, as git does for
+"racily clean" files).
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from . import __version__
+from .cachefile import is_int, is_json_data
 from .discovery import Excluder, discover
 from .index import IndexEntry, entry_of, indexable
 
-CACHE_DIR = ".wflint_cache"
+CACHE_DIR = ".wflint_cache"   # where caches were kept before 0.2: never read now
 _CACHE_FILE = "index.json"
-_CACHE_FORMAT = 2
+_CACHE_FORMAT = 3
 _RACY_SECONDS = 2.0
 # Bytes a file must contain to hold a document the index keeps.
 _MARKERS = (b"WorkflowTemplate", b"Role", b"ServiceAccount", b"Secret", b"CustomResourceDefinition")
@@ -45,7 +47,8 @@ class Project:
     def cache_file(self) -> Optional[str]:
         if self.root is None or not self.use_cache:
             return None
-        return os.path.join(self.root, CACHE_DIR, _CACHE_FILE)
+        from .cachefile import location
+        return location(self.root, _CACHE_FILE)  # in the user's cache directory, never in the checkout
 
 
 def git_root(start: str) -> Optional[str]:
@@ -83,8 +86,31 @@ def _git_root_of(paths: Sequence[str]) -> Optional[str]:
     return git_root(starts[0])
 
 
+def _stamp(stat: os.stat_result) -> List[int]:
+    """What says a file is unchanged, as git reads it: size, modification and
+    change time (the latter set by the kernel on every write: a checkout
+    cannot choose it) and inode."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _valid_index(data: dict) -> bool:
+    written = data.get("written")
+    if not isinstance(written, (int, float)) or isinstance(written, bool):
+        return False
+    for item in data["files"].values():
+        if not isinstance(item, dict) or not isinstance(item.get("entries"), list):
+            return False
+        stamp = item.get("stamp")
+        if not (isinstance(stamp, list) and len(stamp) == 4 and all(is_int(n) for n in stamp)):
+            return False
+        if not all(valid_entry(e) for e in item["entries"]):
+            return False
+    return True
+
+
 class IndexCache:
-    """Per-file index entries, on disk between runs."""
+    """Per-file index entries, on disk between runs (see cachefile for where,
+    and why nothing in it can come from the checkout)."""
 
     def __init__(self, path: Optional[str]):
         self.path = path
@@ -92,24 +118,21 @@ class IndexCache:
         self.written = 0.0
         self.dirty = False
         from .cachefile import read
-        data = read(path, format=_CACHE_FORMAT, wflint=__version__)
+        data = read(path, check=_valid_index, format=_CACHE_FORMAT, wflint=__version__)
         if data is not None:
             self.files = data["files"]
-            try:
-                self.written = float(data.get("written", 0))
-            except (TypeError, ValueError):
-                self.written = 0.0
+            self.written = float(data["written"])
 
     def get(self, key: str, stat: os.stat_result) -> Optional[List[dict]]:
         item = self.files.get(key)
-        if item is None or item.get("size") != stat.st_size or item.get("mtime") != stat.st_mtime_ns:
+        if item is None or item.get("stamp") != _stamp(stat):
             return None
-        if stat.st_mtime_ns / 1e9 >= self.written - _RACY_SECONDS:
-            return None  # modified too close to the last write to trust the timestamp
-        return item.get("entries", [])
+        if stat.st_ctime_ns / 1e9 >= self.written - _RACY_SECONDS:
+            return None  # changed too close to the last write to trust the stamp (mtime is the checkout's to set)
+        return item["entries"]
 
     def put(self, key: str, stat: os.stat_result, entries: List[dict]) -> None:
-        self.files[key] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "entries": entries}
+        self.files[key] = {"stamp": _stamp(stat), "entries": entries}
         self.dirty = True
 
     def save(self, keep: Optional[set] = None) -> None:
@@ -120,6 +143,17 @@ class IndexCache:
         from .cachefile import write
         write(self.path, json.dumps({"format": _CACHE_FORMAT, "wflint": __version__, "written": time.time(),
                                      "files": self.files}, separators=(",", ":")))
+
+
+_ENTRY_KEYS = frozenset({"kind", "name", "namespace", "document", "line", "data"})
+_NAME_TYPES = (str, int, float, bool, type(None))
+
+
+def valid_entry(item) -> bool:
+    """An index entry as `entry_to_json` writes it."""
+    return (isinstance(item, dict) and set(item) == _ENTRY_KEYS and isinstance(item["kind"], str)
+            and isinstance(item["name"], _NAME_TYPES) and isinstance(item["namespace"], _NAME_TYPES)
+            and is_int(item["document"]) and is_int(item["line"]) and is_json_data(item["data"]))
 
 
 def entry_to_json(entry: IndexEntry) -> dict:

@@ -24,22 +24,44 @@ import yaml
 from . import __version__, permissions as perms
 
 RBAC_API = "rbac.authorization.k8s.io/v1"
-_PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\ufeff]")
+# Plain scalars: ASCII only, starting with a letter (so never a number in any
+# YAML version: go-yaml v2 reads `1e3` as a float), and no character with a
+# meaning in block or flow context. Everything else is double-quoted.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9._/-]*\Z")
+# Words some YAML reader (YAML 1.1, go-yaml v2 as in kubectl) takes for a
+# boolean or null, in any case.
+_RESERVED = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+_PRINTABLE = re.compile(r"[ -~]*\Z")   # printable ASCII: what comments and quoted scalars may hold
+_UNPRINTABLE = re.compile(r"[^ -~]")
 MAX_REASONS = 6
 
 
 # -- YAML text ------------------------------------------------------------------------
+#
+# No text taken from the input (file names, workflow, template and account
+# names) may change the structure of the output: YAML readers disagree on what
+# breaks a line (libyaml and go-yaml, so kubectl, also break at U+0085, U+2028
+# and U+2029), so everything written is printable ASCII. Names are plain only
+# when they cannot read as anything but themselves, else double-quoted with
+# every other character escaped; comments escape what is not printable ASCII.
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
 
 def scalar(text: str) -> str:
-    """A string as a YAML scalar that reads back as the same string (YAML 1.1, as Kubernetes reads it)."""
-    if _PLAIN.match(text):
-        try:
-            if yaml.safe_load(text) == text:
-                return text
-        except yaml.YAMLError:
-            pass
-    return json.dumps(text)
+    """A string as a YAML scalar that reads back as the same string in YAML 1.1
+    and 1.2 (PyYAML, libyaml, go-yaml): printable ASCII only."""
+    text = str(text)
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    body = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + _UNPRINTABLE.sub(lambda m: _escape(m.group()), body) + '"'
 
 
 def flow(items: Sequence[str]) -> str:
@@ -47,7 +69,8 @@ def flow(items: Sequence[str]) -> str:
 
 
 def comment(text: str) -> str:
-    return _CONTROL.sub(" ", text).rstrip()
+    """A comment line: printable ASCII, anything else escaped (\\xNN, \\uNNNN)."""
+    return _UNPRINTABLE.sub(lambda m: _escape(m.group()), str(text)).rstrip()
 
 
 # -- gathering --------------------------------------------------------------------------
@@ -305,12 +328,20 @@ def render(accounts: Dict[Tuple[str, Optional[str]], Account], notes: Sequence[s
         docs.extend(render_account(accounts[key], service_account))
     if not docs:
         lines.append("# Nothing to grant: no workflow here needs Kubernetes permissions.")
-        return "\n".join(lines) + "\n"
+        return _checked("\n".join(lines) + "\n")
     out = lines[:]
     for doc in docs:
         out.append("---")
         out.extend(doc)
-    return "\n".join(out) + "\n"
+    return _checked("\n".join(out) + "\n")
+
+
+def _checked(text: str) -> str:
+    """The output, proven to be printable ASCII lines: no reader can find a
+    line break, control or quote in it that the code above did not write."""
+    if not all(_PRINTABLE.match(line) for line in text.split("\n")):
+        raise RuntimeError("wflint rbac: unescaped text in the output")  # a bug: exit 3, print nothing
+    return text
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -354,7 +385,7 @@ def run(paths: Sequence[str], namespace: Optional[str] = None, service_account: 
     paths = list(paths) or ["."]
     documents, index, problems = load(paths, options)
     for problem in problems:
-        err.write(f"wflint rbac: skipped {problem}\n")
+        err.write(comment(f"wflint rbac: skipped {problem}") + "\n")
     accounts, notes = gather(documents, index, namespace=namespace, service_account=service_account)
     out.write(render(accounts, notes, paths, service_account))
     return 0

@@ -20,7 +20,7 @@ import time
 from typing import Dict, Iterable, List, Optional
 
 from . import __version__
-from .finding import Finding
+from .finding import SEVERITIES, Finding
 
 FORMAT = 1
 FILE = "results.json"
@@ -88,6 +88,36 @@ def finding_from_json(item: dict) -> Finding:
     return Finding(**{name: item.get(name) for name in _FIELDS if name in item})
 
 
+def _valid_finding(item) -> bool:
+    from .cachefile import is_int
+    if not isinstance(item, dict) or not set(item) <= set(_FIELDS) or not isinstance(item.get("message"), str):
+        return False
+    for name in ("rule", "path", "pointer"):
+        if not isinstance(item.get(name, ""), str):
+            return False
+    for name in ("line", "column", "end_line", "end_column", "document"):
+        if not is_int(item.get(name, 0)):
+            return False
+    return item.get("severity") in (None,) + SEVERITIES and isinstance(item.get("hint"), (str, type(None)))
+
+
+def valid(data: dict) -> bool:
+    """Every record of a results cache has the shape `_store` writes."""
+    from .cachefile import is_int
+    from .project import valid_entry
+    if not isinstance(data.get("index"), str):
+        return False
+    for path, record in data["files"].items():
+        if not isinstance(record, dict) or not isinstance(record.get("digest"), str):
+            return False
+        documents, entries, findings = record.get("documents"), record.get("entries"), record.get("findings")
+        if not is_int(documents) or documents < 0 or not isinstance(entries, list) or not isinstance(findings, list):
+            return False
+        if not all(valid_entry(e) for e in entries) or not all(_valid_finding(f) for f in findings):
+            return False
+    return True
+
+
 class ResultsCache:
     def __init__(self, path: Optional[str], settings: str):
         self.path = path
@@ -95,7 +125,7 @@ class ResultsCache:
         self.files: Dict[str, dict] = {}
         self.index = None
         from .cachefile import read
-        data = read(path, format=FORMAT, settings=settings)
+        data = read(path, check=valid, format=FORMAT, settings=settings)
         if data is not None:
             self.files = data["files"]
             self.index = data.get("index")

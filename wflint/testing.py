@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from .engine import Engine, Options, Report
+from .rule import doc_sections  # noqa: F401  (rule docs' sections, for plugin tests)
 from .source import SourceFile
 
 
@@ -105,19 +106,6 @@ def run_fixture(rule_id: str, kind: str, case: Path, update: Optional[bool] = No
     assert mine, f"{case}: expected findings of `{rule_id}`, got none"
     assert mine == expected, (f"{case}: findings differ\n--- expected\n" + "\n".join(expected) +
                               "\n--- got\n" + "\n".join(mine))
-
-
-def doc_sections(markdown: str) -> Dict[str, str]:
-    """A rule doc's `## ` sections by heading."""
-    sections: Dict[str, List[str]] = {}
-    current = None
-    for line in markdown.splitlines():
-        if line.startswith("## "):
-            current = line[3:].strip()
-            sections[current] = []
-        elif current is not None:
-            sections[current].append(line)
-    return {k: "\n".join(v) for k, v in sections.items()}
 
 
 def code_blocks(section: str, language: str) -> List[str]:
