@@ -1,6 +1,6 @@
 """DAG dependencies and depends expressions name tasks of the same DAG and parse."""
 
-from wflint import model
+from wflint import callgraph, model
 from wflint.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
 from wflint.suggest import closest, did_you_mean
@@ -31,8 +31,7 @@ EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "starts
 
 
 def check(document, context):
-    dags = [(at, list(model.tasks(at))) for at in model.all_templates(document)
-            if isinstance(at.template.get("dag"), dict)]
+    dags = [(at, list(model.tasks(at))) for at in callgraph.dags(document)]
     elsewhere = None
     for at, tasks in dags:
         names = {}

@@ -2,7 +2,7 @@
 
 import re
 
-from wflint import durations, model
+from wflint import callgraph, durations, model
 from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
@@ -461,6 +461,7 @@ def _container_set(at, name, v41):
         else:
             seen[where] = mount.get("name")
     names = [c.get("name") for _, c in listed if isinstance(c.get("name"), str)]
+    known = set(names)
     for i, container in listed:
         cname = container.get("name")
         path = base + ("containers", i)
@@ -468,7 +469,7 @@ def _container_set(at, name, v41):
         what = f"containerSet container `{cname}`" if isinstance(cname, str) and cname else "a containerSet container"
         yield from _missing_image(path, container, f"{what} of {name}")
         for j, dep in enumerate(model.as_list(container.get("dependencies"))):
-            if isinstance(dep, str) and not _dynamic(dep) and dep not in names:
+            if isinstance(dep, str) and not _dynamic(dep) and dep not in known:
                 yield finding(path + ("dependencies", j),
                               f"containerSet container `{cname}` depends on `{dep}`, which is not a container of this "
                               f"containerSet; Argo rejects it{did_you_mean(dep, names)}",
@@ -496,37 +497,15 @@ def _container_cycles(base, listed):
         where.setdefault(cname, i)
         graph.setdefault(cname, [])
         graph[cname].extend(d for d in model.as_list(container.get("dependencies")) if isinstance(d, str))
-    reported = set()
-    state = {}
-
-    def visit(node, stack):
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, ()):
-            if dep not in graph:
-                continue
-            if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):] + [dep]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    yield cycle
-            elif state.get(dep) is None:
-                yield from visit(dep, stack)
-        stack.pop()
-        state[node] = 2
-
-    for node in graph:
-        if state.get(node) is None:
-            for cycle in visit(node, []):
-                # Point at the dependency that closes the circle: the last edge.
-                closer, target = cycle[-2], cycle[-1]
-                deps = model.as_list(dict(listed)[where[closer]].get("dependencies"))
-                index = deps.index(target) if target in deps else 0
-                yield finding(base + ("containers", where[closer], "dependencies", index),
-                              "containerSet containers depend on each other in a cycle: "
-                              + " -> ".join(f"`{c}`" for c in reversed(cycle)) + "; Argo rejects it",
-                              hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`")
+    for cycle in callgraph.find_cycles(graph):
+        # Point at the dependency that closes the circle: the last edge.
+        closer, target = cycle[-2], cycle[-1]
+        deps = model.as_list(dict(listed)[where[closer]].get("dependencies"))
+        index = deps.index(target) if target in deps else 0
+        yield finding(base + ("containers", where[closer], "dependencies", index),
+                      "containerSet containers depend on each other in a cycle: "
+                      + " -> ".join(f"`{c}`" for c in reversed(cycle)) + "; Argo rejects it",
+                      hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`")
 
 
 def _pod_level(at, ttype, name):

@@ -104,6 +104,8 @@ MOVES: Dict[str, str] = {
     "fastschema": "argo.fastschema",
     "permissions": "argo.permissions",
     "argo_version": "argo.version",
+    "callgraph": "argo.callgraph",
+    "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",
     "parallel": "run.parallel",
@@ -116,6 +118,8 @@ MOVES: Dict[str, str] = {
     # cli
     "cli": "cli.main",
     "rbac_command": "cli.rbac",
+    "graph_command": "cli.graph",
+    "graph_render": "cli.graph_format",
     "syspath": "cli.syspath",
 }
 

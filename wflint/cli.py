@@ -316,6 +316,26 @@ def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Option
                  template_paths=template_paths, use_cache=not no_cache))
 
 
+@cli.command()
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--template", default=None, metavar="NAME", help="Start from this template instead of the entrypoint.")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True)
+@click.option("--stats", is_flag=True, help="Print depth, widest level, critical path, unreachable templates and "
+                                            "redundant dependencies instead of the graph (inside the JSON with --format json).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint]).")
+@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
+              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+def graph(path: str, template: Optional[str], fmt: str, stats: bool, config_path: Optional[str],
+          template_paths: Sequence[str], no_cache: bool):
+    """Print the template call graph and the task graphs of the workflows in FILE."""
+    from .graph_command import run
+    config, _ = _load_config(config_path)
+    sys.exit(run(path, template=template, fmt=fmt, stats=stats, config=config, template_paths=template_paths,
+                 use_cache=not no_cache))
+
+
 def _rules_or_exit():
     from .registry import PluginError, load_rules
     try:

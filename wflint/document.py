@@ -29,7 +29,7 @@ class Document:
     """
 
     __slots__ = ("source", "index", "node", "line_offset", "data", "kind", "api_version",
-                 "name", "generate_name", "namespace", "memo")
+                 "name", "generate_name", "namespace", "memo", "prefix", "partial")
 
     def __init__(self, source, index: int, node, line_offset: int):
         self.source = source
@@ -37,6 +37,8 @@ class Document:
         self.node = node
         self.line_offset = line_offset
         self.data: Any = None
+        self.partial = False     # a kustomize patch: only part of an object (kustomize.py)
+        self.prefix: tuple = ()  # path of this object inside the document holding it (embedded.py)
         self.memo: dict = {}  # what wflint.model derives from the data, computed once for all rules
         self.kind = self.api_version = self.name = self.generate_name = self.namespace = None
         if node.__class__ is MappingNode:
@@ -80,9 +82,9 @@ class Document:
 
     @property
     def is_argo(self) -> bool:
-        """A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow of argoproj.io."""
-        return (self.kind in _ARGO_KIND_SET and isinstance(self.api_version, str)
-                and self.api_version.startswith("argoproj.io/"))
+        """A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow of argoproj.io/v1alpha1,
+        the only version Argo serves (near-misses are reported by nearmiss.py)."""
+        return self.kind in _ARGO_KIND_SET and self.api_version == "argoproj.io/v1alpha1"
 
     @property
     def display_name(self) -> str:

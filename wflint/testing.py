@@ -87,11 +87,21 @@ def fixture_cases(root: Path) -> List[tuple]:
     return cases
 
 
+def options_for(rule_id: str) -> Options:
+    """Options that run ``rule_id`` with the default rules, even when it is opt-in."""
+    from .engine import active_rules
+    options = Options()
+    active = [rule.id for rule in active_rules(options)]
+    if rule_id not in active:
+        options.select = active + [rule_id]
+    return options
+
+
 def run_fixture(rule_id: str, kind: str, case: Path, update: Optional[bool] = None) -> None:
     """Assert that one fixture behaves as its folder says (raises AssertionError)."""
     if update is None:
         update = bool(os.environ.get("WFLINT_UPDATE_FIXTURES"))
-    report = lint_path(str(case))
+    report = lint_path(str(case), options_for(rule_id))
     mine = [short(f) for f in report.findings if f.rule == rule_id]
     if kind == "ok":
         loud = [short(f) for f in report.findings if f.severity == "error" or f.rule == rule_id]
