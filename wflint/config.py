@@ -24,7 +24,7 @@ ARGO_VERSIONS = SUPPORTED
 MIN_MAX_FILE_SIZE = 0.1        # megabytes
 MAX_MAX_FILE_SIZE = 1024.0
 KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
-        "template-paths", "templates", "stubs", "cache", "baseline")
+        "template-paths", "templates", "stubs", "cache", "baseline", "show-info")
 
 
 class ConfigError(Exception):
@@ -61,6 +61,7 @@ class Config:
     stubs: List[str] = field(default_factory=list)          # WorkflowTemplate signature files
     templates: List["DeclaredTemplate"] = field(default_factory=list)  # templates living elsewhere
     cache: bool = True
+    show_info: bool = False                 # text output: show info-level findings too
     baseline: Optional[str] = None          # a baseline file, relative to the config's folder
 
 
@@ -179,6 +180,10 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
             if not isinstance(value, str) or not value:
                 raise ConfigError(shown, "`baseline` must be the path of a baseline file")
             config.baseline = _inside(shown, key, [value], root)[0]
+        elif key == "show-info":
+            if not isinstance(value, bool):
+                raise ConfigError(shown, "`show-info` must be true or false")
+            config.show_info = value
         elif key == "cache":
             if not isinstance(value, bool):
                 raise ConfigError(shown, "`cache` must be true or false")

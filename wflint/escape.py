@@ -20,9 +20,15 @@ def _escape(match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def shown(value) -> str:
-    """``value`` (any object, via str) safe to print on one line."""
-    return _UNSAFE.sub(_escape, value if isinstance(value, str) else str(value))
+_UNSAFE_BUT_TAB = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0a-\x1f"))
+
+
+def shown(value, keep_tabs: bool = False) -> str:
+    """``value`` (any object, via str) safe to print on one line. No text may
+    hold a GitHub Actions command in its legacy form either (`##[command]data`,
+    which the runner finds anywhere in a line)."""
+    text = (_UNSAFE_BUT_TAB if keep_tabs else _UNSAFE).sub(_escape, value if isinstance(value, str) else str(value))
+    return text.replace("##[", "##\\x5b") if "##[" in text else text
 
 
 def quoted(value) -> str:
