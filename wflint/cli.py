@@ -256,6 +256,52 @@ def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Option
                  template_paths=template_paths, use_cache=not no_cache))
 
 
+@cli.command("lsp")
+@click.option("--stdio", is_flag=True, help="Speak the protocol on standard input/output (the default and only transport).")
+def lsp(stdio: bool):
+    """Run the language server on stdio (needs the extra: pip install 'wflint[lsp]')."""
+    try:
+        from .lsp.server import main as serve
+    except ImportError as exc:
+        click.echo(f"wflint: the language server needs pygls and lsprotocol ({exc.name} is missing): "
+                   "pip install 'wflint[lsp]'", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(serve())
+
+
+@cli.group("schema")
+def schema_group():
+    """JSON Schemas of Argo's kinds, for editors without an LSP client."""
+
+
+@schema_group.command("export")
+@click.option("--kind", type=click.Choice(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
+              default=None, help="The kind to print (required without -o).")
+@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default="4.1", show_default=True,
+              help="The Argo Workflows release the schema describes.")
+@click.option("--output-dir", "-o", "output_dir", type=click.Path(file_okay=False), default=None,
+              help="Write one file per kind (KIND.json) into this folder instead of printing one.")
+def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[str]):
+    """Print the strict JSON Schema of one kind, or write every kind with -o DIR."""
+    from .schema_export import KINDS, render
+    if output_dir is None:
+        if kind is None:
+            raise click.UsageError("give --kind KIND (or -o DIR for every kind)")
+        click.echo(render(kind, argo_version), nl=False)
+        return
+    kinds = [kind] if kind else list(KINDS)
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+        for name in kinds:
+            target = os.path.join(output_dir, f"{name}.json")
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(render(name, argo_version))
+            click.echo(target)
+    except OSError as exc:
+        click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 def _rules_or_exit():
     from .registry import PluginError, load_rules
     try:

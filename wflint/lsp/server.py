@@ -1,0 +1,305 @@
+"""The language server: pygls wiring over wflint.workspace (analysis) and
+wflint.lsp.navigate (references). Started by `wflint lsp` on stdio; only
+protocol messages go to stdout, logs go to stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Dict, List, Optional
+from urllib.parse import unquote, urlparse
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from .. import __version__
+from ..finding import Finding
+from ..workspace import Analysis, Workspace
+from . import completion, diagnostics, navigate, symbols
+
+log = logging.getLogger("wflint.lsp")
+DEBOUNCE_SECONDS = 0.15
+
+
+def uri_to_path(uri: str) -> str:
+    parsed = urlparse(uri)
+    if parsed.scheme not in ("file", ""):
+        return uri
+    path = unquote(parsed.path)
+    if os.name == "nt" and path.startswith("/") and len(path) > 2 and path[2] == ":":
+        path = path[1:]
+    return os.path.abspath(path)
+
+
+def path_to_uri(path: str) -> str:
+    from pathlib import Path
+    return Path(os.path.abspath(path)).as_uri()
+
+
+class WflintServer(LanguageServer):
+    def __init__(self):
+        super().__init__("wflint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        self.project: Optional[Workspace] = None
+        self.analyses: Dict[str, Analysis] = {}      # absolute path -> last lint
+        self.pending: Dict[str, asyncio.TimerHandle] = {}
+        self.debounce = DEBOUNCE_SECONDS
+
+    # -- the workspace -----------------------------------------------------------
+
+    def ensure_project(self) -> Workspace:
+        if self.project is None:
+            folders = getattr(self.workspace, "folders", None) or {}
+            root = None
+            for folder in folders.values():
+                root = uri_to_path(folder.uri)
+                break
+            if root is None:
+                root = uri_to_path(self.workspace.root_uri) if self.workspace.root_uri else os.getcwd()
+            self.project = Workspace(root)
+            if self.project.config_error:
+                self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                                 message=f"wflint: {self.project.config_error}"))
+        return self.project
+
+    def text_of(self, uri: str) -> str:
+        return self.workspace.get_text_document(uri).source
+
+    # -- diagnostics ------------------------------------------------------------
+
+    def lint_now(self, uri: str) -> None:
+        project = self.ensure_project()
+        path = uri_to_path(uri)
+        try:
+            analysis = project.lint(path)
+        except Exception as exc:  # never die on input: say so, keep the session
+            log.exception("linting %s failed", path)
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
+                                                           message=f"wflint: linting {path} failed: {exc!r}"))
+            return
+        self.analyses[path] = analysis
+        items = [diagnostics.to_diagnostic(f, uri_of=path_to_uri) for f in analysis.findings]
+        version = self.workspace.get_text_document(uri).version
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items,
+                                                                              version=version))
+
+    def schedule(self, uri: str, everything: bool = False) -> None:
+        """Lint ``uri`` (and, after a change that may touch the index, every open
+        document) once typing pauses for ``debounce`` seconds."""
+        targets = [uri]
+        if everything:
+            targets += [u for u in self.open_uris() if u != uri]
+        loop = asyncio.get_event_loop()
+        for target in targets:
+            handle = self.pending.pop(target, None)
+            if handle is not None:
+                handle.cancel()
+            self.pending[target] = loop.call_later(self.debounce, self._fire, target)
+
+    def _fire(self, uri: str) -> None:
+        self.pending.pop(uri, None)
+        if uri in self.workspace.text_documents:
+            self.lint_now(uri)
+
+    def open_uris(self) -> List[str]:
+        return list(self.workspace.text_documents.keys())
+
+    def finding_at(self, path: str, line: int, character: int) -> List[Finding]:
+        analysis = self.analyses.get(path)
+        if analysis is None:
+            return []
+        out = []
+        for item in analysis.findings:
+            rng = diagnostics.finding_range(item)
+            if (rng.start.line, rng.start.character) <= (line, character) <= (rng.end.line, rng.end.character):
+                out.append(item)
+        return out
+
+
+server = WflintServer()
+
+
+def _touches_index(text: str) -> bool:
+    return "WorkflowTemplate" in text
+
+
+@server.feature(types.INITIALIZED)
+def initialized(ls: WflintServer, params: types.InitializedParams):
+    project = ls.ensure_project()
+    try:
+        count = project.index_project()
+        log.info("wflint: indexed %d entries under %s", count, project.root)
+    except Exception:
+        log.exception("indexing the workspace failed")
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: WflintServer, params: types.DidOpenTextDocumentParams):
+    project = ls.ensure_project()
+    path = uri_to_path(params.text_document.uri)
+    project.open(path, params.text_document.text)
+    ls.lint_now(params.text_document.uri)
+    if _touches_index(params.text_document.text):
+        ls.schedule(params.text_document.uri, everything=True)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: WflintServer, params: types.DidChangeTextDocumentParams):
+    project = ls.ensure_project()
+    uri = params.text_document.uri
+    text = ls.text_of(uri)  # pygls has applied the (incremental) changes
+    before = project.text(uri_to_path(uri)) or ""
+    project.update(uri_to_path(uri), text)
+    ls.schedule(uri, everything=_touches_index(text) or _touches_index(before))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+def did_save(ls: WflintServer, params: types.DidSaveTextDocumentParams):
+    ls.schedule(params.text_document.uri, everything=True)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: WflintServer, params: types.DidCloseTextDocumentParams):
+    project = ls.ensure_project()
+    uri = params.text_document.uri
+    path = uri_to_path(uri)
+    handle = ls.pending.pop(uri, None)
+    if handle is not None:
+        handle.cancel()
+    text = project.text(path) or ""
+    project.close(path)
+    ls.analyses.pop(path, None)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    if _touches_index(text):
+        for other in ls.open_uris():
+            if other != uri:
+                ls.schedule(other)
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched(ls: WflintServer, params: types.DidChangeWatchedFilesParams):
+    project = ls.ensure_project()
+    for change in params.changes:
+        path = uri_to_path(change.uri)
+        if path not in project.open_paths:
+            project.file_changed(path)
+    for uri in ls.open_uris():
+        ls.schedule(uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+def code_action(ls: WflintServer, params: types.CodeActionParams):
+    uri = params.text_document.uri
+    path = uri_to_path(uri)
+    analysis = ls.analyses.get(path)
+    if analysis is None:
+        return []
+    lines = ls.text_of(uri).split("\n")
+    actions: List[types.CodeAction] = []
+    wanted = [d for d in params.context.diagnostics if d.source == diagnostics.SOURCE]
+    start, end = params.range.start.line, params.range.end.line
+    for item in analysis.findings:
+        rng = diagnostics.finding_range(item)
+        matching = next((d for d in wanted if diagnostics.matches(d, item)), None)
+        if matching is None and not (start <= rng.start.line <= end):
+            continue
+        diagnostic = matching or diagnostics.to_diagnostic(item)
+        fix = diagnostics.fix_action(item, uri, diagnostic)
+        if fix is not None:
+            actions.append(fix)
+        disable = diagnostics.disable_action(item.rule, rng.start.line, lines, uri, diagnostic)
+        if disable is not None and all(a.title != disable.title for a in actions):
+            actions.append(disable)
+    return actions
+
+
+def _reference(ls: WflintServer, uri: str, position: types.Position):
+    project = ls.ensure_project()
+    path = uri_to_path(uri)
+    docs = project.documents(path)
+    doc = navigate.document_at(docs, position.line)
+    if doc is None or not doc.is_argo:
+        return None
+    lines = ls.text_of(uri).split("\n")
+    text = lines[position.line] if position.line < len(lines) else ""
+    return navigate.reference_at(doc, position.line, position.character, text)
+
+
+def _location(where: navigate.Place) -> types.Location:
+    return types.Location(uri=path_to_uri(where.path), range=types.Range(
+        start=types.Position(line=where.line, character=where.column),
+        end=types.Position(line=where.end_line, character=where.end_column)))
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+def definition(ls: WflintServer, params: types.DefinitionParams):
+    ref = _reference(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    targets = navigate.Resolver(ls.ensure_project()).definitions(ref)
+    return [_location(t.place) for t in targets] or None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+def references(ls: WflintServer, params: types.ReferenceParams):
+    ref = _reference(ls, params.text_document.uri, params.position)
+    if ref is None:
+        return None
+    places = navigate.Resolver(ls.ensure_project()).references(ref, params.context.include_declaration)
+    return [_location(p) for p in places]
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def hover(ls: WflintServer, params: types.HoverParams):
+    uri, position = params.text_document.uri, params.position
+    parts: List[str] = []
+    ref = _reference(ls, uri, position)
+    if ref is not None and ref.expression is not None:
+        targets = navigate.Resolver(ls.ensure_project()).definitions(ref)
+        shown = "{{" + ref.expression.strip() + "}}"
+        if targets:
+            target = targets[0]
+            where = os.path.relpath(target.place.path, ls.ensure_project().root)
+            parts.append(f"`{shown}`: {target.summary}, declared at {where}:{target.place.line + 1}")
+        else:
+            known = navigate.describe_variable(ref.expression)
+            parts.append(f"`{shown}`: {known}" if known else f"`{shown}`: not resolved here")
+    elif ref is not None and ref.kind in ("template", "holder", "ref-template", "task"):
+        targets = navigate.Resolver(ls.ensure_project()).definitions(ref)
+        if targets:
+            where = os.path.relpath(targets[0].place.path, ls.ensure_project().root)
+            parts.append(f"{targets[0].summary}, declared at {where}:{targets[0].place.line + 1}")
+    seen = set()
+    for item in ls.finding_at(uri_to_path(uri), position.line, position.character):
+        if item.rule in seen:
+            continue
+        seen.add(item.rule)
+        summary = diagnostics.rule_summary(item.rule)
+        if summary:
+            parts.append(summary)
+    if not parts:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
+
+
+@server.feature(types.TEXT_DOCUMENT_COMPLETION,
+                types.CompletionOptions(trigger_characters=["{", ".", ":", " ", "&", "|", ","]))
+def complete(ls: WflintServer, params: types.CompletionParams):
+    uri = params.text_document.uri
+    items = completion.complete(ls.ensure_project(), uri_to_path(uri), ls.text_of(uri),
+                                params.position.line, params.position.character)
+    return types.CompletionList(is_incomplete=False, items=items)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+def document_symbol(ls: WflintServer, params: types.DocumentSymbolParams):
+    project = ls.ensure_project()
+    return symbols.document_symbols(project.documents(uri_to_path(params.text_document.uri)))
+
+
+def main() -> int:
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="wflint-lsp: %(levelname)s %(message)s")
+    server.start_io()
+    return 0
