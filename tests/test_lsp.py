@@ -125,6 +125,22 @@ async def test_diagnostics_on_open_match_check(client: LanguageClient, workspace
     assert "serviceAccountName" in schema.message
 
 
+async def test_positions_count_utf16_units(client: LanguageClient, workspace: Path):
+    text = _text(workspace, "broken.yaml").replace("broken-", "wide-").replace(
+        "        - - name: first\n            template: missing-one\n",
+        '        - [{name: "\U0001F600 first", template: missing-one}]\n').replace("serviceAcountName", "serviceAccountName")
+    (workspace / "wide.yaml").write_text(text, encoding="utf-8")
+    uri = await _open(client, workspace, "wide.yaml", text)
+    found = next(d for d in client.diagnostics[uri] if d.code == "unknown-template")
+    line = text.split("\n")[found.range.start.line]
+    at = line.index("missing-one")
+    assert found.range.start.character == at + 1  # the emoji is 2 UTF-16 units
+    target = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=types.Position(line=found.range.start.line, character=line.index("first") + 1)))
+    assert target is None  # a step name is not a reference; the request works on the wide line
+
+
 async def test_change_updates_then_clears(client: LanguageClient, workspace: Path):
     text = _text(workspace, "broken.yaml").replace("broken-", "broken-two-")
     (workspace / "broken-two.yaml").write_text(text)

@@ -142,8 +142,10 @@ class Workspace:
     def update(self, path: str, text: str) -> None:
         """The editor's text of ``path`` (unsaved changes included)."""
         path = os.path.abspath(path)
-        docs = self._parse(path, text)[0]
-        entries = [entry_of(doc) for doc in docs if indexable(doc)]
+        from .project import _MARKERS
+        entries: List[IndexEntry] = []
+        if any(marker.decode() in text for marker in _MARKERS):  # else nothing in it can be indexed
+            entries = [entry_of(doc) for doc in self._parse(path, text)[0] if indexable(doc)]
         with self._lock:
             self._buffers[path] = text
             self._buffer_entries[path] = entries
@@ -220,10 +222,17 @@ class Workspace:
         if self.excluded(path):
             return Analysis(path=path, text=text)
         engine = self.engine
-        docs, parsed = self._parse(path, text)
-        index = self.index(without=path, documents=docs)
-        found, internal = engine.check(index)
-        report = engine.report(parsed.findings + found, parsed, 1, len(index.documents), internal)
+        import gc
+        enabled = gc.isenabled()
+        gc.disable()  # as Engine.run does: the nodes of a parse are not garbage, scanning them is waste
+        try:
+            docs, parsed = self._parse(path, text)
+            index = self.index(without=path, documents=docs)
+            found, internal = engine.check(index)
+            report = engine.report(parsed.findings + found, parsed, 1, len(index.documents), internal)
+        finally:
+            if enabled:
+                gc.enable()
         shown = self.shown(path)
         analysis = Analysis(path=path, text=text, findings=[f for f in report.findings if f.path == shown],
                             documents=docs, parsed=not _syntax_failed(parsed.findings))

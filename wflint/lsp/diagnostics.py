@@ -147,10 +147,6 @@ def _is_block_scalar_header(text: str) -> bool:
     return bool(re.search(r"[|>][-+0-9]*$", text))
 
 
-def matches(diagnostic: types.Diagnostic, item: Finding) -> bool:
-    return diagnostic.code == item.rule and diagnostic.range == finding_range(item)
-
-
 def rule_summary(rule_id: str) -> Optional[str]:
     """The rule's summary and the first paragraph of its doc, for hover."""
     rule = load_rules().get(rule_id)

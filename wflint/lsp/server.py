@@ -20,7 +20,7 @@ from ..workspace import Analysis, Workspace
 from . import completion, diagnostics, navigate, symbols
 
 log = logging.getLogger("wflint.lsp")
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1
 
 
 def uri_to_path(uri: str) -> str:
@@ -79,7 +79,12 @@ class WflintServer(LanguageServer):
                                                            message=f"wflint: linting {path} failed: {exc!r}"))
             return
         self.analyses[path] = analysis
-        items = [diagnostics.to_diagnostic(f, uri_of=path_to_uri) for f in analysis.findings]
+        lines = analysis.text.split("\n")
+        items = []
+        for item in analysis.findings:
+            diagnostic = diagnostics.to_diagnostic(item, uri_of=path_to_uri)
+            diagnostic.range = self.client_range(lines, diagnostic.range)
+            items.append(diagnostic)
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items,
                                                                               version=version))
@@ -104,6 +109,34 @@ class WflintServer(LanguageServer):
 
     def open_uris(self) -> List[str]:
         return list(self.workspace.text_documents.keys())
+
+    # -- positions: wflint counts characters; the client may count UTF-16 units ------
+
+    def _codec(self):
+        codec = getattr(self.workspace, "position_codec", None)
+        if codec is None or str(getattr(self.workspace, "position_encoding", "")).endswith("32"):
+            return None
+        return codec
+
+    def lines_of(self, path: str) -> List[str]:
+        return (self.ensure_project().text(path) or "").split("\n")
+
+    def client_position(self, lines: List[str], position: types.Position) -> types.Position:
+        codec = self._codec()
+        if codec is None or position.line >= len(lines) or lines[position.line].isascii():
+            return position
+        return codec.position_to_client_units(lines, position)
+
+    def client_range(self, lines: List[str], rng: types.Range) -> types.Range:
+        return types.Range(start=self.client_position(lines, rng.start), end=self.client_position(lines, rng.end))
+
+    def server_position(self, uri: str, position: types.Position) -> types.Position:
+        codec = self._codec()
+        lines = self.text_of(uri).split("\n")
+        if codec is None or position.line >= len(lines) or lines[position.line].isascii():
+            return position
+        found = codec.position_from_client_units(lines, position)
+        return types.Position(line=found.line, character=found.character)
 
     def finding_at(self, path: str, line: int, character: int) -> List[Finding]:
         analysis = self.analyses.get(path)
@@ -201,22 +234,28 @@ def code_action(ls: WflintServer, params: types.CodeActionParams):
     wanted = [d for d in params.context.diagnostics if d.source == diagnostics.SOURCE]
     start, end = params.range.start.line, params.range.end.line
     for item in analysis.findings:
-        rng = diagnostics.finding_range(item)
-        matching = next((d for d in wanted if diagnostics.matches(d, item)), None)
+        rng = ls.client_range(lines, diagnostics.finding_range(item))
+        matching = next((d for d in wanted if d.code == item.rule and d.range == rng), None)
         if matching is None and not (start <= rng.start.line <= end):
             continue
-        diagnostic = matching or diagnostics.to_diagnostic(item)
-        fix = diagnostics.fix_action(item, uri, diagnostic)
-        if fix is not None:
-            actions.append(fix)
-        disable = diagnostics.disable_action(item.rule, rng.start.line, lines, uri, diagnostic)
-        if disable is not None and all(a.title != disable.title for a in actions):
-            actions.append(disable)
+        diagnostic = matching
+        if diagnostic is None:
+            diagnostic = diagnostics.to_diagnostic(item)
+            diagnostic.range = rng
+        for action in (diagnostics.fix_action(item, uri, diagnostic),
+                       diagnostics.disable_action(item.rule, rng.start.line, lines, uri, diagnostic)):
+            if action is None or any(a.title == action.title for a in actions):
+                continue
+            for edits in (action.edit.changes or {}).values():
+                for edit in edits:
+                    edit.range = ls.client_range(lines, edit.range)
+            actions.append(action)
     return actions
 
 
 def _reference(ls: WflintServer, uri: str, position: types.Position):
     project = ls.ensure_project()
+    position = ls.server_position(uri, position)
     path = uri_to_path(uri)
     docs = project.documents(path)
     doc = navigate.document_at(docs, position.line)
@@ -227,10 +266,10 @@ def _reference(ls: WflintServer, uri: str, position: types.Position):
     return navigate.reference_at(doc, position.line, position.character, text)
 
 
-def _location(where: navigate.Place) -> types.Location:
-    return types.Location(uri=path_to_uri(where.path), range=types.Range(
-        start=types.Position(line=where.line, character=where.column),
-        end=types.Position(line=where.end_line, character=where.end_column)))
+def _location(ls: WflintServer, where: navigate.Place) -> types.Location:
+    rng = types.Range(start=types.Position(line=where.line, character=where.column),
+                      end=types.Position(line=where.end_line, character=where.end_column))
+    return types.Location(uri=path_to_uri(where.path), range=ls.client_range(ls.lines_of(where.path), rng))
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
@@ -239,7 +278,7 @@ def definition(ls: WflintServer, params: types.DefinitionParams):
     if ref is None:
         return None
     targets = navigate.Resolver(ls.ensure_project()).definitions(ref)
-    return [_location(t.place) for t in targets] or None
+    return [_location(ls, t.place) for t in targets] or None
 
 
 @server.feature(types.TEXT_DOCUMENT_REFERENCES)
@@ -248,7 +287,7 @@ def references(ls: WflintServer, params: types.ReferenceParams):
     if ref is None:
         return None
     places = navigate.Resolver(ls.ensure_project()).references(ref, params.context.include_declaration)
-    return [_location(p) for p in places]
+    return [_location(ls, p) for p in places]
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
@@ -272,7 +311,8 @@ def hover(ls: WflintServer, params: types.HoverParams):
             where = os.path.relpath(targets[0].place.path, ls.ensure_project().root)
             parts.append(f"{targets[0].summary}, declared at {where}:{targets[0].place.line + 1}")
     seen = set()
-    for item in ls.finding_at(uri_to_path(uri), position.line, position.character):
+    at = ls.server_position(uri, position)
+    for item in ls.finding_at(uri_to_path(uri), at.line, at.character):
         if item.rule in seen:
             continue
         seen.add(item.rule)
@@ -288,15 +328,29 @@ def hover(ls: WflintServer, params: types.HoverParams):
                 types.CompletionOptions(trigger_characters=["{", ".", ":", " ", "&", "|", ","]))
 def complete(ls: WflintServer, params: types.CompletionParams):
     uri = params.text_document.uri
-    items = completion.complete(ls.ensure_project(), uri_to_path(uri), ls.text_of(uri),
-                                params.position.line, params.position.character)
+    text = ls.text_of(uri)
+    at = ls.server_position(uri, params.position)
+    items = completion.complete(ls.ensure_project(), uri_to_path(uri), text, at.line, at.character)
+    lines = text.split("\n")
+    for item in items:
+        if item.text_edit is not None:
+            item.text_edit.range = ls.client_range(lines, item.text_edit.range)
     return types.CompletionList(is_incomplete=False, items=items)
 
 
 @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 def document_symbol(ls: WflintServer, params: types.DocumentSymbolParams):
     project = ls.ensure_project()
-    return symbols.document_symbols(project.documents(uri_to_path(params.text_document.uri)))
+    path = uri_to_path(params.text_document.uri)
+    found = symbols.document_symbols(project.documents(path))
+    lines = ls.lines_of(path)
+    stack = list(found)
+    while stack:
+        symbol = stack.pop()
+        symbol.range = ls.client_range(lines, symbol.range)
+        symbol.selection_range = ls.client_range(lines, symbol.selection_range)
+        stack.extend(symbol.children or ())
+    return found
 
 
 def main() -> int:
