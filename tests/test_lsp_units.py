@@ -142,3 +142,42 @@ def test_key_path_from_indentation():
     assert key_path(lines, 6, 12) == ["spec", "templates", "[]", "dag", "tasks", "[]"]
     assert key_path(lines, 7, 2) == ["spec"]
     assert key_path(["spec:", "  templates:", "  - name: a", "    cont"], 3, 4) == ["spec", "templates", "[]"]
+
+
+def test_raw_stdio_session_speaks_only_protocol(project):
+    """As a raw client sees it: every byte on stdout is a framed JSON-RPC
+    message; shutdown then exit ends the process with status 0."""
+    pytest.importorskip("pygls")
+    import json
+    process = subprocess.Popen([sys.executable, "-m", "wflint", "lsp"], cwd=project, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def send(message):
+        body = json.dumps(dict(message, jsonrpc="2.0")).encode()
+        process.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        process.stdin.flush()
+
+    uri = (project / "broken.yaml").as_uri()
+    send({"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": project.as_uri(),
+                                                      "capabilities": {}}})
+    send({"method": "initialized", "params": {}})
+    send({"method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "yaml", "version": 1, "text": (project / "broken.yaml").read_text()}}})
+    send({"id": 2, "method": "shutdown", "params": None})
+    send({"method": "exit", "params": None})
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    messages, rest = [], out
+    while rest:
+        header, _, rest = rest.partition(b"\r\n\r\n")
+        assert header.startswith(b"Content-Length: "), rest[:200]
+        fields = dict(line.split(b": ", 1) for line in header.split(b"\r\n"))
+        assert set(fields) <= {b"Content-Length", b"Content-Type"}
+        length = int(fields[b"Content-Length"])
+        messages.append(json.loads(rest[:length]))
+        rest = rest[length:]
+    init = next(m for m in messages if m.get("id") == 1)["result"]
+    assert init["capabilities"]["textDocumentSync"]["change"] == 2
+    published = [m for m in messages if m.get("method") == "textDocument/publishDiagnostics"]
+    assert {d["code"] for d in published[0]["params"]["diagnostics"]} == {"schema", "unknown-template"}
+    assert any(m.get("id") == 2 for m in messages)
