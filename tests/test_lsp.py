@@ -304,3 +304,22 @@ async def test_hostile_input_never_ends_the_session(client: LanguageClient, work
     assert await client.text_document_document_symbol_async(types.DocumentSymbolParams(
         text_document=types.TextDocumentIdentifier(uri=pipeline)))
 
+
+
+async def test_config_change_applies(client: LanguageClient, workspace: Path):
+    text = _text(workspace, "broken.yaml").replace("broken-", "configured-")
+    (workspace / "configured.yaml").write_text(text)
+    uri = await _open(client, workspace, "configured.yaml", text)
+    assert {d.code for d in client.diagnostics[uri]} == {"schema", "unknown-template"}
+    config = workspace / ".wflint.yaml"
+    config.write_text("rules:\n  schema:\n    enabled: false\n")
+    try:
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Created)]))
+        found = await _diagnostics(client, uri, until=lambda d: {x.code for x in d} == {"unknown-template"})
+        assert len(found) == 1
+    finally:
+        config.unlink()
+        client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+            types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Deleted)]))
+        await _diagnostics(client, uri, until=lambda d: len(d) == 2)

@@ -157,14 +157,45 @@ def _touches_index(text: str) -> bool:
     return "WorkflowTemplate" in text
 
 
+def _is_config(path: str) -> bool:
+    from ..config import CONFIG_FILES
+    return os.path.basename(path) in CONFIG_FILES + ("pyproject.toml",)
+
+
+def _reload(ls: WflintServer) -> None:
+    """The configuration changed: a new workspace (config, index), every open document linted again."""
+    old = ls.project
+    ls.project = None
+    project = ls.ensure_project()
+    project.index_project()
+    if old is not None:
+        for path in old.open_paths:
+            text = old.text(path)
+            if text is not None:
+                project.open(path, text)
+    for uri in ls.open_uris():
+        ls.schedule(uri)
+
+
 @server.feature(types.INITIALIZED)
-def initialized(ls: WflintServer, params: types.InitializedParams):
+async def initialized(ls: WflintServer, params: types.InitializedParams):
     project = ls.ensure_project()
     try:
         count = project.index_project()
         log.info("wflint: indexed %d entries under %s", count, project.root)
     except Exception:
         log.exception("indexing the workspace failed")
+    watching = ls.client_capabilities.workspace and ls.client_capabilities.workspace.did_change_watched_files
+    if watching and watching.dynamic_registration:
+        watchers = [types.FileSystemWatcher(glob_pattern=pattern)
+                    for pattern in ("**/*.yaml", "**/*.yml", "**/.wflint.yaml", "**/pyproject.toml")]
+        try:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id="wflint-watch", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
+        except Exception:
+            log.warning("the client did not accept file watching; files changed outside the editor "
+                        "count once saved in it")
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -189,6 +220,9 @@ def did_change(ls: WflintServer, params: types.DidChangeTextDocumentParams):
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
 def did_save(ls: WflintServer, params: types.DidSaveTextDocumentParams):
+    if _is_config(uri_to_path(params.text_document.uri)):
+        _reload(ls)
+        return
     ls.schedule(params.text_document.uri, everything=True)
 
 
@@ -212,6 +246,9 @@ def did_close(ls: WflintServer, params: types.DidCloseTextDocumentParams):
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def watched(ls: WflintServer, params: types.DidChangeWatchedFilesParams):
+    if any(_is_config(uri_to_path(change.uri)) for change in params.changes):
+        _reload(ls)
+        return
     project = ls.ensure_project()
     for change in params.changes:
         path = uri_to_path(change.uri)
