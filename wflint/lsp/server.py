@@ -45,6 +45,7 @@ class WflintServer(LanguageServer):
         self.analyses: Dict[str, Analysis] = {}      # absolute path -> last lint
         self.pending: Dict[str, asyncio.TimerHandle] = {}
         self.debounce = DEBOUNCE_SECONDS
+        self.settings: Dict[str, object] = {}        # initializationOptions: argoVersion, config
 
     # -- the workspace -----------------------------------------------------------
 
@@ -57,7 +58,10 @@ class WflintServer(LanguageServer):
                 break
             if root is None:
                 root = uri_to_path(self.workspace.root_uri) if self.workspace.root_uri else os.getcwd()
-            self.project = Workspace(root)
+            config = self.settings.get("config")
+            version = self.settings.get("argoVersion")
+            self.project = Workspace(root, config_path=config if isinstance(config, str) and config else None,
+                                     argo_version=version if version in ("4.1", "3.7") else None)
             if self.project.config_error:
                 self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                                  message=f"wflint: {self.project.config_error}"))
@@ -155,6 +159,14 @@ server = WflintServer()
 
 def _touches_index(text: str) -> bool:
     return "WorkflowTemplate" in text
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: WflintServer, params: types.InitializeParams):
+    """Client settings, all optional: `{"argoVersion": "3.7", "config": "/path/.wflint.yaml"}`
+    (otherwise the configuration decides, as for `check`)."""
+    if isinstance(params.initialization_options, dict):
+        ls.settings = dict(params.initialization_options)
 
 
 def _is_config(path: str) -> bool:
