@@ -323,3 +323,14 @@ async def test_config_change_applies(client: LanguageClient, workspace: Path):
         client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
             types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Deleted)]))
         await _diagnostics(client, uri, until=lambda d: len(d) == 2)
+
+
+async def test_related_information_for_multi_place_findings(client: LanguageClient, workspace: Path):
+    text = (FIXTURES.parent / "cycle.yaml").read_text()
+    uri = await _open(client, workspace, "cycle.yaml", text)
+    found = {d.code: d for d in client.diagnostics[uri]}
+    cycle = found["dag-cycle"].related_information
+    assert [r.location.range.start for r in cycle] == [
+        _pos(text, f"name: {task}\n", len("name: ")) for task in "abc"]
+    (first,) = found["duplicate-template"].related_information
+    assert first.location.uri == uri and first.location.range.start == _pos(text, "name: leaf", len("name: "))

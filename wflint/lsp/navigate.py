@@ -555,3 +555,62 @@ GLOBALS = dict(_GLOBALS)
 def describe_variable(expression: str) -> Optional[str]:
     """A sentence about a global `{{…}}` variable, if wflint knows it."""
     return GLOBALS.get(expression.strip())
+
+
+# -- the other places of a multi-place finding -------------------------------------
+
+_NODE_PATH = re.compile(r"\b((?:spec|metadata)(?:\.[A-Za-z][A-Za-z0-9]*|\[\d+\])+)")
+_FILE_LINE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.ya?ml):(\d+)\b")
+_CYCLE = re.compile(r"dependency cycle `([^`]+)`")
+
+
+def pointer_path(pointer: str) -> Tuple:
+    """A JSON pointer as a node path (digits as list indexes)."""
+    parts = []
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return tuple(parts)
+
+
+def _written_path(text: str) -> Tuple:
+    """`spec.templates[1].steps[0][2]` (as rules write node paths) as a node path."""
+    parts = []
+    for name, number in re.findall(r"([A-Za-z][A-Za-z0-9]*)|\[(\d+)\]", text):
+        parts.append(int(number) if number else name)
+    return tuple(parts)
+
+
+def related(doc: Document, finding, root: str) -> List[Tuple[Place, str]]:
+    """Other places a finding names: every task of a dependency cycle, the
+    first definition of a duplicate (a node path in this document, or
+    `file:line` in another)."""
+    import os
+    out: List[Tuple[Place, str]] = []
+    own = pointer_path(finding.pointer)
+    cycle = _CYCLE.search(finding.message)
+    if cycle:
+        names = [n.strip() for n in cycle.group(1).split("->")]
+        scope = enclosing_template(doc, own)
+        if scope is not None:
+            for call in model.tasks(scope):
+                if call.name in names:
+                    where = place(doc, call.path + ("name",))
+                    if where:
+                        out.append((where, f"task `{call.name}` is in the cycle"))
+        return out
+    for match in _NODE_PATH.finditer(finding.message):
+        path = _written_path(match.group(1))
+        if path == own[:len(path)]:
+            continue
+        where = place(doc, path + ("name",)) or place(doc, path)
+        if where:
+            out.append((where, "also defined here"))
+    for match in _FILE_LINE.finditer(finding.message):
+        name, line = match.group(1), int(match.group(2))
+        path = name if os.path.isabs(name) else os.path.abspath(name)
+        if not os.path.isfile(path):
+            path = os.path.join(root, name)
+        if os.path.isfile(path) and line > 0:
+            out.append((Place(path, line - 1, 0, line - 1, 1), "also defined here"))
+    return out

@@ -88,6 +88,8 @@ class WflintServer(LanguageServer):
         for item in analysis.findings:
             diagnostic = diagnostics.to_diagnostic(item, uri_of=path_to_uri)
             diagnostic.range = self.client_range(lines, diagnostic.range)
+            if diagnostic.related_information is None:
+                diagnostic.related_information = self.related(analysis, item) or None
             items.append(diagnostic)
         version = self.workspace.get_text_document(uri).version
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=items,
@@ -113,6 +115,20 @@ class WflintServer(LanguageServer):
 
     def open_uris(self) -> List[str]:
         return list(self.workspace.text_documents.keys())
+
+    def related(self, analysis: Analysis, item: Finding) -> List[types.DiagnosticRelatedInformation]:
+        """The other places of a multi-place finding (a duplicate's first
+        definition, every task of a cycle), found by what the finding names."""
+        doc = next((d for d in analysis.documents if d.index == item.document and d.is_argo), None)
+        if doc is None or item.rule not in _MULTI_PLACE:
+            return []
+        try:
+            found = navigate.related(doc, item, self.ensure_project().root)
+        except Exception:  # a message this does not understand: no related places, never an error
+            log.exception("related places of %s", item.rule)
+            return []
+        return [types.DiagnosticRelatedInformation(location=_location(self, where), message=message)
+                for where, message in found]
 
     # -- positions: wflint counts characters; the client may count UTF-16 units ------
 
@@ -155,6 +171,8 @@ class WflintServer(LanguageServer):
 
 
 server = WflintServer()
+# Rules whose findings name other places (a first definition, the rest of a cycle).
+_MULTI_PLACE = frozenset({"duplicate-template", "dag-cycle"})
 
 
 def _touches_index(text: str) -> bool:
