@@ -155,9 +155,12 @@ def rule_summary(rule_id: str) -> Optional[str]:
     text = f"**{rule.id}** ({rule.severity}): {rule.summary}"
     doc = rule.doc()
     if doc:
-        paragraphs = [p.strip() for p in doc.split("\n\n") if p.strip() and not p.lstrip().startswith("#")]
-        if paragraphs:
-            text += "\n\n" + paragraphs[0]
+        # The first paragraph of the doc's opening sections (its title, "What it does").
+        sections = re.split(r"(?m)^#+ .*$", doc)
+        for section in sections[1:3] if len(sections) > 2 else sections[:1]:
+            paragraph = next((p.strip() for p in section.split("\n\n") if p.strip()), "")
+            if paragraph:
+                text += "\n\n" + paragraph
         uri = rule_doc_uri(rule_id)
         if uri:
             text += f"\n\n[{rule.id} documentation]({uri})"
