@@ -257,7 +257,7 @@ async def test_completion(client: LanguageClient, workspace: Path):
     uri = await _open(client, workspace, "typing.yaml", text)
     labels = await _complete(client, uri, text, "template: fetch-data", len("template: "))
     assert {"main", "fetch-data", "announce", "legacy"} <= set(labels)
-    assert await _complete(client, uri, text, "name: shared-steps", len("name: ")) == ["shared-steps"]
+    assert await _complete(client, uri, text, "name: shared-steps", len("name: ")) == ["relay", "shared-steps"]
     assert await _complete(client, uri, text, "template: compile", len("template: ")) == ["compile", "package"]
     labels = await _complete(client, uri, text, 'depends: "build', len('depends: "'))
     assert set(labels) == {"fetch", "build"}
@@ -334,3 +334,24 @@ async def test_related_information_for_multi_place_findings(client: LanguageClie
         _pos(text, f"name: {task}\n", len("name: ")) for task in "abc"]
     (first,) = found["duplicate-template"].related_information
     assert first.location.uri == uri and first.location.range.start == _pos(text, "name: leaf", len("name: "))
+
+
+async def test_steps_and_local_references(client: LanguageClient, workspace: Path):
+    text = _text(workspace, "relay.yaml")
+    uri = await _open(client, workspace, "relay.yaml")
+    assert list(client.diagnostics[uri]) == []
+    doc = types.TextDocumentIdentifier(uri=uri)
+    (step,) = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc, position=_pos(text, "{{steps.first", len("{{steps.fi"))))
+    assert step.range.start == _pos(text, "name: first", len("name: "))
+    (parameter,) = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc, position=_pos(text, "{{inputs.parameters.text}}", 4)))
+    assert parameter.range.start == _pos(text, "- name: text", len("- name: "), occurrence=2)
+    callers = await client.text_document_references_async(types.ReferenceParams(
+        text_document=doc, position=_pos(text, "name: say", len("name: s")),
+        context=types.ReferenceContext(include_declaration=True)))
+    assert sorted(r.range.start.line for r in callers) == sorted(
+        [_pos(text, "name: say").line] + [_pos(text, "template: say", occurrence=i).line for i in (0, 1)])
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=doc, position=_pos(text, "{{steps.first", 4)))
+    assert "step `first` of template `relay`" in hover.contents.value
