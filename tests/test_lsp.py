@@ -355,3 +355,15 @@ async def test_steps_and_local_references(client: LanguageClient, workspace: Pat
     hover = await client.text_document_hover_async(types.HoverParams(
         text_document=doc, position=_pos(text, "{{steps.first", 4)))
     assert "step `first` of template `relay`" in hover.contents.value
+
+
+async def test_references_to_a_task(client: LanguageClient, workspace: Path):
+    text = _text(workspace, "pipeline.yaml")
+    uri = await _open(client, workspace, "pipeline.yaml")
+    found = await client.text_document_references_async(types.ReferenceParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=_pos(text, "name: fetch\n", len("name: f")),
+        context=types.ReferenceContext(include_declaration=False)))
+    assert sorted((r.range.start.line, r.range.start.character) for r in found) == sorted(
+        (p.line, p.character) for p in (_pos(text, "depends: fetch", len("depends: ")),
+                                        _pos(text, '"build && fetch"', len('"build && ')),
+                                        _pos(text, "{{tasks.fetch", len("{{tasks."))))

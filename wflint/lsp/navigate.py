@@ -467,13 +467,33 @@ def _local_callers(doc: Document, name: str) -> Iterator[Place]:
 def _task_users(doc: Document, scope: model.TemplateAt, kind: str, name: str) -> Iterator[Place]:
     """Where task/step ``name`` is named in its template: depends, dependencies, `{{tasks.name…}}`."""
     calls = model.tasks(scope) if kind == "task" else model.steps(scope)
+    _, node, matched = doc.locate(scope.path)
+    if matched == len(scope.path):
+        # Expressions, read from the source lines the template spans (any scalar style).
+        pattern = re.compile(r"\{\{\s*=?[^{}]*?\b" + ("tasks" if kind == "task" else "steps") + r"\.(" +
+                             re.escape(name) + r")(?![\w-])")
+        lines = doc.source.text.split("\n")
+        first, last = _start(node, doc)[0], min(_end(node, doc)[0], len(lines) - 1)
+        for number in range(first, last + 1):
+            for match in pattern.finditer(lines[number]):
+                yield Place(doc_path(doc), number, match.start(1), number, match.end(1))
     for call in calls:
         if kind == "task":
             depends = call.body.get("depends")
-            if isinstance(depends, str) and re.search(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", depends):
-                where = place(doc, call.path + ("depends",))
-                if where:
-                    yield where
+            word = re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])")
+            if isinstance(depends, str) and word.search(depends):
+                _, node, matched = doc.locate(call.path + ("depends",))
+                if matched != len(call.path) + 1:
+                    continue
+                line, column = _start(node, doc)
+                text = doc.source.text.split("\n")[line] if node.__class__ is ScalarNode else ""
+                if _end(node, doc)[0] == line and text[column:].lstrip("'\"").startswith(depends[:1] or " "):
+                    skip = 1 if node.style in ("'", '"') else 0
+                    for match in word.finditer(depends):  # the name itself, on one-line scalars
+                        yield Place(doc_path(doc), line, column + skip + match.start(), line,
+                                    column + skip + match.end())
+                else:
+                    yield place_of_node(doc, node)
             for i, dep in enumerate(as_list(call.body.get("dependencies"))):
                 if dep == name:
                     where = place(doc, call.path + ("dependencies", i))
