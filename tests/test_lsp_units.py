@@ -4,7 +4,6 @@ completion; and that `wflint check` never imports the LSP libraries."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys

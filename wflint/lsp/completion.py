@@ -11,8 +11,6 @@ from lsprotocol import types
 
 from .. import model
 from ..document import ARGO_KINDS, Document
-from ..index import TEMPLATE_KINDS
-from ..model import as_dict, as_list, as_str
 from . import navigate
 
 _KEY_LINE = re.compile(r"^(\s*)((?:-\s+)*)([^\s#'\"{\[][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s|$)")

@@ -9,7 +9,7 @@ Positions here are 0-based (line, column) pairs in the file, in characters.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
