@@ -234,28 +234,6 @@ def explain(rule_id: str):
     click.echo(doc.rstrip("\n"))
 
 
-@cli.command("rbac")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--namespace", default=None, metavar="NS",
-              help="The namespace of workflows whose manifests set none [default: leave it to `kubectl apply -n`].")
-@click.option("--service-account", default=None, metavar="NAME",
-              help="The account of workflows that name none [default: the namespace's `default`].")
-@click.option("--exclude", multiple=True, metavar="GLOB",
-              help="Skip paths matching this gitignore-style pattern (repeatable).")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint]).")
-@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
-              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
-def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Optional[str], exclude: Sequence[str],
-         config_path: Optional[str], template_paths: Sequence[str], no_cache: bool):
-    """Print the ServiceAccounts, Roles and RoleBindings the workflows in PATHS need (YAML for `kubectl apply`)."""
-    from .rbac_command import run
-    config, _ = _load_config(config_path)
-    sys.exit(run(paths, namespace=namespace, service_account=service_account, exclude=exclude, config=config,
-                 template_paths=template_paths, use_cache=not no_cache))
-
-
 @cli.command("lsp")
 @click.option("--stdio", is_flag=True, help="Speak the protocol on standard input/output (the default and only transport).")
 def lsp(stdio: bool):
@@ -269,6 +247,9 @@ def lsp(stdio: bool):
     sys.exit(serve())
 
 
+from .schema import DEFAULT_VERSION, SUPPORTED_VERSIONS  # noqa: E402  (light: json and the finding model)
+
+
 @cli.group("schema")
 def schema_group():
     """JSON Schemas of Argo's kinds, for editors without an LSP client."""
@@ -277,8 +258,8 @@ def schema_group():
 @schema_group.command("export")
 @click.option("--kind", type=click.Choice(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
               default=None, help="The kind to print (required without -o).")
-@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default="4.1", show_default=True,
-              help="The Argo Workflows release the schema describes.")
+@click.option("--argo-version", type=click.Choice(list(SUPPORTED_VERSIONS)), default=DEFAULT_VERSION,
+              show_default=True, help="The Argo Workflows release the schema describes.")
 @click.option("--output-dir", "-o", "output_dir", type=click.Path(file_okay=False), default=None,
               help="Write one file per kind (KIND.json) into this folder instead of printing one.")
 def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[str]):
@@ -300,6 +281,28 @@ def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[s
     except OSError as exc:
         click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
+
+
+@cli.command("rbac")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--namespace", default=None, metavar="NS",
+              help="The namespace of workflows whose manifests set none [default: leave it to `kubectl apply -n`].")
+@click.option("--service-account", default=None, metavar="NAME",
+              help="The account of workflows that name none [default: the namespace's `default`].")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="Skip paths matching this gitignore-style pattern (repeatable).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint]).")
+@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
+              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Optional[str], exclude: Sequence[str],
+         config_path: Optional[str], template_paths: Sequence[str], no_cache: bool):
+    """Print the ServiceAccounts, Roles and RoleBindings the workflows in PATHS need (YAML for `kubectl apply`)."""
+    from .rbac_command import run
+    config, _ = _load_config(config_path)
+    sys.exit(run(paths, namespace=namespace, service_account=service_account, exclude=exclude, config=config,
+                 template_paths=template_paths, use_cache=not no_cache))
 
 
 def _rules_or_exit():

@@ -26,6 +26,7 @@ from .document import Document
 from .engine import Engine, Options, raise_recursion_limit
 from .finding import Finding
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
+from .schema import DEFAULT_VERSION
 from .source import DEFAULT_MAX_FILE_SIZE, SourceFile
 
 
@@ -62,7 +63,7 @@ class Workspace:
             self.config_error = f"configuration error in {exc.path}: {exc.reason}"
             config = configuration.Config()
         max_size = int(config.max_file_size * 1024 * 1024) if config.max_file_size else DEFAULT_MAX_FILE_SIZE
-        self.options = Options(argo_version=argo_version or config.argo_version or "4.1", config=config,
+        self.options = Options(argo_version=argo_version or config.argo_version or DEFAULT_VERSION, config=config,
                                max_file_size=max_size, jobs=1)
         if config.path is None:
             # No configuration: the workspace folder is the project (as

@@ -16,6 +16,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..finding import Finding
+from ..schema import SUPPORTED_VERSIONS
 from ..workspace import Analysis, Workspace
 from . import completion, diagnostics, navigate, symbols
 
@@ -61,7 +62,7 @@ class WflintServer(LanguageServer):
             config = self.settings.get("config")
             version = self.settings.get("argoVersion")
             self.project = Workspace(root, config_path=config if isinstance(config, str) and config else None,
-                                     argo_version=version if version in ("4.1", "3.7") else None)
+                                     argo_version=version if version in SUPPORTED_VERSIONS else None)
             if self.project.config_error:
                 self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
                                                                  message=f"wflint: {self.project.config_error}"))
