@@ -299,6 +299,55 @@ def explain(rule_id: str):
     click.echo(doc.rstrip("\n"))
 
 
+@cli.command("lsp")
+@click.option("--stdio", is_flag=True, help="Speak the protocol on standard input/output (the default and only transport).")
+def lsp(stdio: bool):
+    """Run the language server on stdio (needs the extra: pip install 'wflint[lsp]')."""
+    try:
+        from .lsp.server import main as serve
+    except ImportError as exc:
+        click.echo(f"wflint: the language server needs pygls and lsprotocol ({exc.name} is missing): "
+                   "pip install 'wflint[lsp]'", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(serve())
+
+
+from .schema import DEFAULT_VERSION, SUPPORTED_VERSIONS  # noqa: E402  (light: json and the finding model)
+
+
+@cli.group("schema")
+def schema_group():
+    """JSON Schemas of Argo's kinds, for editors without an LSP client."""
+
+
+@schema_group.command("export")
+@click.option("--kind", type=click.Choice(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
+              default=None, help="The kind to print (required without -o).")
+@click.option("--argo-version", type=click.Choice(list(SUPPORTED_VERSIONS)), default=DEFAULT_VERSION,
+              show_default=True, help="The Argo Workflows release the schema describes.")
+@click.option("--output-dir", "-o", "output_dir", type=click.Path(file_okay=False), default=None,
+              help="Write one file per kind (KIND.json) into this folder instead of printing one.")
+def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[str]):
+    """Print the strict JSON Schema of one kind, or write every kind with -o DIR."""
+    from .schema_export import KINDS, render
+    if output_dir is None:
+        if kind is None:
+            raise click.UsageError("give --kind KIND (or -o DIR for every kind)")
+        click.echo(render(kind, argo_version), nl=False)
+        return
+    kinds = [kind] if kind else list(KINDS)
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+        for name in kinds:
+            target = os.path.join(output_dir, f"{name}.json")
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(render(name, argo_version))
+            click.echo(target)
+    except OSError as exc:
+        click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @cli.command("rbac")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--namespace", default=None, metavar="NS",
