@@ -109,10 +109,12 @@ MOVES: Dict[str, str] = {
     "permissions": "argo.permissions",
     "argo_version": "argo.version",
     "callgraph": "argo.callgraph",
+    "schema_export": "argo.schema_export",
     "helm": "argo.helm",
     "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",
+    "workspace": "run.workspace",
     "parallel": "run.parallel",
     "config": "run.config",
     "registry": "run.registry",
