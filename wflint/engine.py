@@ -33,6 +33,7 @@ class Options:
     max_file_size: int = sources.DEFAULT_MAX_FILE_SIZE
     exclude: Sequence[str] = ()               # --exclude patterns, relative to the working directory
     select: Optional[Sequence[str]] = None    # --select: run only these rules
+    extend_select: Sequence[str] = ()         # --extend-select: run these as well as the selection
     ignore: Sequence[str] = ()                # --ignore: never run these
     quiet: bool = False
     config: Config = field(default_factory=Config)
@@ -107,7 +108,10 @@ class Report:
 
 def active_rules(options: Options) -> List[Rule]:
     """The rules a run uses: defaults, then the config's `rules`, `select` and
-    `ignore`, then --select (which replaces any selection) and --ignore."""
+    `ignore`, then --select (which replaces any selection), the config's and
+    the command line's `extend-select` (which add to it) and --ignore. A group
+    name (`security`) stands for every rule of the group."""
+    from .registry import expand
     rules = load_rules()
     config = options.config
     enabled = {rule_id: rule.enabled for rule_id, rule in rules.items()}
@@ -116,9 +120,12 @@ def active_rules(options: Options) -> List[Rule]:
             enabled[rule_id] = setting.enabled
     select = options.select if options.select is not None else config.select
     if select is not None:
-        chosen = set(select)
+        chosen = set(expand(select, rules))
         enabled = {rule_id: rule_id in chosen for rule_id in enabled}
-    for rule_id in list(config.ignore) + list(options.ignore):
+    for rule_id in expand(list(getattr(config, "extend_select", ())) + list(options.extend_select), rules):
+        if rule_id in enabled:
+            enabled[rule_id] = True
+    for rule_id in expand(list(config.ignore) + list(options.ignore), rules):
         enabled[rule_id] = False
     return [rule for rule_id, rule in rules.items() if enabled.get(rule_id)]
 
