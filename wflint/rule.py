@@ -9,6 +9,8 @@ A rule is a module (or a ``Rule`` built by hand) that declares::
     OPTIONS = {"name": default}       # optional; settable in the config
     ENABLED = True                    # optional; False makes the rule opt-in
     GROUP = "security"                # optional; default "correctness"
+    CWE = ("CWE-78",)                 # optional; weaknesses the rule finds (SARIF tags)
+    SECURITY_SEVERITY = 8.8           # optional; CVSS-like 0-10 score for code scanning
 
     def check(document, context):     # yields Findings made with wflint.finding()
         ...
@@ -53,6 +55,8 @@ class Rule:
     doc_file: Optional[str] = None
     origin: str = "core"
     group: str = DEFAULT_GROUP
+    cwe: tuple = ()
+    security_severity: Optional[float] = None
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not RULE_ID.match(self.id):
@@ -86,6 +90,7 @@ class Rule:
             options=dict(getattr(module, "OPTIONS", {})),
             enabled=bool(getattr(module, "ENABLED", True)),
             doc_file=doc, origin=origin, group=getattr(module, "GROUP", DEFAULT_GROUP),
+            cwe=tuple(getattr(module, "CWE", ())), security_severity=getattr(module, "SECURITY_SEVERITY", None),
         )
 
     @property

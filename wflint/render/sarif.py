@@ -38,6 +38,13 @@ def _rule_entry(rule) -> Dict:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["argo-workflows"]},
     }
+    if getattr(rule, "group", None) == "security":
+        # GitHub code scanning ranks alerts by `security-severity` and shows CWE tags.
+        tags = entry["properties"]["tags"]
+        tags.append("security")
+        tags.extend(f"external/cwe/{cwe.lower()}" for cwe in getattr(rule, "cwe", ()))
+        if getattr(rule, "security_severity", None) is not None:
+            entry["properties"]["security-severity"] = f"{float(rule.security_severity):.1f}"
     return entry
 
 
