@@ -109,6 +109,21 @@ def test_targets_of_one_call_in_argo_order():
     }
 
 
+def test_callee_follows_argos_precedence():
+    index = project(WORKFLOW, LIBRARY)
+    graph = callgraph.graph_of(index.documents[0], index)
+    path = ("spec", "templates", 0, "steps", 0, 0)
+    both = {"template": "leaf", "templateRef": {"name": "lib", "template": "shared"},
+            "inline": {"container": {"image": "alpine:3.19"}}}
+    assert graph.callee(graph.own, path, both).how == "inline"
+    del both["inline"]
+    found = graph.callee(graph.own, path, both)
+    assert (found.how, found.name, found.holder.label) == ("templateRef", "shared", "WorkflowTemplate `lib`")
+    del both["templateRef"]
+    assert graph.callee(graph.own, path, both).template["name"] == "leaf"
+    assert graph.callee(graph.own, path, {"name": "x"}) is None
+
+
 def test_reachable_across_files_and_unreachable():
     index = project(WORKFLOW, LIBRARY)
     graph = callgraph.graph_of(index.documents[0], index)

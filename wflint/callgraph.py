@@ -8,8 +8,11 @@ reaches through the project index), inline, or by `templateRef`. Everything
 is computed once per document (``graph_of``) and every walk is iterative, so
 a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
-* ``CallGraph.targets(holder, path, body)``: what one call runs, in Argo's
-  order (`template`, `inline`, the call's `onExit`, `templateRef`).
+* ``CallGraph.callee(holder, path, body)``: the one template a step, task or
+  hook runs, by Argo's precedence (`inline`, `templateRef`, `template`).
+* ``CallGraph.targets(holder, path, body)``: every template one call may
+  start (`template`, `inline`, the call's `onExit`, `templateRef`), the
+  order of the walks.
 * ``CallGraph.roots()``: where a run starts (entrypoint, `onExit`, the
   workflow's hooks), or every template when the document is a library.
 * ``CallGraph.walk(roots)``: every (call or template) event of a depth-first
@@ -193,6 +196,22 @@ class CallGraph:
         if "templateRef" in body:
             out.append(self.resolve_ref(body.get("templateRef"), path + ("templateRef",)))
         return out
+
+    def callee(self, holder: Holder, path: NodePath, body: Dict) -> Optional[Target]:
+        """The one template a step, task or hook runs, by Argo's precedence
+        (templateresolution's GetTemplate): `inline`, else `templateRef`, else
+        `template`; None when it names none. (Its `onExit` is a second call:
+        see ``targets``.)"""
+        inline = body.get("inline")
+        if isinstance(inline, dict):
+            return Target("inline", path + ("inline",), holder, path + ("inline",), inline,
+                          name=as_str(body.get("name")))
+        if body.get("templateRef") is not None:
+            return self.resolve_ref(body.get("templateRef"), path + ("templateRef",))
+        name = body.get("template")
+        if isinstance(name, str) and name:
+            return self.by_name(holder, "template", name, path + ("template",))
+        return None
 
     def calls(self, holder: Holder, path: NodePath, template: Dict) -> List[model.Call]:
         """Steps, tasks and their hooks of a template of ``holder``."""

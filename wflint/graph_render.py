@@ -148,6 +148,19 @@ def json_text(docs: List[DocumentGraph], with_stats: bool) -> str:
 
 # -- --stats as text --------------------------------------------------------------
 
+_SHOWN = 20   # items of a list the text shows (the JSON has them all)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _listed(items: List[str], sep: str = ", ") -> str:
+    if len(items) <= _SHOWN:
+        return sep.join(items)
+    return sep.join(items[:_SHOWN]) + f"{sep}... ({len(items) - _SHOWN} more)"
+
+
 def stats_text(docs: List[DocumentGraph]) -> str:
     lines: List[str] = []
     for doc in docs:
@@ -159,19 +172,21 @@ def stats_text(docs: List[DocumentGraph]) -> str:
                      + ("recursive" if calls["recursive"] else str(depth)))
         if "unreachable_templates" in calls:
             unreachable = calls["unreachable_templates"]
-            lines.append("  unreachable templates: " + (", ".join(unreachable) if unreachable else "none"))
+            lines.append("  unreachable templates: " + (_listed(unreachable) if unreachable else "none"))
         for dag in stats["dags"]:
-            lines.append(f"  dag {dag['template']}: {dag['tasks']} tasks")
+            lines.append(f"  dag {dag['template']}: {_count(dag['tasks'], 'task')}")
             if dag["cycle"]:
                 lines.append("    has a dependency cycle (see `wflint check`)")
                 continue
-            lines.append(f"    depth: {dag['depth']} levels; widest level: {dag['widest_level']} tasks "
-                         f"({', '.join(dag['widest_tasks'])})")
-            lines.append("    critical path: " + " -> ".join(dag["critical_path"]))
+            lines.append(f"    depth: {_count(dag['depth'], 'level')}; widest level: "
+                         f"{_count(dag['widest_level'], 'task')} "
+                         f"({_listed(dag['widest_tasks'])})")
+            path = dag["critical_path"]
+            lines.append(f"    critical path ({len(path)} tasks): " + _listed(path, " -> "))
             redundant = dag["redundant_dependencies"]
-            lines.append("    redundant dependencies: " + (", ".join(
-                f"{r['task']} on {r['dependency']}" for r in redundant) if redundant else "none"))
+            lines.append("    redundant dependencies: " + (_listed(
+                [f"{r['task']} on {r['dependency']}" for r in redundant]) if redundant else "none"))
         for steps in stats["steps"]:
-            lines.append(f"  steps {steps['template']}: {steps['groups']} groups; widest group: "
-                         f"{steps['widest_group']} steps")
+            lines.append(f"  steps {steps['template']}: {_count(steps['groups'], 'group')}; widest group: "
+                         f"{_count(steps['widest_group'], 'step')}")
     return "\n".join(lines) + "\n"
