@@ -122,6 +122,9 @@ def test_sarif_carries_security_severity_and_cwe_tags():
     assert injection["security-severity"] == "9.0"
     assert "security" in injection["tags"] and "external/cwe/cwe-78" in injection["tags"]
     assert "security-severity" not in rules["schema"]["properties"]
+    # Without the group, the catalog is what it was before the security rules existed.
+    default = json.loads(render(lint_text(VULNERABLE), "sarif"))
+    assert not {r["id"] for r in default["runs"][0]["tool"]["driver"]["rules"]} & set(SECURITY)
 
 
 HARDENED = """\
@@ -168,3 +171,14 @@ def test_hardened_workflow_has_no_security_finding():
 def test_non_argo_kinds_have_no_security_finding():
     pod = VULNERABLE.replace("apiVersion: argoproj.io/v1alpha1\nkind: Workflow", "apiVersion: v1\nkind: Pod")
     assert lint_text(pod, options=Options(select=["security"])).findings == []
+
+
+def test_a_directive_may_name_the_group():
+    text = VULNERABLE.replace("          privileged: true\n", "          privileged: true  # wflint: disable=security\n")
+    report = lint_text(text, options=Options(extend_select=["security"]))
+    assert not [f for f in report.findings if f.line == 21 and f.rule in SECURITY]
+    assert not [f for f in report.findings if f.rule == "unused-suppression"]
+    unused = lint_text(VULNERABLE.replace("  entrypoint: main\n", "  entrypoint: main  # wflint: disable=security\n"),
+                       options=Options(extend_select=["security"]))
+    assert [f.message for f in unused.findings if f.rule == "unused-suppression"] == [
+        "`security` reports nothing on line 6, so this suppression is unused"]

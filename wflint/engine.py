@@ -92,6 +92,7 @@ class Report:
     internal_errors: int = 0
     sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
     linted: List[str] = field(default_factory=list)   # every file the run read, in order
+    active: Optional[List[str]] = None                # the ids of the rules the run used
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -393,7 +394,8 @@ class Engine:
         final = self._finish(findings, parsed.directives, parsed.linted)
         shown = {f.path for f in final}
         return Report(findings=final, files=files, documents=documents, internal_errors=internal,
-                      sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted)
+                      sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted,
+                      active=[rule.id for rule in self.rules])
 
     # -- findings ----------------------------------------------------------
 
