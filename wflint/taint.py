@@ -236,7 +236,7 @@ class Analysis:
         self.fills: Dict[str, str] = {}
         for trigger in self.triggers:
             for name, what in trigger.fills:
-                self.fills.setdefault(name, f"{trigger.label} fills it from {what}")
+                self.fills.setdefault(name, f"{trigger.label} fills from {what}")
         self.inputs: Dict[tuple, Dict[str, Origin]] = {}
         self.outputs: Dict[tuple, Optional[Origin]] = {}
         self.anchors: Dict[tuple, Optional[NodePath]] = {}
