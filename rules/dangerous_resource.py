@@ -56,6 +56,8 @@ def check(document, context):
         resource = as_dict(at.template.get("resource"))
         manifest = resource.get("manifest")
         action = as_str(resource.get("action"))
+        if action == "delete" and not isinstance(manifest, str):
+            yield from _delete_by_flags(at, resource)
         if not isinstance(manifest, str) or not resource:
             continue
         where = at.path + ("resource", "manifest")
@@ -116,3 +118,36 @@ def check(document, context):
                               "whole cluster (a Namespace takes everything in it along)",
                               hint="delete namespaced objects only, or restrict the grant to the objects' names "
                                    "(`resourceNames`) in a ClusterRole of its own")
+
+
+def _cluster_scoped(word: str):
+    """The cluster-scoped kind a kubectl resource argument (`namespace`, `nodes`, `crd/x`) names, or None."""
+    word = word.split("/", 1)[0].lower()
+    aliases = {"ns": "namespaces", "no": "nodes", "pv": "persistentvolumes", "crd": "customresourcedefinitions",
+               "crds": "customresourcedefinitions", "sc": "storageclasses", "pc": "priorityclasses"}
+    word = aliases.get(word, word)
+    for group in ("", "rbac.authorization.k8s.io", "apiextensions.k8s.io", "storage.k8s.io",
+                  "scheduling.k8s.io", "admissionregistration.k8s.io"):
+        for kind, (plural, namespaced) in getattr(kinds, "_TABLE", {}).get(group, {}).items():
+            if not namespaced and word in (plural, kind.lower()):
+                return kind
+    return None
+
+
+def _delete_by_flags(at, resource):
+    """`action: delete` with the object named in `flags` (`[namespace, scratch]`)."""
+    flags = [f for f in as_list(resource.get("flags")) if isinstance(f, str)]
+    positional = [f for f in flags if not f.startswith("-")]
+    if not positional or "{{" in positional[0]:
+        return
+    kind = _cluster_scoped(positional[0])
+    if kind is None:
+        return
+    label = f"template `{at.name}`" if at.name else "an inline template"
+    index = flags.index(positional[0])
+    yield finding(at.path + ("resource", "flags", index),
+                  f"{label} deletes a cluster-scoped {kind}: its service account needs `delete` on {kind} objects "
+                  "cluster-wide, and a wrong or injected name removes one for the whole cluster (a Namespace "
+                  "takes everything in it along)",
+                  hint="delete namespaced objects only, or restrict the grant to the objects' names "
+                       "(`resourceNames`) in a ClusterRole of its own")
