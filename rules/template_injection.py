@@ -89,7 +89,7 @@ def _argv(body, at):
     return args
 
 
-def sinks(template, path):
+def sinks(template, path, patch_label="the template's `podSpecPatch`"):
     """(path, text, what) of every place of a template where a value becomes code."""
     script = as_dict(template.get("script"))
     if isinstance(script.get("source"), str):
@@ -112,7 +112,7 @@ def sinks(template, path):
             index, what = found
             yield argv[index][0], argv[index][1], what
     if isinstance(template.get("podSpecPatch"), str):
-        yield path + ("podSpecPatch",), template["podSpecPatch"], "the template's `podSpecPatch`"
+        yield path + ("podSpecPatch",), template["podSpecPatch"], patch_label
 
 
 def _hint(what: str) -> str:
@@ -161,12 +161,14 @@ def check(document, context):
                 where = f" ({entry.path}, document {entry.document + 1})" if entry is not None else ""
                 yield finding(anchor, _message(tag, what, origin, elsewhere=label + where) +
                               "; the value is passed there from here", hint=_hint(what))
+    # The workflow's own podSpecPatch, and `templateDefaults` (merged into every
+    # template, reported once where it is written): only workflow-level values reach them.
     base_env = taint.Env(analysis)
     base, spec = analysis.graph.base, analysis.graph.spec
-    for at, owner, what in ((base, spec, "the workflow's `podSpecPatch`"),
-                            (base + ("templateDefaults",), as_dict(spec.get("templateDefaults")),
-                             "the `podSpecPatch` of `templateDefaults`")):
-        text = owner.get("podSpecPatch")
+    places = [(base + ("podSpecPatch",), spec.get("podSpecPatch"), "the workflow's `podSpecPatch`")]
+    defaults = spec.get("templateDefaults")
+    if isinstance(defaults, dict):
+        places.extend(sinks(defaults, base + ("templateDefaults",), "the `podSpecPatch` of `templateDefaults`"))
+    for at, text, what in places:
         for tag, origin in base_env.tainted_tags(text):
-            yield finding(at + ("podSpecPatch",), _message(tag, what, origin), span=(tag.start, tag.end),
-                          hint=_hint(what))
+            yield finding(at, _message(tag, what, origin), span=(tag.start, tag.end), hint=_hint(what))
