@@ -182,3 +182,22 @@ def test_a_directive_may_name_the_group():
                        options=Options(extend_select=["security"]))
     assert [f.message for f in unused.findings if f.rule == "unused-suppression"] == [
         "`security` reports nothing on line 6, so this suppression is unused"]
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["sh", "-c", "x"], 2),
+    (["/bin/bash", "-euo", "pipefail", "-c", "x"], 4),
+    (["bash", "-ec", "x"], 2),
+    (["busybox", "sh", "-c", "x"], 3),
+    (["env", "-i", "sh", "-c", "x"], 4),
+    (["python3", "-u", "-c", "x"], 3),
+    (["node", "--eval", "x"], 2),
+    (["sh", "script.sh", "-c"], None),
+    (["sh", "-c"], None),
+    (["echo", "-c", "x"], None),
+    (["kubectl", "exec", "pod", "--", "sh", "-c", "x"], None),
+])
+def test_where_a_command_line_holds_code(argv, expected):
+    from wflint.rules.template_injection import code_element
+    found = code_element(argv)
+    assert (found[0] if found else None) == expected

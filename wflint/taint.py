@@ -201,7 +201,9 @@ def triggers(document, index) -> List[Trigger]:
                 fills = []
                 for param in as_list(body.get("parameters")) + as_list(as_dict(trigger).get("parameters")):
                     param = as_dict(param)
-                    match = re.fullmatch(r"spec\.arguments\.parameters\.(\d+)\.value", as_str(param.get("dest")) or "")
+                    # `dest` is relative to the resource (trigger parameters: to the trigger's template).
+                    dest = re.sub(r"^(?:argoWorkflow|k8s)\.source\.resource\.", "", as_str(param.get("dest")) or "")
+                    match = re.fullmatch(r"spec\.arguments\.parameters\.(\d+)\.value", dest)
                     if not match or int(match.group(1)) >= len(declared) or not declared[int(match.group(1))]:
                         continue
                     source = as_dict(param.get("src"))
