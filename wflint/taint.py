@@ -389,6 +389,18 @@ class Analysis:
                     env.expression(value) if isinstance(value, str) else None)
                 if found is not None:
                     return found
+        for artifact in as_list(as_dict(template.get("inputs")).get("artifacts")):
+            for source in ("http", "git"):
+                if isinstance(as_dict(artifact).get(source), dict):
+                    what = "an HTTP download" if source == "http" else "a git repository"
+                    return Origin(f"the output of template `{name}`, which reads {what} (input artifact "
+                                  f"`{as_str(as_dict(artifact).get('name'))}`)")
+        for body in _bodies(template):
+            for value in _strings(body, env=False):
+                fetch = _FETCH.search(value)
+                if fetch:
+                    return Origin(f"the output of template `{name}`, which reads data from the network "
+                                  f"(`{fetch.group(0).strip()}`)")
         for body in _bodies(template):
             for value in _strings(body):
                 found = env.text(value)
@@ -397,6 +409,11 @@ class Analysis:
                         return found
                     return Origin(f"the output of template `{name}`, which uses {found.text}", found.event)
         return None
+
+
+# Commands that read data from outside: an HTTP client, a git clone or fetch.
+_FETCH = re.compile(r"(?:^|[\s;&|(`$])(?:curl|wget|gh\s+api|git\s+(?:clone|fetch|pull|log|show))\b"
+                    r"|\brequests\.(?:get|post)\(|\burlopen\(|\bfetch\(")
 
 
 def _bodies(template: Dict) -> List[Dict]:
@@ -408,13 +425,14 @@ def _bodies(template: Dict) -> List[Dict]:
     return out
 
 
-def _strings(body: Dict) -> List[str]:
-    """The strings of a container that reach the program: command, args, script source, env values."""
+def _strings(body: Dict, env: bool = True) -> List[str]:
+    """The strings of a container that reach the program: command, args, script source (and env values)."""
     out = [v for key in ("command", "args") for v in as_list(body.get(key)) if isinstance(v, str)]
     if isinstance(body.get("source"), str):
         out.append(body["source"])
-    out.extend(as_dict(e).get("value") for e in as_list(body.get("env"))
-               if isinstance(as_dict(e).get("value"), str))
+    if env:
+        out.extend(as_dict(e).get("value") for e in as_list(body.get("env"))
+                   if isinstance(as_dict(e).get("value"), str))
     return out
 
 
