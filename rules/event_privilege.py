@@ -21,7 +21,7 @@ def _needed(needs, account):
     """{(group, resource): verbs} the account needs."""
     out = {}
     for need in needs:
-        if need.account == account:
+        if account is None or need.account == account:
             out.setdefault((need.api_group, need.resource), set()).update(need.verbs + need.optional_verbs)
     return out
 
@@ -63,12 +63,20 @@ def check(document, context):
     for need in result.needs:
         if need.category != perms.ARTIFACT_GC and need.account_known and need.account not in [a for a, _ in accounts]:
             accounts.append((need.account, need.account_at))
+    named_by = {}
+    for trigger in triggers:
+        # A Sensor's Workflow may name its own account, which wins over the template's.
+        if trigger.account and trigger.account not in [a for a, _ in accounts]:
+            accounts.append((trigger.account, ("metadata", "name")))
+            named_by[trigger.account] = f" (named by the Workflow {trigger.label} submits)"
     base, spec = model.spec(document)
     by = ", ".join(t.label for t in triggers[:2]) + (f" and {len(triggers) - 2} more" if len(triggers) > 2 else "")
     for account, at in accounts:
         if not auth.covers(account, home):
             continue      # the project holds no RBAC for it: nothing to compare
         needed = _needed(result.needs, account)
+        if not needed:   # an account only a trigger names: it does what the template's accounts do
+            needed = _needed(result.needs, None)
         for binding in auth.applicable(account, home, home):
             excess = _excess(auth.role_rules(binding).rules, needed)
             if not excess:
@@ -76,7 +84,7 @@ def check(document, context):
             shown = ", ".join(excess[:4]) + (f" and {len(excess) - 4} more" if len(excess) > 4 else "")
             where = at or (base + ("serviceAccountName",) if "serviceAccountName" in spec else ("metadata", "name"))
             yield finding(where, f"{document.kind} `{document.name}` is started by events ({by}) and runs as "
-                                 f"service account `{account}`, to which {binding.describe()} grants more than "
+                                 f"service account `{account}`{named_by.get(account, '')}, to which {binding.describe()} grants more than "
                                  f"its templates need: {shown}; whoever gets code to run in one of its pods "
                                  "through a crafted event can use all of it",
                           hint="bind the account to a Role granting exactly what the templates need (`wflint "

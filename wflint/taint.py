@@ -12,7 +12,8 @@ it enters:
 * workflow annotations (`{{workflow.annotations.x}}`): free text (labels are
   not: Kubernetes restricts their values to letters, digits and `-_.`);
 * values supplied when a suspended step is resumed (`valueFrom.supplied`);
-* the response of an HTTP template;
+* the response of an HTTP template, and the output of a template that reads
+  the network (`curl`, `wget`, `git clone`...) or an `http`/`git` artifact;
 * and everything computed from those: input parameters passed along the call
   graph (steps, tasks, hooks, inline templates, `templateRef` into the
   project's WorkflowTemplates), loop items of a `withParam` built from them,
@@ -162,6 +163,7 @@ class Trigger:
     label: str                        # "WorkflowEventBinding `x`", "Sensor `y`"
     where: str                        # "path:line"
     fills: Tuple[Tuple[str, str], ...] = ()   # (parameter, what fills it)
+    account: Optional[str] = None     # the service account the submitted Workflow sets, if any
 
 
 def triggers(document, index) -> List[Trigger]:
@@ -210,7 +212,9 @@ def triggers(document, index) -> List[Trigger]:
                     dependency = as_str(source.get("dependencyName"))
                     fills.append((declared[int(match.group(1))],
                                   f"event dependency `{dependency}`" if dependency else "an event"))
-                out.append(Trigger(f"Sensor `{entry.name}`", entry.where, tuple(fills)))
+                account = as_str(spec.get("serviceAccountName"))
+                out.append(Trigger(f"Sensor `{entry.name}`", entry.where, tuple(fills),
+                                   account if account and "{{" not in account else None))
     return out
 
 
