@@ -84,7 +84,8 @@ def check(document, context):
             shown = ", ".join(excess[:4]) + (f" and {len(excess) - 4} more" if len(excess) > 4 else "")
             where = at or (base + ("serviceAccountName",) if "serviceAccountName" in spec else ("metadata", "name"))
             yield finding(where, f"{document.kind} `{document.name}` is started by events ({by}) and runs as "
-                                 f"service account `{account}`{named_by.get(account, '')}, to which {binding.describe()} grants more than "
+                                 f"service account `{account}`{named_by.get(account, '')}, to which {binding.describe()} "
+                                 "grants more than "
                                  f"its templates need: {shown}; whoever gets code to run in one of its pods "
                                  "through a crafted event can use all of it",
                           hint="bind the account to a Role granting exactly what the templates need (`wflint "
