@@ -11,7 +11,8 @@ GROUP = "security"
 ENABLED = False
 CWE = ("CWE-668",)
 SECURITY_SEVERITY = 8.1
-SUMMARY = "Pods do not use the node's network, process or IPC namespaces, nor mount its files (`hostPath`)."
+SUMMARY = ("Pods do not use the node's network, process or IPC namespaces or its ports, nor mount its files "
+           "(`hostPath`).")
 
 NAMESPACES = {
     "hostNetwork": ("the node's network", "reach services listening on the node's localhost (the kubelet, "
@@ -27,6 +28,15 @@ NAMESPACES = {
 
 
 def check(document, context):
+    for site in pods.containers(document):
+        for i, port in enumerate(as_list(site.data.get("ports"))):
+            host = as_dict(port).get("hostPort")
+            if isinstance(host, int) and not isinstance(host, bool) and host > 0:
+                path, span = site.at("ports", i, "hostPort")
+                yield finding(path, f"{site.label} binds port {host} of the node (`hostPort`): it listens on the "
+                                    "node's own address, outside the pod network's policies, and only one such pod "
+                                    "fits on a node", span=span,
+                              hint="remove `hostPort`; reach the pod through a Service")
     for site in pods.pods(document):
         data = site.data
         for key, (what, gain, hint) in NAMESPACES.items():

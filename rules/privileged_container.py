@@ -11,8 +11,8 @@ GROUP = "security"
 ENABLED = False
 CWE = ("CWE-250",)
 SECURITY_SEVERITY = 8.8
-SUMMARY = ("Containers do not run privileged, allow privilege escalation or add capabilities beyond the Pod "
-           "Security Standards' baseline.")
+SUMMARY = ("Containers do not run privileged, allow privilege escalation, add capabilities or lift the seccomp "
+           "and /proc protections the Pod Security Standards' baseline requires.")
 
 # What the Pod Security Standards' baseline profile lets a container add.
 BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
@@ -31,9 +31,28 @@ GAINS = {
 }
 
 
+def _unconfined(site):
+    security = as_dict(site.data.get("securityContext"))
+    if as_dict(security.get("seccompProfile")).get("type") == "Unconfined":
+        path, span = site.at("securityContext", "seccompProfile", "type")
+        yield finding(path, f"{site.label} sets `seccompProfile: Unconfined`: its processes may make any system "
+                            "call, so code that runs there can reach the whole attack surface of the node's kernel",
+                      span=span, hint="remove it, or use `type: RuntimeDefault` (the Pod Security Standards' "
+                                      "restricted profile requires RuntimeDefault or Localhost)")
+
+
 def check(document, context):
+    for site in pods.pods(document):
+        yield from _unconfined(site)
     for site in pods.containers(document):
+        yield from _unconfined(site)
         security = as_dict(site.data.get("securityContext"))
+        if security.get("procMount") == "Unmasked":
+            path, span = site.at("securityContext", "procMount")
+            yield finding(path, f"{site.label} sets `procMount: Unmasked`: the node's /proc is not masked, so code "
+                                "that runs there reads and writes kernel settings other containers cannot",
+                          span=span, hint="remove it (the default mask is what the Pod Security Standards' "
+                                          "baseline requires)")
         if security.get("privileged") is True:
             path, span = site.at("securityContext", "privileged")
             yield finding(path, f"{site.label} runs privileged (`privileged: true`): it sees every device of the "
