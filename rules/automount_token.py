@@ -2,7 +2,7 @@
 
 import re
 
-from wflint import callgraph, model, pods
+from wflint import callgraph, model
 from wflint.finding import finding
 from wflint.model import as_dict, as_list
 
@@ -36,6 +36,7 @@ def needs_api(template) -> bool:
 
 
 def check(document, context):
+    from wflint import pods   # only when the (opt-in) rule runs
     graph = None
     for site in pods.pods(document):
         if site.data.get("automountServiceAccountToken") is not True:

@@ -4,7 +4,7 @@ outside values."""
 
 import re
 
-from wflint import kinds, model, taint
+from wflint import kinds, model
 from wflint.finding import finding
 from wflint.model import as_dict, as_list, as_str
 
@@ -51,6 +51,7 @@ def _wildcard(rules, node):
 
 
 def check(document, context):
+    from wflint import taint   # only when the (opt-in) rule runs
     analysis = None
     for at in model.all_templates(document):
         resource = as_dict(at.template.get("resource"))

@@ -1,7 +1,6 @@
 """Pods do not share the node's network, process or IPC namespaces, nor mount
 its files with `hostPath` volumes."""
 
-from wflint import pods
 from wflint.finding import finding
 from wflint.model import as_dict, as_list, as_str
 
@@ -28,6 +27,7 @@ NAMESPACES = {
 
 
 def check(document, context):
+    from wflint import pods   # only when the (opt-in) rule runs
     for site in pods.containers(document):
         for i, port in enumerate(as_list(site.data.get("ports"))):
             host = as_dict(port).get("hostPort")

@@ -1,6 +1,5 @@
 """Containers and pods do not run as root: no `runAsUser: 0`, no `runAsNonRoot: false`."""
 
-from wflint import pods
 from wflint.finding import finding
 from wflint.model import as_dict
 
@@ -17,6 +16,7 @@ HINT = ("run as an unprivileged user: `runAsUser: 1000` (or any non-zero id) and
 
 
 def check(document, context):
+    from wflint import pods   # only when the (opt-in) rule runs
     for site in pods.sites(document):
         security = as_dict(site.data.get("securityContext"))
         if pods.is_zero(security.get("runAsUser")):
