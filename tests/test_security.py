@@ -201,3 +201,32 @@ def test_where_a_command_line_holds_code(argv, expected):
     from wflint.rules.template_injection import code_element
     found = code_element(argv)
     assert (found[0] if found else None) == expected
+
+
+def test_the_same_security_findings_with_one_or_many_processes_and_the_cache(tmp_path, monkeypatch):
+    import subprocess
+    from wflint import parallel
+    root = tmp_path / "tree"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    fixtures = __import__("pathlib").Path(__file__).parent / "fixtures"
+    for rule in ("template-injection", "event-privilege"):
+        for case in sorted((fixtures / rule / "fail").iterdir()):
+            if case.is_dir():
+                for item in case.iterdir():
+                    (root / f"{rule}-{case.name}-{item.name}").write_text(item.read_text())
+    (root / "lib-caller.yaml").write_text(VULNERABLE)
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+
+    def lint(jobs, cache):
+        options = Options(jobs=jobs, use_cache=cache, extend_select=["security"])
+        return render(Engine(options).run(["."]), "json")
+
+    single = lint(1, False)
+    found = {d["rule"] for d in json.loads(single)["diagnostics"]}
+    assert {"template-injection", "event-privilege", "privileged-container"} <= found
+    assert lint(2, False) == single
+    assert lint(1, True) == single      # writes the caches
+    assert lint(1, True) == single      # reads them
+    assert lint(2, True) == single
