@@ -118,7 +118,6 @@ class CallGraph:
         found = self._holders.get(key)
         if found is None:
             found = self._holders[key] = Holder(entry, f"{entry.kind} `{entry.name}`", _entry_templates(entry))
-            found._keep = entry   # keeps id(entry) unique while the holder lives
         return found
 
     def workflow_template_ref(self):

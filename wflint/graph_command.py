@@ -26,7 +26,8 @@ def run(path: str, template: Optional[str] = None, fmt: str = "mermaid", stats: 
     documents = [d for d in documents if d.kind in ("Workflow", "CronWorkflow", "WorkflowTemplate",
                                                     "ClusterWorkflowTemplate")]
     if not documents:
-        err.write(f"wflint graph: no Argo workflow or template in {path}\n")
+        err.write(f"wflint graph: no Argo workflow or template in {path} (or the configuration's `exclude` "
+                  "skips it)\n")
         return 2
     graphs = []
     try:
