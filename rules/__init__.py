@@ -9,6 +9,8 @@ from . import variable
 from . import template_structure, artifact, metrics, workflow_spec
 from . import rbac
 from . import redundant_dependency, unused_template
+from . import (automount_token, dangerous_resource, event_privilege, host_access, literal_secret, mutable_image,
+               privileged_container, run_as_root, template_injection)
 
 RULES = [
     *core.RULES,
@@ -30,4 +32,14 @@ RULES = [
     rbac,
     redundant_dependency,
     unused_template,
+    # the security group: off by default, `--extend-select security` adds them
+    template_injection,
+    privileged_container,
+    host_access,
+    run_as_root,
+    mutable_image,
+    literal_secret,
+    automount_token,
+    dangerous_resource,
+    event_privilege,
 ]

@@ -109,6 +109,8 @@ MOVES: Dict[str, str] = {
     "permissions": "argo.permissions",
     "argo_version": "argo.version",
     "callgraph": "argo.callgraph",
+    "pods": "argo.pods",
+    "taint": "argo.taint",
     "schema_export": "argo.schema_export",
     "helm": "argo.helm",
     "graph_build": "argo.graph",

@@ -125,6 +125,8 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
               help="Skip paths matching this gitignore-style pattern (repeatable).")
 @click.option("--select", multiple=True, callback=_rule_list, metavar="RULES",
               help="Run only these rules (comma-separated, repeatable).")
+@click.option("--extend-select", multiple=True, callback=_rule_list, metavar="RULES",
+              help="Run these rules or groups too, e.g. `security` (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, callback=_rule_list, metavar="RULES",
               help="Never run these rules (comma-separated, repeatable).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -147,7 +149,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
               help="Files larger than this are reported instead of parsed [default: 10].")
 def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, show_info: bool,
           no_color: bool, fail_on: Optional[str],
-          stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
+          stdin_filename: str, exclude: Sequence[str], select, extend_select, ignore, config_path: Optional[str],
           argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
           jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int]):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
@@ -158,11 +160,13 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     if select is not None and not select:
         raise click.BadParameter("names no rule, so nothing would be checked: name the rules to run "
                                  "(`wflint rules` lists them), or leave --select out", param_hint="--select")
+    from .registry import known_names
     config, rules = _load_config(config_path, paths)
-    for rule_id in (select or []) + (ignore or []):
-        if rule_id not in rules:
-            raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
-                                     param_hint="--select/--ignore")
+    names = known_names(rules)
+    for rule_id in (select or []) + (extend_select or []) + (ignore or []):
+        if rule_id not in names:
+            raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, names)}",
+                                     param_hint="--select/--extend-select/--ignore")
     from .globmatch import GitIgnore, PatternError
     try:
         GitIgnore(list(exclude))
@@ -173,7 +177,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     if max_file_size is None and config.max_file_size is not None:
         max_file_size = int(config.max_file_size * 1024 * 1024)
     options = Options(argo_version=argo_version or config.argo_version or DEFAULT, exclude=list(exclude),
-                      select=select, ignore=ignore or [], quiet=quiet, config=config,
+                      select=select, extend_select=extend_select or [], ignore=ignore or [], quiet=quiet,
+                      config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
                       template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)
     if baseline_path is None and config.baseline:
@@ -261,20 +266,23 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Configuration file whose settings to show.")
 def list_rules(fmt: str, config_path: Optional[str]):
-    """List every rule: id, severity, enabled or not (after the configuration), summary."""
+    """List every rule: id, severity, enabled or not (after the configuration), group, summary."""
     from .engine import Options, active_rules
     config, rules = _load_config(config_path)
     active = {r.id for r in active_rules(Options(config=config))}
     if fmt == "json":
         import json
         click.echo(json.dumps([{"id": r.id, "severity": _severity(config, r), "enabled": r.id in active,
-                                "summary": r.summary, "origin": r.origin} for r in rules.values()], indent=2))
+                                "group": r.group, "summary": r.summary, "origin": r.origin}
+                               for r in rules.values()], indent=2))
         return
     width = max(len(r.id) for r in rules.values())
+    group_width = max(len(r.group) for r in rules.values())
     for rule in rules.values():
         state = "on " if rule.id in active else "off"
         origin = "" if rule.origin == "core" else f" ({rule.origin})"
-        click.echo(f"{rule.id:<{width}}  {_severity(config, rule):<7}  {state}  {rule.summary}{origin}")
+        click.echo(f"{rule.id:<{width}}  {_severity(config, rule):<7}  {state}  {rule.group:<{group_width}}  "
+                   f"{rule.summary}{origin}")
 
 
 def _severity(config, rule) -> str:

@@ -23,7 +23,7 @@ ARGO_VERSIONS = SUPPORTED
 # held to them): below the floor nothing real would be linted.
 MIN_MAX_FILE_SIZE = 0.1        # megabytes
 MAX_MAX_FILE_SIZE = 1024.0
-KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
+KEYS = ("rules", "select", "extend-select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
         "template-paths", "templates", "stubs", "cache", "baseline", "show-info")
 
 
@@ -52,6 +52,7 @@ class Config:
     root: str = "."                     # the folder paths in it are relative to
     rules: Dict[str, RuleSetting] = field(default_factory=dict)
     select: Optional[List[str]] = None
+    extend_select: List[str] = field(default_factory=list)   # rules or groups added to the selection
     ignore: List[str] = field(default_factory=list)
     exclude: List[str] = field(default_factory=list)
     argo_version: Optional[str] = None
@@ -161,6 +162,8 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
             config.rules = _rules(shown, value)
         elif key == "select":
             config.select = _str_list(shown, key, value)
+        elif key == "extend-select":
+            config.extend_select = _str_list(shown, key, value)
         elif key == "ignore":
             config.ignore = _str_list(shown, key, value)
         elif key == "exclude":
@@ -293,11 +296,20 @@ def _rules(shown: str, value) -> Dict[str, RuleSetting]:
 
 def check_against_rules(config: Config, rules: Mapping[str, Any]) -> None:
     """Rule ids and options must exist; option values must have the default's type."""
+    from .registry import groups, known_names
     shown = config.path or "<config>"
-    ids = list(rules)
-    for rule_id in list(config.rules) + list(config.select or []) + list(config.ignore):
-        if rule_id not in rules:
+    ids = known_names(rules)
+    for rule_id in list(config.rules) + list(config.select or []) + list(config.extend_select) + list(config.ignore):
+        if rule_id not in ids:
             raise ConfigError(shown, f"no rule `{rule_id}`{did_you_mean(rule_id, ids)}")
+    by_group = groups(rules)
+    for name in [n for n in config.rules if n not in rules]:
+        # A group's setting is each of its rules' (a rule's own setting wins).
+        setting = config.rules.pop(name)
+        if setting.options:
+            raise ConfigError(shown, f"group `{name}`: options belong to a rule, not a group")
+        for rule_id in by_group[name]:
+            config.rules.setdefault(rule_id, RuleSetting(enabled=setting.enabled, severity=setting.severity))
     for rule_id, setting in config.rules.items():
         defaults = rules[rule_id].options
         for key, value in setting.options.items():

@@ -39,6 +39,7 @@ class Options:
     max_file_size: int = sources.DEFAULT_MAX_FILE_SIZE
     exclude: Sequence[str] = ()               # --exclude patterns, relative to the working directory
     select: Optional[Sequence[str]] = None    # --select: run only these rules
+    extend_select: Sequence[str] = ()         # --extend-select: run these as well as the selection
     ignore: Sequence[str] = ()                # --ignore: never run these
     quiet: bool = False
     config: Config = field(default_factory=Config)
@@ -97,6 +98,7 @@ class Report:
     internal_errors: int = 0
     sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
     linted: List[str] = field(default_factory=list)   # every file the run read, in order
+    active: Optional[List[str]] = None                # the ids of the rules the run used
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -113,7 +115,10 @@ class Report:
 
 def active_rules(options: Options) -> List[Rule]:
     """The rules a run uses: defaults, then the config's `rules`, `select` and
-    `ignore`, then --select (which replaces any selection) and --ignore."""
+    `ignore`, then --select (which replaces any selection), the config's and
+    the command line's `extend-select` (which add to it) and --ignore. A group
+    name (`security`) stands for every rule of the group."""
+    from .registry import expand
     rules = load_rules()
     config = options.config
     enabled = {rule_id: rule.enabled for rule_id, rule in rules.items()}
@@ -122,9 +127,12 @@ def active_rules(options: Options) -> List[Rule]:
             enabled[rule_id] = setting.enabled
     select = options.select if options.select is not None else config.select
     if select is not None:
-        chosen = set(select)
+        chosen = set(expand(select, rules))
         enabled = {rule_id: rule_id in chosen for rule_id in enabled}
-    for rule_id in list(config.ignore) + list(options.ignore):
+    for rule_id in expand(list(getattr(config, "extend_select", ())) + list(options.extend_select), rules):
+        if rule_id in enabled:
+            enabled[rule_id] = True
+    for rule_id in expand(list(config.ignore) + list(options.ignore), rules):
         enabled[rule_id] = False
     return [rule for rule_id, rule in rules.items() if enabled.get(rule_id)]
 
@@ -381,11 +389,13 @@ class Engine:
                     for problem in loader.convert(doc):
                         parsed.findings.append(problem.replace(
                             document=doc.index, pointer=problem.pointer or _pointer_of(doc, problem)))
+                elif embedded.is_holder(doc):
+                    # A List or a Sensor: its Argo objects are linted; a Sensor is indexed too.
+                    self._take_holder(doc, loader.convert(doc), parsed)
+                    if not (indexable(doc) and isinstance(doc.data, dict)):
+                        continue
                 elif indexable(doc):
                     loader.convert(doc)  # an RBAC object: indexed, never linted
-                elif embedded.is_holder(doc):
-                    self._take_holder(doc, loader.convert(doc), parsed)
-                    continue
                 else:
                     near = nearmiss.findings(doc)
                     if near and not self._patches.is_patch(source.path):  # a patch may omit apiVersion
@@ -405,10 +415,12 @@ class Engine:
                 parsed.documents.append(inner)
                 start = inner.node.start_mark.line + inner.line_offset + 1
                 ranges.append((start, inner.node.end_mark.line + inner.line_offset + 1))
-            elif indexable(inner):
-                parsed.documents.append(inner)
             elif embedded.is_holder(inner) and depth < 8:
                 self._take_holder(inner, [], parsed, depth + 1)
+                if indexable(inner):
+                    parsed.documents.append(inner)
+            elif indexable(inner):
+                parsed.documents.append(inner)
             else:
                 parsed.findings.extend(nearmiss.findings(inner))
         for problem in problems:
@@ -454,7 +466,8 @@ class Engine:
         final = self._finish(findings, parsed.directives, parsed.linted)
         shown = {f.path for f in final}
         return Report(findings=final, files=files, documents=documents, internal_errors=internal,
-                      sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted)
+                      sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted,
+                      active=[rule.id for rule in self.rules])
 
     # -- findings ----------------------------------------------------------
 

@@ -20,7 +20,9 @@ TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 # Kubernetes objects the RBAC checks read (never linted themselves).
 RBAC_KINDS = ("ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Secret",
               "CustomResourceDefinition")
-INDEXED_KINDS = frozenset(TEMPLATE_KINDS + RBAC_KINDS)
+# Argo objects that submit workflows when an event arrives (read by the security rules).
+TRIGGER_KINDS = ("WorkflowEventBinding", "Sensor")
+INDEXED_KINDS = frozenset(TEMPLATE_KINDS + RBAC_KINDS + TRIGGER_KINDS)
 # What of each RBAC object is kept: enough to decide permissions, nothing more
 # (a Secret's data, in particular, never reaches the index or its cache).
 _KEEP = {
@@ -29,6 +31,7 @@ _KEEP = {
     "RoleBinding": ("subjects", "roleRef"), "ClusterRoleBinding": ("subjects", "roleRef"),
     "Secret": ("type",),
     "CustomResourceDefinition": ("spec",),
+    "WorkflowEventBinding": ("spec",), "Sensor": ("spec",),
 }
 
 
@@ -59,6 +62,8 @@ def indexable(document) -> bool:
         return document.is_argo
     if kind not in INDEXED_KINDS or not isinstance(api, str):
         return False
+    if kind in TRIGGER_KINDS:
+        return api.startswith("argoproj.io/")
     if kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
         return api.startswith("rbac.authorization.k8s.io/")
     if kind == "CustomResourceDefinition":

@@ -61,7 +61,36 @@ def load_rules() -> Dict[str, Rule]:
         except Exception as exc:  # a plugin may raise anything while importing
             raise PluginError(f"plugin {label} failed to load: {type(exc).__name__}: {exc}") from exc
         _add(rules, loaded, label)
+    for rule in rules.values():
+        if rule.group in rules:
+            raise PluginError(f"rule `{rule.group}` has the name of a group (`{rule.id}` is in group "
+                              f"`{rule.group}`); rule ids and group names must differ")
     return rules
+
+
+def groups(rules: Dict[str, Rule]) -> Dict[str, List[str]]:
+    """Group name -> the ids of its rules, in registry order."""
+    out: Dict[str, List[str]] = {}
+    for rule in rules.values():
+        out.setdefault(rule.group, []).append(rule.id)
+    return out
+
+
+def expand(names: Iterable[str], rules: Dict[str, Rule]) -> List[str]:
+    """Rule ids for a list of rule ids and group names (a group stands for all
+    its rules); names that are neither are kept as given."""
+    by_group = groups(rules)
+    out: List[str] = []
+    for name in names:
+        for rule_id in ([name] if name in rules else by_group.get(name, [name])):
+            if rule_id not in out:
+                out.append(rule_id)
+    return out
+
+
+def known_names(rules: Dict[str, Rule]) -> List[str]:
+    """Every name a selection accepts: rule ids, then group names."""
+    return list(rules) + [g for g in groups(rules) if g not in rules]
 
 
 def _add(rules: Dict[str, Rule], new: Iterable[Rule], label: str) -> None:

@@ -8,6 +8,9 @@ A rule is a module (or a ``Rule`` built by hand) that declares::
     KINDS = ("Workflow", ...)         # optional; default: the four Argo kinds
     OPTIONS = {"name": default}       # optional; settable in the config
     ENABLED = True                    # optional; False makes the rule opt-in
+    GROUP = "security"                # optional; default "correctness"
+    CWE = ("CWE-78",)                 # optional; weaknesses the rule finds (SARIF tags)
+    SECURITY_SEVERITY = 8.8           # optional; CVSS-like 0-10 score for code scanning
 
     def check(document, context):     # yields Findings made with wflint.finding()
         ...
@@ -32,6 +35,9 @@ from .document import ARGO_KINDS
 from .finding import SEVERITIES
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+# A rule's group when it names none. A group name selects, ignores or extends
+# with every rule of the group wherever a rule id is accepted.
+DEFAULT_GROUP = "correctness"
 
 
 class RuleError(ValueError):
@@ -49,6 +55,9 @@ class Rule:
     enabled: bool = True
     doc_file: Optional[str] = None
     origin: str = "core"
+    group: str = DEFAULT_GROUP
+    cwe: tuple = ()
+    security_severity: Optional[float] = None
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not RULE_ID.match(self.id):
@@ -59,6 +68,8 @@ class Rule:
             raise RuleError(f"rule {self.id}: a one-line SUMMARY is required")
         if self.check is not None and not callable(self.check):
             raise RuleError(f"rule {self.id}: check must be callable")
+        if not isinstance(self.group, str) or not RULE_ID.match(self.group):
+            raise RuleError(f"rule {self.id}: group {self.group!r} is not kebab-case (like `security`)")
 
     @classmethod
     def from_module(cls, module: ModuleType, origin: str = "core") -> "Rule":
@@ -79,7 +90,8 @@ class Rule:
             kinds=frozenset(getattr(module, "KINDS", ARGO_KINDS)),
             options=dict(getattr(module, "OPTIONS", {})),
             enabled=bool(getattr(module, "ENABLED", True)),
-            doc_file=doc, origin=origin,
+            doc_file=doc, origin=origin, group=getattr(module, "GROUP", DEFAULT_GROUP),
+            cwe=tuple(getattr(module, "CWE", ())), security_severity=getattr(module, "SECURITY_SEVERITY", None),
         )
 
     @property

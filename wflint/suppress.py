@@ -131,16 +131,24 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
     """Drop suppressed findings; add an `unused-suppression` finding for every
     rule a directive names that suppressed nothing."""
     from .suggest import did_you_mean
+    # A group name (`security`) in a directive stands for each rule of the group.
+    group_of = {rule_id: getattr(rule, "group", None) for rule_id, rule in known.items()} \
+        if isinstance(known, dict) else {}
     kept = []
     for f in findings:
         suppressed = False
+        group = group_of.get(f.rule)
         for directive in () if f.rule in UNSUPPRESSIBLE else directives.get(f.path, ()):
-            if f.rule in directive.rules and (directive.whole_file or directive.target == f.line):
-                directive.used.add(f.rule)
+            named = f.rule if f.rule in directive.rules else group if group in directive.rules else None
+            if named is not None and (directive.whole_file or directive.target == f.line):
+                directive.used.add(named)
                 suppressed = True
         if not suppressed:
             kept.append(f)
-    known = list(known)
+    groups = {}
+    for rule_id, group in group_of.items():
+        groups.setdefault(group, []).append(rule_id)
+    known = list(known) + [g for g in groups if g not in group_of]
     for path, items in directives.items():
         for directive in items:
             for rule in directive.rules:
@@ -151,7 +159,8 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
                                "read or linted whole); use `--ignore`, the configuration or a baseline")
                 elif rule not in known:
                     message = f"suppression names no rule `{rule}`{did_you_mean(rule, known)}"
-                elif rule not in active:
+                elif rule not in active and not (rule in groups and rule not in group_of
+                                                 and set(groups[rule]) & set(active)):
                     continue  # the rule is off in this run: the directive may matter elsewhere
                 else:
                     scope = "in this file" if directive.whole_file else f"on line {directive.target}"

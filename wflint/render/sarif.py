@@ -38,6 +38,13 @@ def _rule_entry(rule) -> Dict:
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": {"tags": ["argo-workflows"]},
     }
+    if getattr(rule, "group", None) == "security":
+        # GitHub code scanning ranks alerts by `security-severity` and shows CWE tags.
+        tags = entry["properties"]["tags"]
+        tags.append("security")
+        tags.extend(f"external/cwe/{cwe.lower()}" for cwe in getattr(rule, "cwe", ()))
+        if getattr(rule, "security_severity", None) is not None:
+            entry["properties"]["security-severity"] = f"{float(rule.security_severity):.1f}"
     return entry
 
 
@@ -51,7 +58,10 @@ def _uri(path: str) -> str:
 def render(report) -> str:
     from ..registry import load_rules
     rules = load_rules()
-    ids = sorted(rules)  # every rule, so viewers can show what was checked
+    # Every rule, so viewers can show what was checked; the opt-in security
+    # rules only when the run used them (the default output stays as it was).
+    active = set(getattr(report, "active", None) or ()) | {f.rule for f in report.findings}
+    ids = sorted(r for r in rules if getattr(rules[r], "group", None) != "security" or r in active)
     index = {rule_id: i for i, rule_id in enumerate(ids)}
     results = []
     for f in report.findings:

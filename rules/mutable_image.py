@@ -1,0 +1,40 @@
+"""Images are pinned: a digest, or at least a tag other than `latest`."""
+
+import re
+
+from wflint.finding import finding
+
+ID = "mutable-image"
+SEVERITY = "warning"
+GROUP = "security"
+ENABLED = False
+CWE = ("CWE-829", "CWE-494")
+SECURITY_SEVERITY = 5.3
+SUMMARY = "Images name a tag other than `latest`, or better a digest: never whatever the registry serves today."
+
+_DIGEST = re.compile(r"@[A-Za-z0-9_+.-]+:[0-9a-fA-F]{32,}$")
+
+
+def tag_of(image: str):
+    """The tag of an image reference (None when it has none); digests are handled by the caller."""
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else None
+
+
+def check(document, context):
+    from wflint import pods   # only when the (opt-in) rule runs
+    for site in pods.containers(document):
+        image = site.data.get("image")
+        if not isinstance(image, str) or not image.strip() or "{{" in image or _DIGEST.search(image.strip()):
+            continue
+        image = image.strip()
+        tag = tag_of(image)
+        if tag is not None and tag != "latest":
+            continue
+        path, span = site.at("image")
+        what = "has no tag, so Kubernetes pulls `latest`" if tag is None else "uses the tag `latest`"
+        yield finding(path, f"image `{image}` of {site.label} {what}: whatever the registry serves that day runs "
+                            "with the workflow's service account and secrets, so whoever can push to the "
+                            "repository (or take over its name) decides what runs",
+                      span=span, hint=f"pin the image by digest (`{image.rsplit(':', 1)[0] if tag else image}"
+                                      "@sha256:...`), or at least by a version tag that is never moved")
