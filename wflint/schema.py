@@ -8,7 +8,8 @@ import json
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from .finding import Finding, finding
-from .suggest import closest
+from . import fix as fixes
+from .suggest import closest, did_you_mean, matches
 
 SUPPORTED_VERSIONS = ("4.1", "3.7")
 DEFAULT_VERSION = "4.1"
@@ -150,13 +151,19 @@ def _findings(error, version: str) -> List[Finding]:
                 continue
             match = closest(key, known)
             message = f"unknown field `{key}` in {where}"
+            fix = None
             if match:
                 message += f"; did you mean `{match}`?"
                 hint = f"rename it to `{match}`"
+                if match not in instance:
+                    fix = fixes.fix(f"rename `{key}` to `{match}`", fixes.rename_key(path + (key,), match))
+            elif matches(key, known):
+                message += did_you_mean(key, known)
+                hint = "rename it to the field you meant"
             else:
                 hint = "remove it; known fields here: " + ", ".join(sorted(known)[:30]) + \
                     (", ..." if len(known) > 30 else "")
-            out.append(finding(path + (key,), message, hint=hint, on_key=True))
+            out.append(finding(path + (key,), message, hint=hint, on_key=True, fix=fix))
         return out
     if keyword == "required" and isinstance(instance, dict):
         out = []
@@ -170,7 +177,11 @@ def _findings(error, version: str) -> List[Finding]:
     if keyword == "type":
         field = _field(path)
         message = f"`{field}` must be {_expected(error.validator_value)}, not {_describe(instance)}"
-        return [finding(path, message, hint=_type_hint(error.validator_value, instance))]
+        fix = None
+        if "string" in error.validator_value and isinstance(instance, (bool, int, float)):
+            fix = fixes.fix("quote it, so YAML reads it as the string it is written as", fixes.quote(path),
+                            priority=fixes.QUOTING)
+        return [finding(path, message, hint=_type_hint(error.validator_value, instance), fix=fix)]
     if keyword == "enum":
         options = [str(o) for o in error.validator_value]
         match = closest(str(instance), options)

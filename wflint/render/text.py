@@ -39,7 +39,8 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
     for f in report.findings:
         head = f"{_safe(f.path)}:{f.line}:{f.column}: "
         sev = style(f.severity, fg=_COLORS.get(f.severity), bold=True)
-        out.append(style(head, bold=True) + f"{sev}: {_safe(f.message)} " + style(f"[{f.rule}]", dim=True))
+        out.append(style(head, bold=True) + f"{sev}: {_safe(f.message)} " + style(f"[{f.rule}]", dim=True)
+                   + _fixable(f))
         source = lines(f.path, f.line) if lines else ""
         gutter = " " * len(str(f.line))
         if source:
@@ -61,6 +62,25 @@ def render(report, color: bool = False, lines: Optional[Callable[[str, int], str
     return "\n".join(out) + "\n"
 
 
+def _fixable(f) -> str:
+    """` [*]` after a finding `--fix` corrects (` [*unsafe]`: with --unsafe-fixes)."""
+    if f.fix is None or not hasattr(f.fix, "safe"):
+        return ""
+    return " [*]" if f.fix.safe else " [*unsafe]"
+
+
+def fixable_summary(report) -> str:
+    """"N fixable with --fix (M more with --unsafe-fixes)." or the empty string."""
+    safe = sum(1 for f in report.findings if hasattr(f.fix, "safe") and f.fix.safe)
+    unsafe = sum(1 for f in report.findings if hasattr(f.fix, "safe") and not f.fix.safe)
+    if not (safe or unsafe):
+        return ""
+    text = f"{safe} fixable with --fix"
+    if unsafe:
+        text += f" ({unsafe} more with --unsafe-fixes)"
+    return " " + text + "."
+
+
 def summary(report, style=lambda text, **kw: text) -> str:
     errors, warnings, infos = report.count("error"), report.count("warning"), report.count("info")
     scope = f"{_plural(report.files, 'file')}, {_plural(report.documents, 'Argo document')}"
@@ -69,5 +89,5 @@ def summary(report, style=lambda text, **kw: text) -> str:
     counts = [_plural(errors, "error"), _plural(warnings, "warning")]
     if infos:
         counts.append(_plural(infos, "info"))
-    text = "Found " + ", ".join(counts) + f" ({scope})."
+    text = "Found " + ", ".join(counts) + f" ({scope})." + fixable_summary(report)
     return style(text, fg="red" if errors else "yellow", bold=True)
