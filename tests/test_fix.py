@@ -202,3 +202,24 @@ def test_ties_are_reported_not_broken():
     assert closest("dependen", ["dependencies", "depends"]) is None
     assert did_you_mean("dependen", ["depends", "dependencies"]) == "; did you mean `dependencies` or `depends`?"
     assert closest("serviceAcountName", ["serviceAccountName", "schedulerName"]) == "serviceAccountName"
+
+
+def test_every_rule_doc_says_whether_it_can_be_fixed():
+    from wflint.registry import load_rules
+    from wflint.testing import doc_sections
+    for rule in load_rules().values():
+        if rule.origin != "core":
+            continue
+        section = doc_sections(rule.doc() or "").get("Fix", "")
+        assert section.strip(), f"{rule.id}: its doc needs a `## Fix` section"
+
+
+def test_a_field_of_another_release_is_not_renamed(tmp_path):
+    # `podResources` is an Argo 4.1 field: under 3.7 it is unknown, but not a misspelt `resource`.
+    target = tmp_path / "wf.yaml"
+    target.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: p-\nspec:\n"
+                      "  entrypoint: main\n  templates:\n  - name: main\n    podResources:\n      requests: {cpu: 1}\n"
+                      "    container: {image: alpine}\n")
+    report = Engine(Options(use_cache=False, argo_version="3.7")).run([str(target)])
+    assert [f for f in report.findings if f.rule == "schema" and "podResources" in f.message]
+    assert not [f for f in report.findings if f.fix is not None]

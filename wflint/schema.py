@@ -138,6 +138,35 @@ def check(data, kind: str, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
                 yield found
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (an adjacent swap counts once)."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _safe_rename(key: str, match: str, error, version: str) -> bool:
+    """Whether renaming ``key`` to ``match`` is certain enough to be a safe fix:
+    a slip of the keyboard (case, or at most two letters), and not a field
+    that another Argo release has at this place (`podResources` under 3.7 is
+    a newer field, not a misspelt `resource`)."""
+    if key.lower() != match.lower() and (len(key) < 5 or _edit_distance(key, match) > 2):
+        return False
+    name = _names(version).get(id(error.schema))
+    for other in SUPPORTED_VERSIONS:
+        body = _schema(other)["definitions"].get(name) if name else None
+        if other != version and isinstance(body, dict) and key in (body.get("properties") or {}):
+            return False
+    return True
+
+
 def _findings(error, version: str) -> List[Finding]:
     path = tuple(error.absolute_path)
     keyword = error.validator
@@ -155,7 +184,7 @@ def _findings(error, version: str) -> List[Finding]:
             if match:
                 message += f"; did you mean `{match}`?"
                 hint = f"rename it to `{match}`"
-                if match not in instance:
+                if match not in instance and _safe_rename(key, match, error, version):
                     fix = fixes.fix(f"rename `{key}` to `{match}`", fixes.rename_key(path + (key,), match))
             elif matches(key, known):
                 message += did_you_mean(key, known)
