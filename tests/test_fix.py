@@ -223,3 +223,43 @@ def test_a_field_of_another_release_is_not_renamed(tmp_path):
     report = Engine(Options(use_cache=False, argo_version="3.7")).run([str(target)])
     assert [f for f in report.findings if f.rule == "schema" and "podResources" in f.message]
     assert not [f for f in report.findings if f.fix is not None]
+
+
+def _resolved(start, end, content, priority, description):
+    from wflint.fix import RENAME_KEY, Edit, Position, ResolvedFix, TextEdit
+    edit = TextEdit(start, end, Position(1, start + 1), Position(1, end + 1), content)
+    return ResolvedFix(description=description, safe=True, edits=(edit,), priority=priority,
+                       changes=(Edit(RENAME_KEY, ("key",), content),), expected=(None,))
+
+
+def test_overlapping_fixes_the_first_in_order_wins_and_the_other_is_reported():
+    from wflint.finding import Finding
+    from wflint import fix as fixes
+    text = "a: 1\nkey: value\n"
+    spelling = Finding(message="m", rule="schema", path="x", line=2, column=1,
+                       fix=_resolved(5, 8, "kee", fixes.SPELLING, "spelling"))
+    migration = Finding(message="m", rule="cron", path="x", line=2, column=1,
+                        fix=_resolved(5, 8, "keys", fixes.MIGRATION, "migration"))
+    new, applied, skipped = fixer.apply(text, [spelling, migration])
+    assert new == "a: 1\nkeys: value\n"
+    assert [why for _, why in skipped] == ["it overlaps a fix applied first"]
+    assert skipped[0][0] is spelling
+
+
+def test_a_fix_that_does_not_read_back_as_intended_is_not_applied():
+    from wflint.finding import Finding
+    from wflint import fix as fixes
+    from wflint.fix import Edit, Position, ResolvedFix, TextEdit
+    text = "a: 1\nkey: value\n"
+    broken = ResolvedFix(description="rename", safe=True, priority=fixes.SPELLING,
+                         edits=(TextEdit(5, 8, Position(2, 1), Position(2, 4), "other: [}"),),
+                         changes=(Edit(fixes.RENAME_KEY, ("key",), "other"),), expected=(None,))
+    new, applied, skipped = fixer.apply(text, [Finding(message="m", rule="schema", path="x", fix=broken)])
+    assert new == text and not applied and skipped
+
+
+def test_pre_commit_offers_a_fix_hook():
+    import yaml
+    hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
+    (hook,) = [h for h in hooks if h["id"] == "wflint-fix"]
+    assert hook["entry"] == "wflint check --fix" and hook["require_serial"] is True
