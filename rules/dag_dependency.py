@@ -70,7 +70,7 @@ def _unknown(path, field, name, span, me, names, elsewhere, at):
     fix = None
     if match and home is None:
         fix = fixes.rename_reference(f"wait for `{match}` instead", path, match,
-                                     span=span if field == "depends" else None)
+                                     span=span)
     return finding(path, message + did_you_mean(name, others), span=span, hint=hint, fix=fix)
 
 
