@@ -458,5 +458,5 @@ def announce(outcome: Outcome, echo, diff: bool = False) -> None:
              f"[{item.rule}]: {why}", err=True)
     for path, why in outcome.refused:
         echo(f"wflint: not written: {_safe(path)}: {why}", err=True)
-    if outcome.rounds > MAX_ROUNDS:
+    if outcome.rounds > MAX_ROUNDS and any(f.fix is not None for f in outcome.report.findings):
         echo(f"wflint: stopped after {MAX_ROUNDS} rounds of fixes; run again to continue", err=True)
