@@ -263,3 +263,17 @@ def test_pre_commit_offers_a_fix_hook():
     hooks = yaml.safe_load((Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text())
     (hook,) = [h for h in hooks if h["id"] == "wflint-fix"]
     assert hook["entry"] == "wflint check --fix" and hook["require_serial"] is True
+
+
+@pytest.mark.parametrize("typo, fixed", [("imge", "image"), ("comand", "command"), ("imagePulPolicy", "imagePullPolicy"),
+                                         ("Image", "image"), ("WorkingDir", "workingDir")])
+def test_keyboard_slips_in_a_container_are_safe_fixes(tmp_path, typo, fixed):
+    target = tmp_path / "wf.yaml"
+    text = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: p-\nspec:\n"
+            "  entrypoint: main\n  templates:\n  - name: main\n    container:\n      image: alpine\n"
+            "      {}: x\n")
+    key = "image" if typo == "imge" or typo == "Image" else typo
+    source = text.format(typo).replace("      image: alpine\n", "" if key == "image" else "      image: alpine\n")
+    target.write_text(source)
+    fix_file(target)
+    assert target.read_text() == source.replace(f"      {typo}: x", f"      {fixed}: x")

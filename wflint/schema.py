@@ -154,10 +154,11 @@ def _edit_distance(a: str, b: str) -> int:
 
 def _safe_rename(key: str, match: str, error, version: str) -> bool:
     """Whether renaming ``key`` to ``match`` is certain enough to be a safe fix:
-    a slip of the keyboard (case, or at most two letters), and not a field
+    a slip of the keyboard (case, one letter in a short word, at most two in
+    a longer one), and not a field
     that another Argo release has at this place (`podResources` under 3.7 is
     a newer field, not a misspelt `resource`)."""
-    if key.lower() != match.lower() and (len(key) < 5 or _edit_distance(key, match) > 2):
+    if key.lower() != match.lower() and (len(key) < 3 or _edit_distance(key, match) > (1 if len(key) < 5 else 2)):
         return False
     name = _names(version).get(id(error.schema))
     for other in SUPPORTED_VERSIONS:
