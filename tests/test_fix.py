@@ -277,3 +277,19 @@ def test_keyboard_slips_in_a_container_are_safe_fixes(tmp_path, typo, fixed):
     target.write_text(source)
     fix_file(target)
     assert target.read_text() == source.replace(f"      {typo}: x", f"      {fixed}: x")
+
+
+def test_a_fixed_template_ref_name_makes_its_template_checkable(tmp_path, monkeypatch):
+    (tmp_path / "library.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata:\n  name: data-steps\nspec:\n"
+        "  templates:\n  - name: extract\n    container: {image: alpine}\n")
+    workflow = tmp_path / "etl.yaml"
+    workflow.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  generateName: etl-\nspec:\n"
+        "  entrypoint: main\n  serviceAccountName: runner\n  templates:\n  - name: main\n    steps:\n"
+        "    - - name: get\n        templateRef: {name: data-step, template: extarct}  # from the library\n")
+    monkeypatch.chdir(tmp_path)
+    outcome = fix_file(".", unsafe=True)
+    assert "templateRef: {name: data-steps, template: extract}  # from the library" in workflow.read_text()
+    assert outcome.rounds >= 3   # the name, then the template it made checkable, then nothing
+    assert fix_file(".").changed == []

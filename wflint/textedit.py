@@ -33,6 +33,8 @@ class Unfixable(Exception):
 
 def resolve(document, fix: "fixes.Fix") -> Optional["fixes.ResolvedFix"]:
     """The text edits that carry out ``fix`` on ``document``'s file, or None."""
+    if not isinstance(fix, fixes.Fix):
+        return None
     try:
         layout = _Layout(document)
         edits: List[Tuple[int, int, str]] = []
@@ -41,7 +43,9 @@ def resolve(document, fix: "fixes.Fix") -> Optional["fixes.ResolvedFix"]:
             made, value = _EDITORS[edit.op](layout, edit)
             edits.extend(made)
             expected.append(value)
-    except (Unfixable, KeyError, IndexError):
+    except Unfixable:
+        return None
+    except Exception:  # a fix that cannot be made must never cost the finding (or the run)
         return None
     edits.sort()
     for (s1, e1, _), (s2, e2, _) in zip(edits, edits[1:]):
