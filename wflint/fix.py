@@ -29,7 +29,8 @@ QUOTE = "quote"                    # the scalar at `path` is quoted, keeping the
 REPLACE_STRING = "replace-string"  # the scalar at `path` becomes the string `value`
 WRAP_IN_LIST = "wrap-in-list"      # the value at `path` becomes a one-item list; the key becomes `value` if given
 REPLACE_SPAN = "replace-span"      # characters [start, end) of the string at `path` become `text`: value (start, end, text)
-OPERATIONS = (RENAME_KEY, QUOTE, REPLACE_STRING, WRAP_IN_LIST, REPLACE_SPAN)
+DELETE_KEY = "delete-key"          # the mapping entry at `path` goes (with its line, when it has one to itself)
+OPERATIONS = (RENAME_KEY, QUOTE, REPLACE_STRING, WRAP_IN_LIST, REPLACE_SPAN, DELETE_KEY)
 
 # Which fix wins when two overlap: lower first.
 MIGRATION, QUOTING, SPELLING, REFERENCE = 0, 1, 2, 3
@@ -58,6 +59,10 @@ def replace_string(path: NodePath, new: str) -> Edit:
 
 def replace_span(path: NodePath, start: int, end: int, new: str) -> Edit:
     return Edit(REPLACE_SPAN, tuple(path), (start, end, new))
+
+
+def delete_key(path: NodePath) -> Edit:
+    return Edit(DELETE_KEY, tuple(path))
 
 
 def wrap_in_list(path: NodePath, new_key: Optional[str] = None) -> Edit:

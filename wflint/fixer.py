@@ -358,6 +358,8 @@ def _change(data, item: "fixes.ResolvedFix"):
             parent[last] = edit.value
         elif edit.op == fixes.REPLACE_SPAN:
             parent[last] = expected
+        elif edit.op == fixes.DELETE_KEY:
+            parent.pop(last, None)
         elif edit.op == fixes.WRAP_IN_LIST:
             value = parent.pop(last)
             parent[edit.value or last] = [value]

@@ -296,6 +296,33 @@ def _replace_span(layout: _Layout, edit):
     return [(at + begin, at + end, new)], node.value[:begin] + new + node.value[end:]
 
 
+def _delete(layout: _Layout, edit):
+    key, value = layout.pair(edit.path)
+    _, parent, _ = layout.document.locate(edit.path[:-1])
+    pairs = parent.value
+    at = next(i for i, (k, _) in enumerate(pairs) if k is key)
+    if parent.flow_style:
+        if len(pairs) < 2:
+            raise Unfixable()
+        if at > 0:
+            start, end = layout.offset(pairs[at - 1][1].end_mark), layout.offset(value.end_mark)
+        else:
+            start, end = layout.offset(key.start_mark), layout.offset(pairs[1][0].start_mark)
+        if "#" in layout.text[start:end] or "\n" in layout.text[start:end]:
+            raise Unfixable()
+        return [(start, end, "")], None
+    first = key.start_mark.line + layout.document.line_offset
+    if layout.line_text(first)[:key.start_mark.column].strip() or len(pairs) < 2:
+        raise Unfixable()  # `- key: v` (the line holds more than the entry), or the last entry
+    last = (_last_line(value) if value.__class__ is not ScalarNode or value.start_mark.line != value.end_mark.line
+            else value.end_mark.line) + layout.document.line_offset
+    start = layout.starts[first]
+    end = layout.starts[last + 1] if last + 1 < len(layout.starts) else len(layout.text)
+    if "#" in layout.text[start:end]:
+        raise Unfixable()  # a comment would go with it: leave that to the author
+    return [(start, end, "")], None
+
+
 def _wrap(layout: _Layout, edit):
     key, value = layout.pair(edit.path)
     made = []
@@ -360,4 +387,5 @@ def _last_line(node) -> int:
 
 
 _EDITORS = {fixes.RENAME_KEY: _rename, fixes.QUOTE: _quote, fixes.REPLACE_STRING: _replace_string,
-            fixes.WRAP_IN_LIST: _wrap, fixes.REPLACE_SPAN: _replace_span}
+            fixes.WRAP_IN_LIST: _wrap, fixes.REPLACE_SPAN: _replace_span,
+            fixes.DELETE_KEY: _delete}
