@@ -8,6 +8,7 @@ from . import resource_template
 from . import variable
 from . import template_structure, artifact, metrics, workflow_spec
 from . import rbac
+from . import redundant_dependency, unused_template
 
 RULES = [
     *core.RULES,
@@ -27,4 +28,6 @@ RULES = [
     metrics,
     workflow_spec,
     rbac,
+    redundant_dependency,
+    unused_template,
 ]

@@ -3,10 +3,11 @@
 import posixpath
 
 from wflint import model
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from .template_structure import label
+from ._helpers import GC_STRATEGIES, gc_strategy, label  # noqa: F401
 
 ID = "artifact"
 SEVERITY = "error"
@@ -17,12 +18,11 @@ SUMMARY = "Artifacts have the paths, locations, sources and archive settings Arg
 LOCATION_KEYS = {"artifactory": "url", "azure": "blob", "git": "repo", "gcs": "key", "hdfs": "path",
                  "http": "url", "oss": "key", "raw": None, "s3": "key", "plugin": "key"}
 LOCATIONS = tuple(LOCATION_KEYS)
-GC_STRATEGIES = ("OnWorkflowCompletion", "OnWorkflowDeletion", "Never")
 ARCHIVES = ("tar", "none", "zip")
 
 
 def check(document, context):
-    v4 = str(context.argo_version).startswith("4")
+    v4 = ArgoVersion(context.argo_version).major >= 4
     base, spec = model.spec(document)
     holder = None
     if spec.get("workflowTemplateRef") is not None:
@@ -184,15 +184,6 @@ def _common(here, artifact, what, v4, validated_location):
                           f"`compressionLevel: {level}` of {what} is not a gzip level (-2 to 9): Argo accepts it, "
                           "but the step fails when it compresses the artifact",
                           hint="use 0 (none) to 9 (best), or -1 for the default", severity=WARNING)
-
-
-def gc_strategy(path, value, v4):
-    message = f"`{value}` is not an artifact GC strategy: use OnWorkflowCompletion, OnWorkflowDeletion or Never"
-    mean = did_you_mean(value, GC_STRATEGIES)
-    if v4:
-        yield finding(path, message + "; the CRD Argo 4 installs rejects it" + mean)
-    else:
-        yield finding(path, message + "; Argo never collects the artifact" + mean, severity=WARNING)
 
 
 def _location(here, artifact, what, validated):

@@ -2,6 +2,7 @@
 
 from wflint import cron, model
 from wflint import fix as fixes
+from wflint.argo_version import ArgoVersion
 from wflint.finding import finding
 from wflint.suggest import closest, did_you_mean
 
@@ -18,7 +19,7 @@ def check(document, context):
     if not isinstance(spec, dict):
         return  # the schema rule reports a missing or malformed spec
     base = ("spec",)
-    v4 = str(context.argo_version).startswith("4")
+    v4 = ArgoVersion(context.argo_version).major >= 4
     timezone = model.as_str(spec.get("timezone"))
     schedules = spec.get("schedules")
     listed = [(i, s) for i, s in enumerate(model.as_list(schedules))]
@@ -32,6 +33,9 @@ def check(document, context):
                           hint="move the expression into `schedules` and delete `schedule`", on_key=True)
         elif isinstance(single, str) and single:
             listed = [(None, single)]
+            yield finding(base + ("schedule",), "`schedule` is deprecated since Argo 3.6 and removed in 4.0, "
+                                                "which ignores it: write `schedules`, a list, instead",
+                          hint=f'write `schedules: ["{single}"]`', on_key=True, severity="warning")
     if not listed and not (v4 and "schedule" in spec):
         where = base + ("schedules",) if "schedules" in spec else base
         yield finding(where, "cron workflow must have at least one schedule",

@@ -1,6 +1,6 @@
 """DAG dependencies and depends expressions name tasks of the same DAG and parse."""
 
-from wflint import model
+from wflint import callgraph, model
 from wflint.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
 from wflint import fix as fixes
@@ -22,11 +22,17 @@ _ALIASES = {"success": "Succeeded", "successful": "Succeeded", "succeed": "Succe
             "succes": "Succeeded", "passed": "Succeeded", "fail": "Failed", "failure": "Failed",
             "error": "Errored", "skip": "Skipped", "omit": "Omitted", "daemon": "Daemoned"}
 _LOOPS = "withItems, withParam or withSequence"
+# Words expr-lang (v1.17.8, the version Argo 4.1.2 builds with) does not read as names: the lexer's
+# operator words (parser/lexer/state.go `identifier`, `not`) and the parser's literals (parser.go
+# `parseSecondary`). A task with one of these names breaks the expression Argo builds from `depends`
+# (or `dependencies`): `in.Succeeded` does not parse. Builtins (`len`, `split`, ...) are fine: the task
+# results are in the environment under the task's name.
+EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "startsWith", "endsWith", "let",
+                        "if", "else", "true", "false", "nil"})
 
 
 def check(document, context):
-    dags = [(at, list(model.tasks(at))) for at in model.all_templates(document)
-            if isinstance(at.template.get("dag"), dict)]
+    dags = [(at, list(model.tasks(at))) for at in callgraph.dags(document)]
     elsewhere = None
     for at, tasks in dags:
         names = {}
@@ -74,6 +80,14 @@ def _unknown(path, field, name, span, me, names, elsewhere, at):
     return finding(path, message + did_you_mean(name, others), span=span, hint=hint, fix=fix)
 
 
+def _expr_word(path, field, name, span):
+    return finding(path, f"task `{name}` cannot be waited for: Argo evaluates `{field}` as an expr-lang "
+                         f"expression, where `{name}` is a keyword, so `{name}.Succeeded` does not parse; "
+                         f"`argo lint` accepts it, but the task errors when it is about to run",
+                   hint=f"rename task `{name}` (for example `{name}-task`) and the references to it",
+                   span=span)
+
+
 def _check_dag(at, tasks, names):
     uses_depends = None        # the first task with a `depends`
     continue_on = []
@@ -88,6 +102,8 @@ def _check_dag(at, tasks, names):
             for j, dep in enumerate(dependencies):
                 if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
                     yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
+                elif isinstance(dep, str) and dep in EXPR_WORDS:
+                    yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
         # `depends: "a && b.Failed"`
         text = body.get("depends")
         if not isinstance(text, str) or text == "":
@@ -110,6 +126,9 @@ def _check_dag(at, tasks, names):
                     seen.add(task)
                     yield (call.path + ("depends",), "depends", task, (ref.start, ref.task_end), me)
                 continue
+            if task in EXPR_WORDS and task not in seen:
+                seen.add(task)
+                yield _expr_word(call.path + ("depends",), "depends", task, (ref.start, ref.task_end))
             if ref.result is not None:
                 problem = _result_problem(ref, me, names)
                 if problem is not None:

@@ -1,5 +1,7 @@
 """Templates, steps, tasks, parameters and artifacts are not defined twice under one name."""
 
+import os
+
 from wflint.finding import finding
 from wflint import model
 
@@ -59,21 +61,60 @@ def _io(base, io, direction, verb="declared"):
 
 def _same_object(document, context):
     """Another WorkflowTemplate (or ClusterWorkflowTemplate) of this name, in
-    this namespace, anywhere in the project: applying both, one replaces the other."""
+    this namespace, elsewhere in the project: applying both, one replaces the other.
+
+    Whether both reach the same namespace of one cluster is guessed from where
+    they are: in one file (applied together), an error; in one folder (often
+    applied together, `kubectl apply -f DIR`, but also a folder of examples or
+    test data), a warning; in different folders (tests and deploy, two
+    overlays, two environments of a monorepo), a warning when both name the
+    same namespace (or are cluster-scoped) or when they hold different
+    templates (not copies), and nothing for copies without a namespace."""
     if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
         return
+    cluster = document.kind == "ClusterWorkflowTemplate"
+    here = os.path.abspath(document.path)
+    warned = folder = None
     for other in context.index.find(document.kind, document.name):
         if other.stub or (other.path == document.path and other.document == document.index):
             continue
-        if document.kind == "WorkflowTemplate" and other.namespace != document.namespace:
+        if not cluster and other.namespace != document.namespace:
             continue
-        scope = "" if document.kind == "ClusterWorkflowTemplate" else \
+        scope = "" if cluster else \
             (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
+        there = os.path.abspath(other.path)
+        if there == here:
+            yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
+                          f"{other.where}{scope}: applying the file, the later one silently replaces the other, "
+                          "and templateRefs cannot tell them apart",
+                          hint="rename one of them, or delete the copy")
+            return
+        if folder is None and os.path.dirname(there) == os.path.dirname(here):
+            folder = other
+        if warned is None and (cluster or document.namespace or _different(document, other)):
+            warned = other
+    if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
-                      f"{other.where}{scope}: applying both, the later one silently replaces the other, "
-                      "and templateRefs cannot tell them apart",
-                      hint="rename one of them, or delete the copy")
-        return
+                      f"{folder.where}, in the same folder{scope}: applied together, the later one silently "
+                      "replaces the other, and templateRefs cannot tell them apart",
+                      hint="rename one of them, or delete the copy (two versions of one template for "
+                           "different clusters belong in different folders)",
+                      severity="warning")
+    elif warned is not None:
+        where = " (cluster-scoped)" if cluster else f", for the same namespace `{document.namespace}`" \
+            if document.namespace else ", with other templates in it (not a copy)"
+        yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
+                      f"{warned.where}{where}: if both are applied to one cluster, the later one silently "
+                      "replaces the other",
+                      hint="rename one of them, or keep one copy (two copies for different clusters are fine)",
+                      severity="warning")
+
+
+def _different(document, other) -> bool:
+    """Two WorkflowTemplates of one name that hold different templates: not copies of one
+    template for different places, but two templates that took the same name."""
+    mine = {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
+    return not other.opaque and mine != set(other.template_names())
 
 
 def check(document, context):

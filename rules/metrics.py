@@ -3,10 +3,11 @@
 import re
 
 from wflint import model
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from .template_structure import label
+from ._helpers import label
 
 ID = "metrics"
 SEVERITY = "error"
@@ -22,7 +23,7 @@ MAX_GAUGE_VALUE = 256
 
 
 def check(document, context):
-    v4 = str(context.argo_version).startswith("4")
+    v4 = ArgoVersion(context.argo_version).major >= 4
     base, spec = model.spec(document)
     seen = {}
     for at in model.all_templates(document):

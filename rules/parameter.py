@@ -11,6 +11,9 @@ from wflint.suggest import did_you_mean
 ID = "parameter"
 SEVERITY = "error"
 SUMMARY = "Callers supply every required input parameter, and only parameters the callee declares."
+# `undeclared-arguments: false` turns off the warning for arguments the callee does not declare
+# (Argo ignores them; some generators pass extra ones to every template).
+OPTIONS = {"undeclared-arguments": True}
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 # Artifact fields that give an artifact a location (or a key in the default repository).
@@ -86,11 +89,13 @@ class Callee:
 def check(document, context):
     base, spec = model.spec(document)
     local = _local_templates(document)
-    cache = model._memo(document, "parameter.inputs", dict)
+    cache = document.memoize(("parameter", "inputs"), dict)
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
     uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
+    options = getattr(context, "options", None) or {}
+    undeclared = options.get("undeclared-arguments", True) is not False
 
-    yield from _spec_arguments(document, base, spec)
+    yield from _spec_arguments(document, base, spec, context)
     yield from _read_as_numbers(document, base, spec)
 
     for at in model.all_templates(document):
@@ -108,12 +113,12 @@ def check(document, context):
                                             named=named)
             callee = find_callee(document, body, context, local, cache)
             if callee is not None and not uncertain:
-                yield from _call(call, callee, label, named)
+                yield from _call(call, callee, label, named, undeclared)
 
     for hook in model.spec_hooks(document):
         callee = find_callee(document, hook.body, context, local, cache)
         if callee is not None and not uncertain:
-            yield from _call(hook, callee)
+            yield from _call(hook, callee, undeclared=undeclared)
 
     if uncertain:
         return
@@ -211,7 +216,7 @@ def _call_label(call) -> str:
     return f"{call.kind} `{name}`"
 
 
-def _call(call, callee: Callee, label: Optional[str] = None, named=None):
+def _call(call, callee: Callee, label: Optional[str] = None, named=None, undeclared: bool = True):
     body = call.body
     arguments = model.as_dict(body.get("arguments"))
     io = callee.io()
@@ -226,7 +231,7 @@ def _call(call, callee: Callee, label: Optional[str] = None, named=None):
     if arguments.get("parameters") or arguments.get("artifacts"):
         if label is None:
             label = _call_label(call)
-        yield from _unknown_arguments(call.path + ("arguments",), arguments, callee, label, named)
+        yield from _unknown_arguments(call.path + ("arguments",), arguments, callee, label, named, undeclared)
 
 
 def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, severity: str, named=None):
@@ -289,21 +294,19 @@ def _argument_only_from(arg: Dict) -> Optional[str]:
     return None
 
 
-def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named=None):
-    """Arguments the callee does not declare are silently dropped by Argo."""
+def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named=None, undeclared: bool = True):
+    """Arguments the callee does not declare are silently dropped by Argo: one
+    finding per call, naming them all (unless the option turns it off)."""
     io = callee.io()
     declared = io.declared
+    unknown: List[Tuple[int, str]] = []
     for i, arg in (_named(arguments.get("parameters")) if named is None else named):
         name = arg["name"]
         if "{{" in name:
             continue
         param = declared.get(name)
         if param is None:
-            yield finding(path + ("parameters", i, "name"),
-                          f"{caller} passes parameter `{name}`, which {callee.label} does not declare: "
-                          f"Argo ignores it{did_you_mean(name, declared)}",
-                          hint=f"declare `{name}` in the template's `inputs.parameters`, or remove the argument",
-                          severity="warning")
+            unknown.append((i, name))
             continue
         enum = model.as_list(param.get("enum"))
         value = _text(arg.get("value"))
@@ -314,28 +317,61 @@ def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named
                           hint="pass one of the `enum` values, or add this one to the input's `enum`",
                           severity="warning")
     declared_artifacts = io.declared_artifacts
-    for i, arg in _named(arguments.get("artifacts")):
-        name = arg["name"]
-        if "{{" in name or name in declared_artifacts:
+    unknown_artifacts = [(i, arg["name"]) for i, arg in _named(arguments.get("artifacts"))
+                         if "{{" not in arg["name"] and arg["name"] not in declared_artifacts]
+    if not undeclared:
+        return
+    for kind, items, known in (("parameter", unknown, declared), ("artifact", unknown_artifacts,
+                                                                  declared_artifacts)):
+        if not items:
             continue
-        yield finding(path + ("artifacts", i, "name"),
-                      f"{caller} passes artifact `{name}`, which {callee.label} does not declare: "
-                      f"Argo ignores it{did_you_mean(name, declared_artifacts)}",
-                      hint=f"declare `{name}` in the template's `inputs.artifacts`, or remove the argument",
+        names = [name for _, name in items]
+        if len(names) == 1:
+            what = f"{kind} `{names[0]}`, which {callee.label} does not declare"
+            mean = did_you_mean(names[0], known)
+        else:
+            what = f"{kind}s {_names(names)}, which {callee.label} does not declare"
+            mean = ""
+        yield finding(path + (kind + "s", items[0][0], "name"),
+                      f"{caller} passes {what}: Argo ignores {'it' if len(names) == 1 else 'them'}{mean}",
+                      hint=f"declare {'it' if len(names) == 1 else 'them'} in the template's `inputs.{kind}s`, "
+                           f"or remove the argument{'s' if len(names) > 1 else ''} (or turn this check off: "
+                           f"`rules: {{parameter: {{undeclared-arguments: false}}}}`)",
                       severity="warning")
+
+
+def _names(names: List[str]) -> str:
+    shown = ", ".join(f"`{n}`" for n in names[:8])
+    return shown + (f" and {len(names) - 8} more" if len(names) > 8 else "")
 
 
 # -- argument values, as Argo validates them -----------------------------------
 
 
-def _spec_arguments(document, base, spec):
+def _spec_arguments(document, base, spec, context=None):
     kind = document.kind
-    # Argo lets a WorkflowTemplate's arguments go without values (the submitter
-    # gives them); a CronWorkflow is always validated as a submission; a
-    # Workflow passes `argo lint` but not `argo submit` without one.
-    empty_ok = kind in TEMPLATE_KINDS or spec.get("workflowTemplateRef") is not None
+    # Argo lets a WorkflowTemplate's arguments go without values (the Workflow
+    # that references it, or the submitter, gives them). A Workflow passes
+    # `argo lint` without one but not `argo submit` (nor the controller's check)
+    # unless `-p` supplies it: a warning. A CronWorkflow is always validated as
+    # a submission: an error.
+    empty_ok = kind in TEMPLATE_KINDS
     yield from _argument_values(base + ("arguments",), spec.get("arguments"), None, empty_ok=empty_ok,
                                 kind=kind)
+    if empty_ok or spec.get("workflowTemplateRef") is None or context is None:
+        return
+    # Arguments of the referenced WorkflowTemplate that have no value and that this workflow does
+    # not supply: Argo merges the two lists (the workflow's first) and validates the result.
+    holder = context.index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+    if holder is None or holder.opaque:
+        return
+    own = {p["name"] for _, p in _named(model.as_dict(spec.get("arguments")).get("parameters"))}
+    for _, param in _named(model.as_dict(holder.spec.get("arguments")).get("parameters")):
+        name = param["name"]
+        if name in own or param.get("value") is not None or param.get("valueFrom") is not None:
+            continue
+        what = f"workflow parameter `{name}` of {holder.kind} `{holder.name}` ({holder.where})"
+        yield _no_value(base + ("workflowTemplateRef",), what, name, None, kind, on_ref=True)
 
 
 def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kind: str = "", named=None):
@@ -349,7 +385,7 @@ def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kin
         value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
         if value is None and value_from is None:
             if not empty_ok:
-                yield _no_value(at, what, name, caller, kind)
+                yield _no_value(at + ("name",), what, name, caller, kind)
         elif value is not None and value_from is not None:
             yield finding(at + ("valueFrom",),
                           f"{what} has both `value` and `valueFrom`: Argo uses only one of them",
@@ -362,9 +398,13 @@ def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kin
                               hint="list the allowed values, or remove `enum`", on_key=True)
             elif value is None:
                 if value_from is not None and not empty_ok:
+                    lint_ok = caller is None and kind == "Workflow"   # `argo lint` accepts it, submit does not
                     yield finding(at + ("enum",), f"{what} has an `enum` but no `value`: Argo requires "
-                                                  "a value from the list",
-                                  hint=f"add `value:` with one of {_listing(enum)}", on_key=True)
+                                                  "a value from the list"
+                                  + (" when the Workflow is submitted or created" if lint_ok else ""),
+                                  hint=f"add `value:` with one of {_listing(enum)}"
+                                  + (f", or supply it with `argo submit -p {name}=VALUE`" if lint_ok else ""),
+                                  on_key=True, severity="warning" if lint_ok else None)
             else:
                 text = _text(value)
                 if text is not None and "{{" not in text and text not in _texts(enum):
@@ -372,19 +412,21 @@ def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kin
                                   hint="use one of the listed values, or add this one to `enum`")
 
 
-def _no_value(at, what, name, caller, kind):
+def _no_value(at, what, name, caller, kind, on_ref=False):
     if caller is not None:
-        return finding(at + ("name",), f"{what} has no `value` or `valueFrom`",
+        return finding(at, f"{what} has no `value` or `valueFrom`",
                        hint="give it a `value`, e.g. `value: \"{{inputs.parameters." + name + "}}\"`")
     if kind == "CronWorkflow":
-        return finding(at + ("name",), f"{what} has no `value`: Argo validates a CronWorkflow as a "
-                                       "submission, where every workflow parameter needs a `value` or "
-                                       "`valueFrom`",
-                       hint="give it a `value`")
-    return finding(at + ("name",), f"{what} has no `value`: `argo lint` accepts that, but Argo rejects the "
-                                   f"Workflow on submission unless `argo submit -p {name}=...` supplies it",
-                   hint=f"give it a `value` (even `value: \"\"` if it is always passed with "
-                        f"`argo submit -p {name}=...`)")
+        return finding(at, f"{what} has no `value`: Argo validates a CronWorkflow as a "
+                           "submission, where every workflow parameter needs a `value` or "
+                           "`valueFrom`",
+                       hint=f"give it a `value` in this CronWorkflow's `spec.arguments.parameters`"
+                       if on_ref else "give it a `value`")
+    return finding(at, f"{what} has no `value`: `argo lint` accepts that, but Argo rejects the "
+                       f"Workflow when it is submitted or created unless a value is supplied",
+                   hint=f"supply it on submission with `argo submit -p {name}=VALUE`, or give it a `value`"
+                        + (" in this Workflow's `spec.arguments.parameters`" if on_ref else ""),
+                   severity="warning")
 
 
 def _argument_value_from(at, value_from: Dict, what: str, caller: Optional[str]):

@@ -137,7 +137,10 @@ def check(document, context):
         return covered[key]
 
     # -- relying on `default` -------------------------------------------------
-    if computed.default_at is not None and not verifiable(perms.DEFAULT, computed.namespace):
+    # Only where the project manages RBAC but not for `default`: without any RBAC in the project the
+    # note would fire on nearly every workflow and say nothing about it (`default` may well be bound).
+    if computed.default_at is not None and (auth.accounts or auth.bindings) \
+            and not verifiable(perms.DEFAULT, computed.namespace):
         yield finding(computed.default_at,
                       "no `serviceAccountName`: the pods run as the namespace's `default` service account, which "
                       "every pod of the namespace shares and which is seldom granted what Argo's executor needs "

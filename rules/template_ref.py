@@ -3,7 +3,7 @@ ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
 from wflint import model
-from wflint.finding import finding
+from wflint.finding import INFO, finding
 from wflint.index import is_dynamic
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
@@ -55,7 +55,15 @@ def _holder_missing(document, index, at, name, cluster_scope):
                            f"namespace `{namespace}`, where Argo looks for it",
                        hint="Argo resolves templateRef in the workflow's own namespace; move one of them, "
                             "or use a ClusterWorkflowTemplate")
-    message = f"no {kind} named `{name}` in the project{did_you_mean(name, index.names(kind))}"
+    suggestion = did_you_mean(name, index.names(kind))
+    unknowable = index.unknowable(kind)
+    if unknowable and not suggestion:
+        # Some WorkflowTemplate of the project has a name known only once Helm
+        # renders it: this one may be it. Not an error, only a note.
+        where = ", ".join(e.where for e in unknowable[:3]) + (", ..." if len(unknowable) > 3 else "")
+        return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
+                           f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
+    message = f"no {kind} named `{name}` in the project{suggestion}"
     return finding(at, message, hint=DECLARE_HINT, fix=_rename(at, name, index.names(kind)))
 
 
@@ -86,6 +94,13 @@ def _template_ref(document, index, at, ref):
         return
     if holder.template(template) is None:
         known = holder.template_names()
+        unknown = [n for n in known if is_dynamic(n)]
+        known = [n for n in known if not is_dynamic(n)]
+        if unknown and not did_you_mean(template, known):
+            yield finding(at + ("template",), f"{holder.kind} `{name}` ({holder.where}) has no template named "
+                          f"`{template}` that can be known before Helm renders it", severity=INFO,
+                          hint="its literal templates: " + ", ".join(known) if known else None)
+            return
         yield finding(at + ("template",),
                       f"{holder.kind} `{name}` ({holder.where}) has no template `{template}`"
                       f"{did_you_mean(template, known)}",

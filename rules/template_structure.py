@@ -2,10 +2,14 @@
 
 import re
 
-from wflint import durations, model
+from wflint import callgraph, durations, model
 from wflint import fix as fixes
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
+
+from ._helpers import (POD_RESOURCE_KEYS, RETRY_POLICIES, label, minimum_parallelism,  # noqa: F401
+                       pod_resources, retry_strategy)
 
 ID = "template-structure"
 SEVERITY = "error"
@@ -14,7 +18,6 @@ SUMMARY = ("Each template has exactly one type, and only the fields, containers,
 
 TYPE_LIST = "container, containerSet, script, resource, steps, dag, suspend, data, http or plugin"
 NON_LEAF = ("steps", "dag")
-RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 # Argo 4.1 reserves these names for its own containers (common.IsArgoSidecar).
 RESERVED_EXACT = ("wait", "supervisor")
 RESERVED_PREFIX = "artifact-plugin-"
@@ -22,14 +25,13 @@ RESERVED_PREFIX = "artifact-plugin-"
 # Kubernetes reject the pod (names are unique across containers and init containers).
 ARGO_INIT = "init"
 MAIN = "main"
-POD_RESOURCE_KEYS = ("cpu", "memory")
 MAX_DAG_TASKS = 200
 MAX_INPUT_PARAMETERS = 500
 
 
 def check(document, context):
-    version = str(context.argo_version)
-    v4, v41 = version.startswith("4"), version >= "4.1"
+    version = ArgoVersion(context.argo_version)
+    v4, v41 = version.major >= 4, version >= "4.1"
     _, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
     for at in model.all_templates(document):
@@ -38,13 +40,6 @@ def check(document, context):
                               defaults.get("retryStrategy"), "`templateDefaults`", validated=False, v4=v4)
     yield from _images_of_references(document, context)
     yield from _substituted(document)
-
-
-def label(at) -> str:
-    """How a message names a template."""
-    if at.name:
-        return f"template `{at.name}`"
-    return "this inline template" if at.inline else "an unnamed template"
 
 
 def _dynamic(value) -> bool:
@@ -140,15 +135,6 @@ def _parallelism(at, ttype, name, v4):
         yield from minimum_parallelism(path, value, v4, "the template never starts a step")
 
 
-def minimum_parallelism(path, value, v4, consequence):
-    if v4:
-        yield finding(path, f"`parallelism: {value}` must be at least 1: the CRD Argo 4 installs rejects it",
-                      hint="use 1 or more, or remove it for no limit")
-    else:
-        yield finding(path, f"`parallelism: {value}` lets nothing run: {consequence}",
-                      hint="use 1 or more, or remove it for no limit", severity=WARNING)
-
-
 def _deadline(at, ttype, name):
     value = at.template.get("activeDeadlineSeconds")
     if value is None or ttype is None:
@@ -213,48 +199,6 @@ def _timeouts(at, ttype, name, v41):
             yield finding(path, f"`{key}: {value}` is not a Go duration ({why}): Argo accepts the manifest, but the "
                                 "step fails when it starts", hint="write it like " + durations.EXAMPLES,
                           severity=WARNING)
-
-
-def retry_strategy(path, strategy, owner, validated, v4):
-    """A retryStrategy: Argo's validator checks `retryPolicy` on templates; the
-    Argo 4 CRD checks it everywhere. The rest is read when a step fails."""
-    strategy = model.as_dict(strategy)
-    if not strategy:
-        return
-    policy = strategy.get("retryPolicy")
-    if isinstance(policy, str) and policy and policy not in RETRY_POLICIES:
-        where = "Argo rejects it" if validated else (
-            "the CRD Argo 4 installs rejects it" if v4 else "Argo accepts it there, but cannot apply it when a "
-                                                             "step fails")
-        yield finding(path + ("retryPolicy",),
-                      f"`{policy}` is not a retry policy: use Always, OnFailure, OnError or OnTransientError; "
-                      f"{where}{did_you_mean(policy, RETRY_POLICIES)}",
-                      severity=None if (validated or v4) else WARNING)
-    limit = strategy.get("limit")
-    if isinstance(limit, str) and not _dynamic(limit) and durations.go_int(limit) is None:
-        yield finding(path + ("limit",), f"retry `limit: {limit}` is not a whole number: Argo accepts it, but cannot "
-                                         "read it when the step fails, so the step errors instead of retrying",
-                      hint="write the number of retries, e.g. `3`", severity=WARNING)
-    number = limit if isinstance(limit, int) and not isinstance(limit, bool) else (
-        durations.go_int(limit) if isinstance(limit, str) else None)
-    if number is not None and number < 0:
-        yield finding(path + ("limit",), f"retry `limit: {limit}` is negative: Argo never retries",
-                      hint="write the number of retries, e.g. `3`, or remove `retryStrategy`", severity=WARNING)
-    backoff = model.as_dict(strategy.get("backoff"))
-    for key in ("duration", "maxDuration"):
-        value = backoff.get(key)
-        if isinstance(value, str) and value and not _dynamic(value):
-            why = durations.seconds_or_duration_problem(value)
-            if why:
-                yield finding(path + ("backoff", key),
-                              f"backoff `{key}: {value}` is neither a number of seconds nor a Go duration ({why}): "
-                              "Argo accepts it, but the retry fails when it is scheduled",
-                              hint="write it like " + durations.EXAMPLES, severity=WARNING)
-    factor = backoff.get("factor")
-    if isinstance(factor, str) and not _dynamic(factor) and durations.go_int(factor) is None:
-        yield finding(path + ("backoff", "factor"),
-                      f"backoff `factor: {factor}` is not a whole number: Argo cannot read it when it retries",
-                      hint="write a whole number, e.g. `2`", severity=WARNING)
 
 
 def _removed_fields(at, name, v4):
@@ -521,6 +465,7 @@ def _container_set(at, name, v41):
         else:
             seen[where] = mount.get("name")
     names = [c.get("name") for _, c in listed if isinstance(c.get("name"), str)]
+    known = set(names)
     for i, container in listed:
         cname = container.get("name")
         path = base + ("containers", i)
@@ -528,7 +473,7 @@ def _container_set(at, name, v41):
         what = f"containerSet container `{cname}`" if isinstance(cname, str) and cname else "a containerSet container"
         yield from _missing_image(path, container, f"{what} of {name}")
         for j, dep in enumerate(model.as_list(container.get("dependencies"))):
-            if isinstance(dep, str) and not _dynamic(dep) and dep not in names:
+            if isinstance(dep, str) and not _dynamic(dep) and dep not in known:
                 yield finding(path + ("dependencies", j),
                               f"containerSet container `{cname}` depends on `{dep}`, which is not a container of this "
                               f"containerSet; Argo rejects it{did_you_mean(dep, names)}",
@@ -556,37 +501,15 @@ def _container_cycles(base, listed):
         where.setdefault(cname, i)
         graph.setdefault(cname, [])
         graph[cname].extend(d for d in model.as_list(container.get("dependencies")) if isinstance(d, str))
-    reported = set()
-    state = {}
-
-    def visit(node, stack):
-        state[node] = 1
-        stack.append(node)
-        for dep in graph.get(node, ()):
-            if dep not in graph:
-                continue
-            if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):] + [dep]
-                key = frozenset(cycle)
-                if key not in reported:
-                    reported.add(key)
-                    yield cycle
-            elif state.get(dep) is None:
-                yield from visit(dep, stack)
-        stack.pop()
-        state[node] = 2
-
-    for node in graph:
-        if state.get(node) is None:
-            for cycle in visit(node, []):
-                # Point at the dependency that closes the circle: the last edge.
-                closer, target = cycle[-2], cycle[-1]
-                deps = model.as_list(dict(listed)[where[closer]].get("dependencies"))
-                index = deps.index(target) if target in deps else 0
-                yield finding(base + ("containers", where[closer], "dependencies", index),
-                              "containerSet containers depend on each other in a cycle: "
-                              + " -> ".join(f"`{c}`" for c in reversed(cycle)) + "; Argo rejects it",
-                              hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`")
+    for cycle in callgraph.find_cycles(graph):
+        # Point at the dependency that closes the circle: the last edge.
+        closer, target = cycle[-2], cycle[-1]
+        deps = model.as_list(dict(listed)[where[closer]].get("dependencies"))
+        index = deps.index(target) if target in deps else 0
+        yield finding(base + ("containers", where[closer], "dependencies", index),
+                      "containerSet containers depend on each other in a cycle: "
+                      + " -> ".join(f"`{c}`" for c in reversed(cycle)) + "; Argo rejects it",
+                      hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`")
 
 
 def _pod_level(at, ttype, name):
@@ -603,22 +526,6 @@ def _pod_level(at, ttype, name):
         yield finding(at.path + ("resourceClaims",), f"`resourceClaims` is not supported on {name}, a {ttype} "
                                                      "template, which creates no pod of its own; Argo rejects it",
                       hint="set it on the container, script or resource templates this one runs", on_key=True)
-
-
-def pod_resources(path, resources):
-    """Pod-level resources (Argo 4.1): only cpu, memory and hugepages-*, and no claims."""
-    resources = model.as_dict(resources)
-    if "claims" in resources:
-        yield finding(path + ("claims",), "pod-level resources cannot have `claims`; Argo rejects them",
-                      hint="request devices with `resourceClaims` and each container's `resources.claims`",
-                      on_key=True)
-    for part in ("limits", "requests"):
-        for key in model.as_dict(resources.get(part)):
-            if key in POD_RESOURCE_KEYS or (isinstance(key, str) and key.startswith("hugepages-")):
-                continue
-            yield finding(path + (part, key), f"`{key}` is not a pod-level resource: only cpu, memory and "
-                                              "hugepages-* are; Argo rejects it",
-                          hint="set it in the container's `resources` instead", on_key=True)
 
 
 def _dag_size(at, name, v4):

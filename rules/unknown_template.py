@@ -1,7 +1,7 @@
 """Every template a workflow names (entrypoint, steps, tasks, onExit, hooks) exists."""
 
 from wflint.finding import WARNING, finding
-from wflint import model
+from wflint import callgraph, model
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 
@@ -111,13 +111,15 @@ def check(document, context):
                       hint=suggestion, on_key=True)
     # (a runnable document without templates is reported once, above)
     checkable = resolve and (bool(tops) or not runnable)
-    if isinstance(entrypoint, str) and entrypoint and checkable and not _dynamic(entrypoint):
-        if entrypoint not in names:
+    graph = callgraph.graph_of(document, context.index)
+    if isinstance(entrypoint, str) and entrypoint and checkable:
+        if graph.by_name(graph.own, "entrypoint", entrypoint, base + ("entrypoint",)).missing == "unknown":
             yield _missing(entrypoint, "`entrypoint` names", names, document, path=base + ("entrypoint",))
 
     on_exit = spec.get("onExit")
-    if isinstance(on_exit, str) and on_exit and checkable and not _dynamic(on_exit) and on_exit not in names:
-        yield _missing(on_exit, "`onExit` names", names, document, path=base + ("onExit",))
+    if isinstance(on_exit, str) and on_exit and checkable:
+        if graph.by_name(graph.own, "onExit", on_exit, base + ("onExit",)).missing == "unknown":
+            yield _missing(on_exit, "`onExit` names", names, document, path=base + ("onExit",))
 
     for hook in model.spec_hooks(document):
         yield from _check_holder(hook, names, document, resolve)

@@ -7,8 +7,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from wflint import expr, model, tags, when
 from wflint.finding import finding
 from wflint.model import as_dict, as_list, as_str
-from wflint.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, SPEC, SPEC_METRICS, STEP, TARGET,
-                          TASK, DocScope, Place, TemplateScope)
+from wflint.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, ROOTS, SPEC, SPEC_METRICS,
+                          STEP, TARGET, TASK, DocScope, Place, TemplateScope)
 from wflint.suggest import closest
 
 ID = "variable"
@@ -149,6 +149,9 @@ class _Checker:
                     yield from self._hook(hook, path + (name,), hook_place)
             elif key == "metrics":
                 yield from self._metrics(value, path, Place(doc, None, SPEC_METRICS, checked=False))
+            elif key == "volumes":
+                # substituted again for each step, task and pod, in its scope
+                yield from self._walk(value, path, Place(doc, None, SPEC, checked=False, per_pod=True))
             elif key == "workflowMetadata":
                 for label, source in as_dict(as_dict(value).get("labelsFrom")).items():
                     expression = as_dict(source).get("expression")
@@ -346,7 +349,8 @@ class _Checker:
                 elif isinstance(value, (dict, list)):
                     push((value, path + (key,)))
 
-    def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None) -> Iterator:
+    def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
+                in_when: bool = False) -> Iterator:
         scan = tags.scan(text)
         if scan.unclosed is not None:
             yield finding(path, "`{{` is never closed: Argo cannot substitute this string",
@@ -376,6 +380,10 @@ class _Checker:
                               severity=WARNING)
                 continue
             if _looks_like_expression(key):
+                if _root(key) not in ROOTS:
+                    if in_when:
+                        yield _literal_in_when(path, tag)
+                    continue      # not Argo's (Go, Helm, Vault, Kubeflow templates): Argo leaves it as it is
                 yield finding(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
                                     f"as written, and only expression tags (`{{{{=...}}}}`) understand "
                                     f"`[...]`, calls and operators",
@@ -385,6 +393,9 @@ class _Checker:
                               severity=ERROR if here.rejected_here(key) else WARNING)
                 continue
             miss = here.resolve(key.split("."))
+            if in_when and _root(key) not in ROOTS and (miss is None or miss.severity == INFO):
+                yield _literal_in_when(path, tag, miss)
+                continue
             if miss is not None:
                 severity = miss.severity or (ERROR if miss.rejected and here.rejected_here(key) else WARNING)
                 message, hint = miss.message, miss.hint
@@ -398,10 +409,6 @@ class _Checker:
                             "as its arguments")
                 yield finding(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
                               span=(tag.key_start, tag.key_end), severity=severity)
-            elif tag.padded:
-                yield finding(path, f"`{{{{{tag.text}}}}}` has spaces inside the braces: Argo trims them, but "
-                                    f"its documentation advises `{{{{{key}}}}}`",
-                              hint=f"write `{{{{{key}}}}}`", span=(tag.start, tag.end), severity=INFO)
 
     def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> Iterator:
         error = expr.check(source)
@@ -482,7 +489,7 @@ class _Checker:
             return
         scan = tags.scan(value)
         if scan.tags or scan.unclosed is not None:
-            yield from self._string(value, path, place)
+            yield from self._string(value, path, place, in_when=place.section != CRON)
         if scan.unclosed is not None:
             return
         outer = [t for t in scan.tags if not _inner(t, scan.tags)]
@@ -532,6 +539,25 @@ _CHILD_KIND = re.compile(r"^\s*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterW
 def _child_workflow(manifest) -> bool:
     """A resource manifest that creates an Argo workflow, with placeholders of its own."""
     return isinstance(manifest, str) and _CHILD_KIND.search(manifest) is not None
+
+
+_ROOT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _root(key: str) -> str:
+    """The first name of a tag's key (`inputs` of `inputs.parameters['x']`); empty when the key does
+    not start with a name (`.Values.x`, `- if`, `$.inputs...`)."""
+    match = _ROOT.match(key)
+    return match.group(0) if match else ""
+
+
+def _literal_in_when(path, tag, miss=None):
+    """A tag Argo does not know in a `when`: left in the text, where govaluate cannot parse it."""
+    return finding(path, f"`{{{{{tag.text}}}}}` is not an Argo variable: Argo leaves the tag in the condition, "
+                         f"which then does not parse, and the step fails with an error"
+                         + (f" ({miss.message})" if miss is not None else ""),
+                   hint="use an Argo variable, or an expression tag `{{=...}}`", span=(tag.start, tag.end),
+                   severity=WARNING)
 
 
 _EXPRESSION_CHARS = re.compile(r"[\[\]()'\"\s+*<>=!&|?]")

@@ -2,11 +2,12 @@
 
 from wflint import durations, model, selector
 from wflint import fix as fixes
+from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from . import template_structure
-from .artifact import GC_STRATEGIES, gc_strategy
+from . import _helpers
+from ._helpers import GC_STRATEGIES, gc_strategy
 
 ID = "workflow-spec"
 SEVERITY = "error"
@@ -20,8 +21,8 @@ MAX_TEMPLATES = 200
 
 
 def check(document, context):
-    version = str(context.argo_version)
-    v4, v41 = version.startswith("4"), version >= "4.1"
+    version = ArgoVersion(context.argo_version)
+    v4, v41 = version.major >= 4, version >= "4.1"
     base, spec = model.spec(document)
     if not spec:
         return
@@ -29,8 +30,8 @@ def check(document, context):
     yield from _ttl(base, spec)
     yield from _hooks(base, spec)
     yield from _limits(base, spec, v4)
-    yield from template_structure.retry_strategy(base + ("retryStrategy",), spec.get("retryStrategy"),
-                                                 "the workflow", validated=False, v4=v4)
+    yield from _helpers.retry_strategy(base + ("retryStrategy",), spec.get("retryStrategy"),
+                                       "the workflow", validated=False, v4=v4)
     gc = model.as_dict(spec.get("artifactGC")).get("strategy")
     if isinstance(gc, str) and gc and gc not in GC_STRATEGIES:
         yield from gc_strategy(base + ("artifactGC", "strategy"), gc, v4)
@@ -43,14 +44,14 @@ def check(document, context):
     yield from _synchronization(base + ("synchronization",), spec.get("synchronization"), "the workflow", v4)
     for at in model.all_templates(document):
         if at.template.get("synchronization") is not None:
-            owner = template_structure.label(at)
+            owner = _helpers.label(at)
             yield from _synchronization(at.path + ("synchronization",), at.template.get("synchronization"), owner,
                                         v4)
     yield from _removed(base, spec)
     if v41:
         yield from _executor_plugins(base, spec)
         if spec.get("podResources") is not None:
-            yield from template_structure.pod_resources(base + ("podResources",), spec.get("podResources"))
+            yield from _helpers.pod_resources(base + ("podResources",), spec.get("podResources"))
     yield from _service_account_tokens(document, context, base, spec)
 
 
@@ -151,8 +152,8 @@ def _hooks(base, spec):
 def _limits(base, spec, v4):
     parallelism = spec.get("parallelism")
     if isinstance(parallelism, int) and not isinstance(parallelism, bool) and parallelism < 1:
-        yield from template_structure.minimum_parallelism(base + ("parallelism",), parallelism, v4,
-                                                          "the workflow never starts a pod")
+        yield from _helpers.minimum_parallelism(base + ("parallelism",), parallelism, v4,
+                                                "the workflow never starts a pod")
     deadline = spec.get("activeDeadlineSeconds")
     if isinstance(deadline, int) and not isinstance(deadline, bool) and deadline <= 0:
         yield finding(base + ("activeDeadlineSeconds",),
@@ -186,7 +187,8 @@ def _synchronization(path, sync, owner, v4):
                           hint=f"use a list: `{example}`", on_key=True, fix=migrate)
         else:
             yield finding(path + (single,), f"`synchronization.{single}` of {owner} is deprecated since Argo 3.6 and "
-                                            "removed in 4.0", hint=f"use a list: `{example}`", on_key=True,
+                                            f"removed in 4.0, which drops it: write `{plural}`, a list, instead",
+                          hint=f"use a list: `{example}`", on_key=True,
                           severity=WARNING)
     for index, body in _entries(sync, "semaphores", "semaphore", v4):
         if body.get("configMapKeyRef") is None and body.get("database") is None:
@@ -288,7 +290,7 @@ def _service_account_tokens(document, context, base, spec):
                 "`automountServiceAccountToken: false`")
         if own is not None:
             yield finding(at.path + ("automountServiceAccountToken",),
-                          f"{template_structure.label(at)} sets `automountServiceAccountToken: false` without an "
+                          f"{_helpers.label(at)} sets `automountServiceAccountToken: false` without an "
                           "executor service account: Argo accepts it, but cannot create the pod "
                           "(\"executor.serviceAccountName must not be empty if automountServiceAccountToken is "
                           "false\")", hint=hint, severity=WARNING)

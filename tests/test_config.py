@@ -110,3 +110,31 @@ def test_config_of_the_linted_folder_when_none_governs_the_working_directory(run
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert rules_of(run_cli("check", "--format", "json", str(tmp_path / "project"))) == []
+
+
+def test_parameter_option_turns_off_undeclared_arguments(run_cli, write, tmp_path, monkeypatch):
+    write("wf.yaml", """\
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: extra-
+spec:
+  entrypoint: main
+  serviceAccountName: runner
+  templates:
+    - name: main
+      steps:
+        - - name: run
+            template: leaf
+            arguments:
+              parameters:
+                - name: condition
+                  value: "true"
+    - name: leaf
+      container:
+        image: alpine:3.20
+""")
+    monkeypatch.chdir(tmp_path)
+    assert "parameter" in rules_of(run_cli("check", "--format", "json"))
+    write(".wflint.yaml", "rules:\n  parameter:\n    undeclared-arguments: false\n")
+    assert "parameter" not in rules_of(run_cli("check", "--format", "json"))

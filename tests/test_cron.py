@@ -206,9 +206,14 @@ def _cron(spec, version="4.1"):
     return [short(f, path=False) for f in findings_of(report, "cron")]
 
 
+DEPRECATED = ("6:3: warning: `schedule` is deprecated since Argo 3.6 and removed in 4.0, which ignores it: "
+              "write `schedules`, a list, instead [cron]")
+
+
 def test_singular_schedule_is_the_schedule_in_3_7():
-    assert _cron('  schedule: "0 2 * * *"', "3.7") == []
+    assert _cron('  schedule: "0 2 * * *"', "3.7") == [DEPRECATED]
     assert _cron('  schedule: "0 2 * * 7"', "3.7") == [
+        DEPRECATED,
         "6:22: error: schedule `0 2 * * 7`: day of week `7`: 7 is above the maximum 6 "
         "(robfig/cron does not accept 7 for Sunday) [cron]"]
 

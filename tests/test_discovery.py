@@ -14,10 +14,39 @@ def names(result):
 def test_walks_yaml_and_skips_what_is_not_source(write, tmp_path, monkeypatch):
     for name in ["a.yaml", "b.yml", "C.YAML", "notes.txt", ".hidden.yaml", ".git/x.yaml",
                  ".github/workflows/ci.yaml", "node_modules/m/x.yaml", "sub/d.yaml",
-                 "env/pyvenv.cfg", "env/lib/x.yaml", "__pycache__/x.yaml"]:
+                 "env/lib/python3.12/x.yaml", "__pycache__/x.yaml"]:
         write(name, "a: 1\n")
+    write("env/pyvenv.cfg", "home = /usr/bin\n")
     monkeypatch.chdir(tmp_path)
-    assert names(discover(["."])) == ["C.YAML", "a.yaml", "b.yml", "sub/d.yaml"]
+    found = discover(["."])
+    assert names(found) == ["C.YAML", "a.yaml", "b.yml", "sub/d.yaml"]
+    assert [(f.rule, f.severity, f.path, f.message) for f in found.findings] == [
+        ("not-linted", "info", "env/", "folder env/ is a Python virtual environment; not walked")]
+
+
+def test_only_real_environments_are_skipped(write, tmp_path, monkeypatch):
+    write("fake/pyvenv.cfg", "")                        # no `home =` line
+    write("fake/wf.yaml", "a: 1\n")
+    write("nopython/pyvenv.cfg", "home = /usr/bin\n")   # no Python inside
+    write("nopython/wf.yaml", "a: 1\n")
+    write("conda/conda-meta/x.json", "{}")               # no history
+    write("conda/wf.yaml", "a: 1\n")
+    write("realconda/conda-meta/history", "")
+    write("realconda/wf.yaml", "a: 1\n")
+    monkeypatch.chdir(tmp_path)
+    found = discover(["."])
+    assert names(found) == ["conda/wf.yaml", "fake/wf.yaml", "nopython/wf.yaml"]
+    assert [f.path for f in found.findings] == ["realconda/"]
+
+
+def test_json_files_are_read_when_they_hold_kubernetes_objects(write, tmp_path, monkeypatch):
+    write("wf.json", '{\n  "apiVersion": "argoproj.io/v1alpha1",\n  "kind": "Workflow"\n}\n')
+    write("package.json", '{"name": "x"}')
+    write("tsconfig.json", '{\n  // comment\n  "compilerOptions": {}\n}')
+    write("list.json", '[1, 2]')
+    monkeypatch.chdir(tmp_path)
+    found = discover(["."])
+    assert names(found) == ["wf.json"] and not found.findings
 
 
 def test_paths_stay_as_given(write, tmp_path, monkeypatch):
@@ -100,3 +129,33 @@ def test_size_cap(run_cli, write):
     big = write("big.yaml", "a: " + "x" * 2048 + "\n")
     data = json.loads(run_cli("check", "--format", "json", "--max-file-size", "0.001", str(big)).output)
     assert [(d["rule"], d["severity"]) for d in data["diagnostics"]] == [("input-limit", "warning")]
+
+
+def test_chart_templates_without_actions_are_linted_and_templated_ones_indexed(write, tmp_path, monkeypatch):
+    write("charts/wf/Chart.yaml", "apiVersion: v2\nname: wf\nversion: 1.0.0\n")
+    write("charts/wf/templates/plain.yaml", "a: 1\n")
+    write("charts/wf/templates/sub/templated.yaml", "name: {{ .Values.a }}\n")
+    monkeypatch.chdir(tmp_path)
+    result = discover(["."])
+    assert names(result) == ["charts/wf/Chart.yaml", "charts/wf/templates/plain.yaml"]
+    assert result.chart_templates == ["charts/wf/templates/sub/templated.yaml"]
+    assert [f.rule for f in result.findings] == ["helm-chart"]
+
+
+def test_an_empty_chart_file_does_not_hide_templates(write, tmp_path, monkeypatch):
+    write("x/Chart.yaml", "")
+    write("x/templates/wf.yaml", "a: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = discover(["."])
+    assert names(result) == ["x/Chart.yaml", "x/templates/wf.yaml"] and not result.findings
+    assert discover(["x/templates/wf.yaml"]).files == ["x/templates/wf.yaml"]
+
+
+def test_a_chart_templates_folder_named_directly_is_still_a_chart(write, tmp_path, monkeypatch):
+    write("c/Chart.yaml", "name: c\n")
+    write("c/templates/a.yaml", "x: {{ .Values.x }}\n")
+    write("c/templates/b.yaml", "x: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = discover(["c/templates"])
+    assert result.files == ["c/templates/b.yaml"] and result.chart_templates == ["c/templates/a.yaml"]
+    assert [(f.rule, f.path) for f in result.findings] == [("helm-chart", "c/Chart.yaml")]

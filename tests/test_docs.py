@@ -3,7 +3,7 @@
 import pytest
 
 from wflint.registry import load_rules
-from wflint.testing import code_blocks, doc_sections, lint_text, short
+from wflint.testing import code_blocks, doc_sections, lint_text, options_for, short
 
 RULES = sorted(load_rules().values(), key=lambda r: r.id)
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -25,7 +25,7 @@ def test_doc_example_triggers_exactly_what_it_shows(rule):
     examples = code_blocks(sections.get("Example", ""), "yaml")
     if not examples:
         pytest.skip(f"{rule.id} is reported while reading files; its example is not a manifest")
-    report = lint_text("---\n".join(examples), path="example.yaml")
+    report = lint_text("---\n".join(examples), path="example.yaml", options=options_for(rule.id))
     got = [short(f, path=False) for f in report.findings if f.rule == rule.id]
     assert got, f"{rule.id}: the Example triggers nothing"
     shown = [line for block in code_blocks(sections["Example"], "text") for line in block.splitlines()
@@ -39,6 +39,6 @@ def test_doc_fix_is_clean(rule):
     fixes = code_blocks(sections.get("Use instead", ""), "yaml")
     if not fixes:
         pytest.skip(f"{rule.id}'s fix is not a manifest")
-    report = lint_text("---\n".join(fixes), path="fixed.yaml")
+    report = lint_text("---\n".join(fixes), path="fixed.yaml", options=options_for(rule.id))
     loud = [short(f) for f in report.findings if f.rule == rule.id or f.severity == "error"]
     assert not loud, "the `Use instead` example is not clean:\n" + "\n".join(loud)

@@ -5,9 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from wflint.engine import Options
 from wflint.registry import load_rules
-from wflint.testing import lint_path
+from wflint.testing import lint_path, options_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BROKEN = sorted((EXAMPLES / "broken").glob("*.yaml"))
@@ -33,7 +32,9 @@ def test_each_broken_example_triggers_its_rule(path):
     rule = rule_of(path)
     assert rule in load_rules(), f"{path.name} names unknown rule `{rule}`"
     # templateRefs may point into examples/good: index the whole examples folder.
-    report = lint_path(str(path), Options(template_paths=[str(EXAMPLES)]))
+    options = options_for(rule)     # opt-in rules too
+    options.template_paths = [str(EXAMPLES)]
+    report = lint_path(str(path), options)
     assert any(f.rule == rule for f in report.findings), f"{path.name} does not trigger `{rule}`"
 
 

@@ -15,7 +15,9 @@ from wflint.engine import Engine, Options
 SETTINGS = dict(deadline=None, max_examples=25,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
-NAMES = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=8)
+# Valid names: not words YAML 1.1 reads as booleans or null (those are fixable, on purpose).
+NAMES = st.text(alphabet=string.ascii_lowercase, min_size=3, max_size=8).filter(
+    lambda s: s not in ("yes", "off", "true", "false", "null"))
 COMMENTS = st.text(alphabet=string.ascii_letters + string.digits + " -_.:'\"#", max_size=20)
 
 

@@ -158,7 +158,7 @@ CORPUS = {
         0, {"input-limit": 1}),
     "very-long-line": (
         workflow("  entrypoint: " + "a" * 5 * MB + "\n  templates: [{name: m, container: {image: a}}]\n"),
-        1, {"unknown-template": 1, "rbac": 1}),
+        1, {"unknown-template": 1}),
     "very-long-key": (  # YAML caps implicit keys at 1024 characters
         workflow("  " + "k" * 5000 + ": 1\n"),
         1, {"yaml-syntax": 1}),
@@ -196,7 +196,7 @@ CORPUS = {
         workflow("  entrypoint: !!python/object/apply:os.system [\"touch pwned-entrypoint\"]\n"
                  "  serviceAccountName: !ruby/object:Gem::Installer {i: x}\n"
                  "  templates: [{name: !!python/name:os.system , container: {image: a}}]\n"),
-        1, {"schema": 2, "template-name": 1, "rbac": 1}),  # a list, a mapping, an empty name
+        1, {"schema": 2, "template-name": 1}),  # a list, a mapping, an empty name
     "merge-keys": (
         workflow("  entrypoint: m\n  serviceAccountName: s\n"
                  "  templates:\n    - &t {name: base, container: {image: alpine, command: [sh]}}\n"
@@ -557,7 +557,7 @@ def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, 
         assert run.code == 3, (run.code, run.stderr)
     run = wflint("check", "--no-cache", "--jobs", jobs, "--format", "json", *files, cwd=tmp_path, timeout=60)
     found = [(d["path"], d["rule"]) for d in run.json["diagnostics"] if not d["path"].startswith("many/")]
-    assert found == [("boom.yaml", "internal-error"), ("boom.yaml", "rbac"), ("boom.yaml", "schema"),
+    assert found == [("boom.yaml", "internal-error"), ("boom.yaml", "schema"),
                      ("deep.yaml", "internal-error"), ("fine.yaml", "acme-fragile")]  # the other rules still report
     crashes = [d for d in run.json["diagnostics"] if d["rule"] == "internal-error"]
     assert "rule `acme-fragile` crashed" in crashes[0]["message"] and "KeyError" in crashes[0]["message"]

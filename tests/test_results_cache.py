@@ -120,3 +120,13 @@ def test_no_cache_outside_a_project(tmp_path, monkeypatch):
     lint()
     assert not (tmp_path / ".wflint_cache").exists()
     assert not os.path.exists(os.path.join(os.environ["WFLINT_CACHE_DIR"], "projects"))
+
+
+def test_a_file_that_becomes_a_kustomize_patch_is_linted_again(repo):
+    (repo / "patch.yaml").write_text(caller(99).replace("  entrypoint: main\n", ""))
+    before = json.loads(lint())
+    assert [d["rule"] for d in before["diagnostics"] if d["path"] == "patch.yaml" and d["severity"] == "error"]
+    (repo / "kustomization.yaml").write_text("resources: [lib.yaml]\npatches:\n  - path: patch.yaml\n")
+    after = lint()
+    assert after == lint(use_cache=False)
+    assert not [d for d in json.loads(after)["diagnostics"] if d["path"] == "patch.yaml" and d["severity"] == "error"]

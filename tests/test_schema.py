@@ -2,7 +2,8 @@
 
 import pytest
 
-from wflint.testing import lint_text
+from wflint.engine import Options
+from wflint.testing import lint_files, lint_text
 from conftest import HELLO, dedent
 
 
@@ -151,3 +152,58 @@ def test_no_cascade_of_any_of_noise():
     text = HELLO.replace("image: alpine:3.20", "image: [alpine]")
     found = schema_findings(text)
     assert len(found) == 1 and "`image` must be a string" in found[0][2]
+
+
+V3_CRON = """\
+apiVersion: argoproj.io/v1alpha1
+kind: CronWorkflow
+metadata:
+  name: nightly
+spec:
+  schedule: "0 3 * * *"
+  workflowSpec:
+    entrypoint: main
+    serviceAccountName: runner
+    podPriority: 3
+    synchronization:
+      mutex:
+        name: lock
+    templates:
+      - name: main
+        priority: 2
+        synchronization:
+          semaphore:
+            configMapKeyRef: {name: limits, key: main}
+        memoize:
+          key: "k"
+          maxAge: 1h
+          cache:
+            configMap: {name: cache, key: k}
+        container:
+          image: alpine:3.20
+"""
+
+
+def _loud(report):
+    return sorted((f.line, f.column, f.rule, f.severity) for f in report.findings if f.severity != "info")
+
+
+def test_a_removed_field_gets_one_finding_with_the_migration_advice():
+    report = lint_files({"cron.yaml": V3_CRON})
+    assert _loud(report) == [
+        (6, 3, "cron", "error"),                    # schedule (no `missing schedules` besides)
+        (10, 5, "workflow-spec", "error"),          # podPriority
+        (12, 7, "workflow-spec", "error"),          # mutex
+        (16, 9, "template-structure", "error"),     # template priority
+        (18, 11, "workflow-spec", "error"),         # semaphore
+        (24, 38, "template-structure", "error"),    # memoize.cache.configMap.key
+    ]
+
+
+def test_fields_that_4_0_removes_are_deprecation_warnings_under_3_7():
+    report = lint_files({"cron.yaml": V3_CRON}, options=Options(argo_version="3.7"))
+    found = {(f.line, f.rule): (f.severity, f.message) for f in report.findings if f.severity != "info"}
+    for line in (6, 12, 18):
+        severity, message = found[(line, "cron" if line == 6 else "workflow-spec")]
+        assert severity == "warning" and "removed in 4.0" in message and "instead" in message
+    assert not any(rule == "schema" for _, rule in found)

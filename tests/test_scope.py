@@ -118,7 +118,7 @@ def test_failures_only_in_the_exit_handler():
     ("work", "outputs.parameters.out.path", None), ("work", "outputs.parameters.nope.path", "runtime"),
     ("work", "outputs.parameters.out", "runtime"), ("work", "status", "runtime"),
     ("work", "steps.a.id", "rejected"), ("work", "steps.name", None), ("work", "tasks.name", None),
-    ("work", "item", "runtime"), ("work", "item.k", "rejected"), ("work", "user.name", "runtime"),
+    ("work", "item", "runtime"), ("work", "item.k", "rejected"), ("work", "user.name", None),
 ])
 def test_template_variables(name, key, verdict):
     assert resolve(place(name=name), key) == verdict

@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 import click
 
 from . import __version__
+from .argo_version import DEFAULT, SUPPORTED
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -102,8 +103,8 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint], "
                    "searched from the working directory upward).")
-@click.option("--argo-version", type=click.Choice(["4.1", "3.7"]), default=None,
-              help="The Argo Workflows release the manifests target [default: 4.1].")
+@click.option("--argo-version", type=click.Choice(list(SUPPORTED)), default=None,
+              help=f"The Argo Workflows release the manifests target [default: {DEFAULT}].")
 @click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
               help="Where to look for the WorkflowTemplates that templateRefs name (repeatable) "
                    "[default: the project: the config file's folder, else the git work tree].")
@@ -143,7 +144,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     paths = list(paths) or ["."]
     if max_file_size is None and config.max_file_size is not None:
         max_file_size = int(config.max_file_size * 1024 * 1024)
-    options = Options(argo_version=argo_version or config.argo_version or "4.1", exclude=list(exclude),
+    options = Options(argo_version=argo_version or config.argo_version or DEFAULT, exclude=list(exclude),
                       select=select, ignore=ignore or [], quiet=quiet, config=config,
                       max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
                       template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)
@@ -287,6 +288,26 @@ def rbac(paths: Sequence[str], namespace: Optional[str], service_account: Option
     config, _ = _load_config(config_path)
     sys.exit(run(paths, namespace=namespace, service_account=service_account, exclude=exclude, config=config,
                  template_paths=template_paths, use_cache=not no_cache))
+
+
+@cli.command()
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--template", default=None, metavar="NAME", help="Start from this template instead of the entrypoint.")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid", show_default=True)
+@click.option("--stats", is_flag=True, help="Print depth, widest level, critical path, unreachable templates and "
+                                            "redundant dependencies instead of the graph (inside the JSON with --format json).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Configuration file (default: .wflint.yaml or pyproject.toml [tool.wflint]).")
+@click.option("--template-path", "template_paths", multiple=True, type=click.Path(exists=True),
+              help="Where to look for the WorkflowTemplates that templateRefs name (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
+def graph(path: str, template: Optional[str], fmt: str, stats: bool, config_path: Optional[str],
+          template_paths: Sequence[str], no_cache: bool):
+    """Print the template call graph and the task graphs of the workflows in FILE."""
+    from .graph_command import run
+    config, _ = _load_config(config_path)
+    sys.exit(run(path, template=template, fmt=fmt, stats=stats, config=config, template_paths=template_paths,
+                 use_cache=not no_cache))
 
 
 def _rules_or_exit():

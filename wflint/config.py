@@ -12,11 +12,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from .argo_version import SUPPORTED
 from .finding import SEVERITIES
 from .suggest import did_you_mean
 
 CONFIG_FILES = (".wflint.yaml", ".wflint.yml")
-ARGO_VERSIONS = ("4.1", "3.7")
+ARGO_VERSIONS = SUPPORTED
 KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
         "template-paths", "templates", "stubs", "cache", "baseline")
 

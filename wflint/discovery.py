@@ -1,14 +1,18 @@
-"""Which files a run reads: the paths given, walked for *.yaml / *.yml."""
+"""Which files a run reads: the paths given, walked for *.yaml / *.yml, and for
+*.json files that hold a Kubernetes object (other JSON is skipped silently)."""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from .finding import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml")
+JSON_SUFFIX = ".json"
+_JSON_PEEK = 65536
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 CHART_FILES = ("Chart.yaml", "Chart.yml")
 
@@ -19,6 +23,10 @@ class Discovery:
     findings: List[Finding] = field(default_factory=list)
     real: Dict[str, str] = field(default_factory=dict)      # shown path -> resolved path
     stats: Dict[str, os.stat_result] = field(default_factory=dict)  # for walked files, from the walk
+    # Helm chart template files that hold template actions: never linted, read
+    # by the index with the actions neutralised (helm.py). Files of a chart's
+    # templates/ without any action are plain YAML and are linted.
+    chart_templates: List[str] = field(default_factory=list)
 
 
 class Excluder:
@@ -57,9 +65,87 @@ def _display(path: str) -> str:
     return path[2:] if path.startswith("./") and len(path) > 2 else path
 
 
-def _is_environment(path: str) -> bool:
-    """A Python virtualenv or a conda environment: never project sources."""
-    return os.path.exists(os.path.join(path, "pyvenv.cfg")) or os.path.isdir(os.path.join(path, "conda-meta"))
+_HOME_LINE = re.compile(rb"^[ \t]*home[ \t]*=", re.M)
+
+
+def _is_environment(path: str) -> Optional[str]:
+    """What kind of environment a folder is, if it is a real one (never
+    project sources): a Python virtualenv (a `pyvenv.cfg` with a `home =`
+    line, and a Python in bin/, Scripts/ or lib/python*) or a conda
+    environment (`conda-meta/` with a `history` file). A lone `pyvenv.cfg`
+    or an empty `conda-meta/` is not enough: such a folder is walked."""
+    config = os.path.join(path, "pyvenv.cfg")
+    try:
+        if os.path.isfile(config):
+            with open(config, "rb") as handle:
+                head = handle.read(4096)
+            if _HOME_LINE.search(head) and _has_python(path):
+                return "a Python virtual environment"
+        if os.path.isfile(os.path.join(path, "conda-meta", "history")):
+            return "a conda environment"
+    except OSError:
+        return None
+    return None
+
+
+def _has_python(path: str) -> bool:
+    for sub in ("bin", "Scripts"):
+        folder = os.path.join(path, sub)
+        if os.path.isdir(folder) and any(n.startswith("python") for n in _listdir(folder)):
+            return True
+    lib = os.path.join(path, "lib")
+    return os.path.isdir(lib) and any(n.startswith("python") for n in _listdir(lib))
+
+
+def _listdir(path: str) -> List[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def _skip_finding(folder: str, what: str) -> Finding:
+    shown = _display(folder).rstrip("/") + "/"
+    return Finding(
+        rule="not-linted", severity="info", path=shown, line=1, column=1, end_line=1, end_column=2,
+        message=f"folder {shown} is {what}; not walked",
+        hint="name its files on the command line to lint them, or move the manifests out of it")
+
+
+def is_chart_file(chart_file: str) -> bool:
+    """A Chart.yaml that describes a chart: it sets `name:` (an empty or
+    unrelated file beside templates/ does not make a chart of the folder)."""
+    try:
+        with open(chart_file, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return False
+    return re.search(rb"^name:[ \t]*['\"]?[A-Za-z0-9]", head, re.M) is not None
+
+
+def _has_actions(path: str) -> bool:
+    """Whether a chart template file holds template actions (`{{`)."""
+    try:
+        with open(path, "rb") as handle:
+            return b"{{" in handle.read()
+    except OSError:
+        return True
+
+
+def looks_like_json_manifest(head: bytes) -> bool:
+    """Whether the first bytes of a .json file can be a Kubernetes object (or
+    a List of them): a JSON object with an `apiVersion` key near its top.
+    package.json, tsconfig.json, dashboards and data files are not."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"{") and b'"apiVersion"' in text
+
+
+def _json_manifest(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return looks_like_json_manifest(handle.read(_JSON_PEEK))
+    except OSError:
+        return False
 
 
 def _chart_of(path: str) -> Optional[str]:
@@ -70,7 +156,7 @@ def _chart_of(path: str) -> Optional[str]:
         if name == "templates":
             for chart in CHART_FILES:
                 candidate = os.path.join(parent, chart)
-                if os.path.isfile(candidate):
+                if os.path.isfile(candidate) and is_chart_file(candidate):
                     return candidate
         if not name or parent == directory:
             return None
@@ -82,7 +168,8 @@ def _chart_finding(chart_file: str) -> Finding:
     templates = os.path.join(chart_dir, "templates")
     return Finding(
         rule="helm-chart", path=_display(chart_file), line=1, column=1, end_line=1, end_column=2,
-        message=f"Helm chart templates in {_display(templates)}/ are not YAML until rendered; skipped",
+        message=f"Helm chart templates in {_display(templates)}/ are not YAML until rendered: those with "
+                "template actions are not linted (WorkflowTemplates with literal names are indexed)",
         hint=f"lint the rendered chart: `helm template {_display(chart_dir)} | wflint check -`")
 
 
@@ -107,26 +194,39 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
             charts_reported.add(real)
             result.findings.append(_chart_finding(chart_file))
 
+    def add_template(path: str, real: str, stat: Optional[os.stat_result] = None) -> None:
+        if _has_actions(path):
+            if real not in seen:
+                seen.add(real)
+                result.chart_templates.append(_display(path))
+            return True
+        add(path, real, stat)
+        return False
+
     for given in paths:
         if os.path.isdir(given):
-            _walk(given, excluder, add, report_chart)
+            _walk(given, excluder, add, report_chart, add_template, result.findings)
         else:
             if excluder.excluded(given):
                 continue
             chart = _chart_of(given)
-            if chart is not None:
+            if chart is not None and add_template(given, os.path.realpath(given)):
                 report_chart(os.path.relpath(chart) if not os.path.isabs(given) else chart)
                 continue
             add(given, os.path.realpath(given))
     return result
 
 
-def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
+def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findings) -> None:
     """Depth first, sorted, never through links: one directory read and one
     lstat per entry, since a pre-commit run walks the whole project."""
-    stack = [(root, os.path.realpath(root))]
+    # (folder, real folder, Chart.yaml if in its templates/); the root may itself be in a chart's templates/
+    chart_of_root = _chart_of(os.path.join(root, "-"))
+    if chart_of_root is not None and not os.path.isabs(root):
+        chart_of_root = os.path.relpath(chart_of_root)
+    stack = [(root, os.path.realpath(root), chart_of_root)]
     while stack:
-        directory, real_directory = stack.pop()
+        directory, real_directory, in_chart = stack.pop()
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
@@ -134,6 +234,8 @@ def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
             continue
         names = {entry.name for entry in entries}
         chart = next((c for c in CHART_FILES if c in names), None)
+        if chart is not None and "templates" in names and not is_chart_file(os.path.join(directory, chart)):
+            chart = None  # an empty or foreign Chart.yaml: templates/ is an ordinary folder
         subdirectories = []
         for entry in entries:
             name = entry.name
@@ -146,21 +248,33 @@ def _walk(root: str, excluder: Excluder, add, report_chart) -> None:
                 if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
                     continue
                 path = os.path.join(directory, name)
-                if _is_environment(path) or excluder.excluded(path, is_dir=True):
+                if excluder.excluded(path, is_dir=True):
                     continue
+                environment = _is_environment(path)
+                if environment:
+                    findings.append(_skip_finding(path, environment))
+                    continue
+                chart_here = in_chart
                 if chart is not None and name == "templates":
-                    report_chart(os.path.join(directory, chart))
-                    continue
-                subdirectories.append((path, os.path.join(real_directory, name)))
+                    chart_here = os.path.join(directory, chart)
+                subdirectories.append((path, os.path.join(real_directory, name), chart_here))
             elif is_file:  # links are neither: a link leads into the tree (read anyway) or out of it (never)
-                if name.startswith(".") or not name.lower().endswith(YAML_SUFFIXES):
+                lower = name.lower()
+                if name.startswith(".") or not lower.endswith(YAML_SUFFIXES + (JSON_SUFFIX,)):
                     continue
                 path = os.path.join(directory, name)
                 if excluder.excluded(path):
+                    continue
+                if lower.endswith(JSON_SUFFIX) and not _json_manifest(path):
                     continue
                 try:
                     stat = entry.stat(follow_symlinks=False)
                 except OSError:
                     stat = None
-                add(path, os.path.join(real_directory, name), stat)
+                real = os.path.join(real_directory, name)
+                if in_chart is not None:
+                    if add_template(path, real, stat):
+                        report_chart(in_chart)
+                    continue
+                add(path, real, stat)
         stack.extend(reversed(subdirectories))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Optional, Tuple
+from typing import Any, Callable, Optional, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
 
@@ -29,7 +29,7 @@ class Document:
     """
 
     __slots__ = ("source", "index", "node", "line_offset", "data", "kind", "api_version",
-                 "name", "generate_name", "namespace", "memo")
+                 "name", "generate_name", "namespace", "memo", "prefix", "partial")
 
     def __init__(self, source, index: int, node, line_offset: int):
         self.source = source
@@ -37,6 +37,8 @@ class Document:
         self.node = node
         self.line_offset = line_offset
         self.data: Any = None
+        self.partial = False     # a kustomize patch: only part of an object (kustomize.py)
+        self.prefix: tuple = ()  # path of this object inside the document holding it (embedded.py)
         self.memo: dict = {}  # what wflint.model derives from the data, computed once for all rules
         self.kind = self.api_version = self.name = self.generate_name = self.namespace = None
         if node.__class__ is MappingNode:
@@ -60,11 +62,29 @@ class Document:
     def path(self) -> str:
         return self.source.path
 
+    def memoize(self, key, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per document and ``key``; later calls return
+        the same object, for every rule of the run.
+
+        For rule and plugin authors: cache here what a rule derives from
+        ``document.data`` and needs more than once (or what several rules
+        share). Name the key after your rule or plugin, e.g. ``("my-plugin",
+        "volumes")``, so it meets no other key. The document's data never
+        changes during a run, so the value stays valid; it lives as long as the
+        document does (never key a module-level cache by ``id()`` instead).
+        ``compute`` may return anything, None included."""
+        memo = self.memo
+        try:
+            return memo[key]
+        except KeyError:
+            value = memo[key] = compute()
+            return value
+
     @property
     def is_argo(self) -> bool:
-        """A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow of argoproj.io."""
-        return (self.kind in _ARGO_KIND_SET and isinstance(self.api_version, str)
-                and self.api_version.startswith("argoproj.io/"))
+        """A Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow of argoproj.io/v1alpha1,
+        the only version Argo serves (near-misses are reported by nearmiss.py)."""
+        return self.kind in _ARGO_KIND_SET and self.api_version == "argoproj.io/v1alpha1"
 
     @property
     def display_name(self) -> str:

@@ -13,7 +13,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
-from . import loader, source as sources, suppress
+from . import embedded, loader, nearmiss, source as sources, suppress
 from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
@@ -21,7 +21,12 @@ from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
-from .schema import DEFAULT_VERSION
+from .argo_version import DEFAULT as DEFAULT_VERSION, ArgoVersion
+
+
+# Rules that run on a kustomize patch (a part of an object): the schema of the
+# fields it sets. Syntax and duplicate keys are reported while reading.
+PATCH_RULES = frozenset({"schema"})
 
 
 @dataclass
@@ -129,6 +134,8 @@ class Engine:
         self.rules = active_rules(self.options)
         self._by_id = {r.id: r for r in self.rules}
         self._all = load_rules()
+        from .kustomize import PatchFinder
+        self._patches = PatchFinder()
 
     # -- inputs ------------------------------------------------------------
 
@@ -148,6 +155,7 @@ class Engine:
 
     def _run(self, paths: Sequence[str], stdin: Optional[bytes], stdin_name: str) -> Report:
         found = discover(paths, self.options.excluder())
+        self._chart_templates = found.chart_templates  # indexed even when no project scan runs
         findings: List[Finding] = list(found.findings)
         if stdin is not None:
             return self._run_with_stdin(paths, found, findings, stdin, stdin_name)
@@ -250,6 +258,8 @@ class Engine:
                 unreadable.append(read)
                 continue
             record = cache.get(path, read.digest)
+            if record is not None and bool(record.get("patch")) != self._patches.is_patch(path):
+                record = None  # a kustomization started or stopped naming it as a patch
             if record is None:
                 misses.append(read)
             else:
@@ -302,6 +312,7 @@ class Engine:
             if path in crashed:
                 continue  # a crash is not a result: lint the file again next time
             files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
+                           "patch": self._patches.is_patch(path),
                            "entries": [entry_to_json(e) for e in entries],
                            "findings": [results.finding_to_json(f) for f in by_path.get(path, ())]}
         cache.save(files, results.index_fingerprint(all_entries))
@@ -316,7 +327,8 @@ class Engine:
                                use_cache=self.options.use_cache and config.cache)
         given = {os.path.realpath(p) for p in paths if p != "-" and os.path.isdir(p)}
         if given and {os.path.realpath(p) for p in where.template_paths} <= given:
-            entries = []  # every file the index would read is being linted already
+            # every file the index would read is being linted already, but for chart templates
+            entries = project.chart_entries(getattr(self, "_chart_templates", ()), self.options.max_file_size)
         else:
             entries = project.scan(where, linted, self.options.excluder(), self.options.max_file_size)
         if config.stubs:
@@ -352,18 +364,50 @@ class Engine:
                 parsed.directives[source.path] = directives
             docs, problems = loader.load(source)
             parsed.findings.extend(problems)
+            patch = None
             for doc in docs:
+                if doc.is_argo and patch is None:
+                    patch = self._patches.is_patch(source.path)
+                if doc.is_argo and patch:
+                    doc.partial = True
                 if doc.is_argo:
                     for problem in loader.convert(doc):
                         parsed.findings.append(problem.replace(
                             document=doc.index, pointer=problem.pointer or _pointer_of(doc, problem)))
                 elif indexable(doc):
                     loader.convert(doc)  # an RBAC object: indexed, never linted
+                elif embedded.is_holder(doc):
+                    self._take_holder(doc, loader.convert(doc), parsed)
+                    continue
                 else:
+                    near = nearmiss.findings(doc)
+                    if near and not self._patches.is_patch(source.path):  # a patch may omit apiVersion
+                        parsed.findings.extend(near)
                     continue
                 if isinstance(doc.data, dict):
                     parsed.documents.append(doc)
         return parsed
+
+    def _take_holder(self, holder: Document, problems: List[Finding], parsed: "Parsed", depth: int = 0) -> None:
+        """The objects a List or a Sensor carries: Argo ones are linted, RBAC
+        ones indexed, near-misses reported. What reading the holder found is
+        reported only inside the Argo objects (the rest is not linted)."""
+        ranges = []
+        for inner in embedded.embedded(holder):
+            if inner.is_argo:
+                parsed.documents.append(inner)
+                start = inner.node.start_mark.line + inner.line_offset + 1
+                ranges.append((start, inner.node.end_mark.line + inner.line_offset + 1))
+            elif indexable(inner):
+                parsed.documents.append(inner)
+            elif embedded.is_holder(inner) and depth < 8:
+                self._take_holder(inner, [], parsed, depth + 1)
+            else:
+                parsed.findings.extend(nearmiss.findings(inner))
+        for problem in problems:
+            if problem.rule != "duplicate-key" or any(a <= problem.line <= b for a, b in ranges):
+                parsed.findings.append(problem.replace(
+                    document=holder.index, pointer=problem.pointer or _pointer_of(holder, problem)))
 
     def check(self, index: ProjectIndex):
         """Phase two: every rule on every Argo document of the index.
@@ -371,14 +415,19 @@ class Engine:
         findings: List[Finding] = []
         internal = 0
         contexts = {rule.id: Context(index=index, options=self._rule_options(rule),
-                                     argo_version=self.options.argo_version, config=self.options)
+                                     argo_version=ArgoVersion(self.options.argo_version), config=self.options)
                     for rule in self.rules}
         for doc in index.documents:
+            partial = doc.partial
             for rule in self.rules:
                 if rule.check is None or doc.kind not in rule.kinds:
                     continue
+                if partial and rule.id not in PATCH_RULES:
+                    continue  # a kustomize patch: what is missing lives in the base
                 try:
                     for item in rule.check(doc, contexts[rule.id]):
+                        if partial and item.message.startswith("missing required field"):
+                            continue
                         findings.append(self._resolve(item, rule, doc))
                 except Exception as exc:  # a rule bug must not hide other rules' findings
                     internal += 1
@@ -413,7 +462,8 @@ class Engine:
             resolved = resolve(doc, item.fix)
         return item.replace(rule=rule.id, severity=item.severity or rule.severity, path=doc.path,
                             line=line, column=column, end_line=end_line, end_column=end_column,
-                            pointer=json_pointer(item.node), document=doc.index, fix=resolved)
+                            pointer=json_pointer(doc.prefix + tuple(item.node) if doc.prefix else item.node),
+                            document=doc.index, fix=resolved)
 
     def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
         """Configuration, suppressions and the baseline, then severities, order and duplicates."""

@@ -34,7 +34,9 @@ _KEEP = {
 
 def indexable(document) -> bool:
     """Should this document go into the index? Argo templates, and RBAC
-    objects of their own API group."""
+    objects of their own API group; never a kustomize patch (a part of an object)."""
+    if getattr(document, "partial", False):
+        return False
     kind, api = document.kind, document.api_version
     if kind in TEMPLATE_KINDS:
         return document.is_argo
@@ -193,7 +195,14 @@ class ProjectIndex:
 
     def names(self, kind: str) -> List[str]:
         return list(self._cached(("names", kind), lambda: sorted(
-            {name for (k, name) in self._entries if k == kind})))
+            {name for (k, name) in self._entries if k == kind and not is_dynamic(name)})))
+
+    def unknowable(self, kind: str) -> List[IndexEntry]:
+        """Entries of ``kind`` whose name cannot be known before rendering (a
+        Helm chart template's `name: {{ .Release.Name }}-x`), in file order."""
+        return list(self._cached(("unknowable", kind), lambda: sorted(
+            (e for (k, name), entries in self._entries.items() if k == kind and is_dynamic(name) for e in entries),
+            key=lambda e: (e.path, e.document))))
 
     def holder(self, name: str, cluster_scope: bool, namespace: Optional[str]) -> Optional[IndexEntry]:
         """The WorkflowTemplate (or ClusterWorkflowTemplate) a reference names, or None."""

@@ -363,12 +363,107 @@ def _nodes(chunk: str):
             dispose()
 
 
+def _json_manifest(text: str) -> bool:
+    """A .json file's text can hold Kubernetes objects: a JSON object with
+    `apiVersion` and `kind` keys (the walk has checked its first bytes already)."""
+    head = text.lstrip("\ufeff \t\r\n")
+    return head.startswith("{") and '"apiVersion"' in head and '"kind"' in head
+
+
+# Documents at least this big are looked at before being composed: when their
+# top-level `kind:` line names a kind wflint neither lints nor indexes nor
+# looks inside (multi-megabyte CustomResourceDefinitions), composing them is
+# wasted time. Smaller ones are cheap enough to compose anyway.
+_CHEAP_SKIP_SIZE = 64 * 1024
+_TOP_KIND = re.compile(r"^kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_API = re.compile(r"^apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+# Kinds a run needs composed: linted, indexed, holding others, or maybe a near-miss.
+_NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "Sensor",
+                           "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
+                           "Secret", "ConfigMap"})
+
+
+def _top_kind(chunk: str) -> Optional[Tuple[str, str]]:
+    """(kind, apiVersion) of a document whose top level says so in block
+    style, on exactly one `kind:` and one `apiVersion:` line; else None."""
+    kinds = _TOP_KIND.findall(chunk)
+    apis = _TOP_API.findall(chunk)
+    if len(kinds) != 1 or len(apis) != 1:
+        return None
+    return kinds[0][1], apis[0][1]
+
+
+def _cheap(chunk: str) -> Optional[str]:
+    """For a big document: None to compose it as it is, "" to skip it (a kind
+    no rule reads), or a lighter text to compose instead (a
+    CustomResourceDefinition without its schemas: the index needs only its
+    group, names and scope). Line numbers are kept."""
+    found = _top_kind(chunk)
+    if found is None:
+        return None
+    kind, api = found
+    if kind in _NEEDED_KINDS or kind.endswith("List") or "argoproj" in api.lower():
+        return None
+    if kind == "CustomResourceDefinition":
+        return _without_schemas(chunk) if api.startswith("apiextensions.k8s.io/") else ""
+    from . import nearmiss
+    return "" if nearmiss._close_kind(kind) is None else None
+
+
+_SCHEMA_KEYS = ("versions:", "validation:")
+
+
+def _without_schemas(chunk: str) -> Optional[str]:
+    """The CRD with the lines of `spec.versions` and `spec.validation` blanked
+    (block style only; None when the layout is not the plain one)."""
+    lines = chunk.split("\n")
+    in_spec = dropping = False
+    child = None
+    for i, line in enumerate(lines):
+        body = line.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            if dropping:
+                lines[i] = ""
+            continue
+        indent = len(line) - len(body)
+        if indent == 0:
+            if body.startswith("---") or body.startswith("..."):
+                in_spec = dropping = False
+                continue
+            in_spec = body.rstrip() in ("spec:", "spec:\r") or body.startswith("spec: #")
+            if not in_spec and body.startswith("spec:"):
+                return None  # spec in flow style
+            dropping = False
+            child = None
+            continue
+        if not in_spec:
+            continue
+        if child is None:
+            child = indent
+        if indent < child:
+            return None
+        if indent == child and not body.startswith("- "):
+            dropping = body.startswith(_SCHEMA_KEYS)
+        if dropping:
+            lines[i] = ""
+    return "\n".join(lines)
+
+
 def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes."""
     documents: List[Document] = []
     findings: List[Finding] = []
+    if source.path.lower().endswith(".json") and not _json_manifest(source.text):
+        return documents, findings  # package.json, tsconfig, dashboards: nothing to lint, nothing to say
     index = 0
     for line_offset, chunk in _chunks(source.text):
+        if len(chunk) >= _CHEAP_SKIP_SIZE:
+            lighter = _cheap(chunk)
+            if lighter == "":
+                index += 1  # a big object of a kind nothing reads: not composed at all
+                continue
+            if lighter is not None:
+                chunk = lighter
         try:
             for node in _nodes(chunk):
                 if node is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from .coerce import as_dict, as_list, as_str  # noqa: F401  (rules read them here)
 from .finding import NodePath
 
 TEMPLATE_TYPES = ("container", "containerSet", "script", "resource", "suspend", "steps", "dag",
@@ -21,28 +22,12 @@ LEAF_TYPES = frozenset({"container", "containerSet", "script", "resource", "data
 LOOP_KEYS = ("withItems", "withParam", "withSequence")
 
 
-def as_dict(value: Any) -> Dict:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> List:
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
-
-
 def _memo(document, key, build):
     """``build()``, computed once per document: every rule walks the same shapes.
-    Rules never change the data, so the walk stays valid for the whole run."""
-    memo = getattr(document, "memo", None)
-    if memo is None:
-        return build()
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = build()
-    return found
+    Rules and plugins use the public ``document.memoize(key, build)``; this
+    also accepts stand-in documents without a memo (computed every time)."""
+    memoize = getattr(document, "memoize", None)
+    return build() if memoize is None else memoize(key, build)
 
 
 def _memo_on(at, key, build):

@@ -50,14 +50,15 @@ def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[Li
     return [share for share in shares if share]
 
 
-def _worker(conn, options, paths) -> None:
-    """Phase one, send index entries, receive the others', phase two."""
+def _worker(conn, engine_class, options, paths) -> None:
+    """Phase one, send index entries, receive the others', phase two. The
+    parent passes its engine's class, so this module never imports the engine
+    (which imports it)."""
     try:
         import gc
         gc.disable()
         from . import source as sources
-        from .engine import Engine
-        engine = Engine(options)
+        engine = engine_class(options)
         findings = []
         files = []
         for path in paths:
@@ -105,7 +106,7 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
     try:
         for share in shares:
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, engine.options, share), daemon=True)
+            process = context.Process(target=_worker, args=(child, type(engine), engine.options, share), daemon=True)
             process.start()
             child.close()
             workers.append((process, parent))

@@ -46,7 +46,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from . import kinds, model
+from . import callgraph, kinds, model
 from .finding import NodePath
 from .model import as_dict, as_list, as_str
 
@@ -239,32 +239,6 @@ class Identity:
     at: Optional[NodePath] = None  # where the checked document names it
 
 
-class _Scope:
-    """Templates callable by name from a template: those of the checked document,
-    or of a WorkflowTemplate reached by reference."""
-
-    def __init__(self, label: Optional[str], templates: List[Tuple[NodePath, Dict]], own: bool):
-        self.label = label          # None for the checked document; "WorkflowTemplate `lib`" otherwise
-        self.own = own
-        self.by_name: Dict[str, Tuple[NodePath, Dict]] = {}
-        self.ordered = templates
-        for path, template in templates:
-            name = as_str(template.get("name"))
-            if name and name not in self.by_name:
-                self.by_name[name] = (path, template)
-
-
-def _merge_specs(base: Dict, top: Dict) -> Dict:
-    """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings merged)."""
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge_specs(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 class _Walker:
     def __init__(self, document, index, namespace: Optional[str], default_account: Optional[str]):
         self.document = document
@@ -277,8 +251,6 @@ class _Walker:
         self.crds = _crd_table(index)
         self.own_spec = True     # False when the spec is merged with a WorkflowTemplate's
         self._fallbacks = None   # (executor, pod) identities when a template names none
-        self.scopes: Dict[int, _Scope] = {}
-        self.seen: set = set()
 
     # -- identities --------------------------------------------------------
 
@@ -350,12 +322,11 @@ class _Walker:
 
     def run(self) -> Permissions:
         document = self.document
-        own = _Scope(None, [(at.path, at.template) for at in model.templates(document)], own=True)
-        scope = own
         anchor_all: Optional[NodePath] = None
         ref = self.spec.get("workflowTemplateRef")
+        graph = callgraph.graph_of(document, self.index)
         if ref is not None and self.index is not None:
-            holder = self.index.resolve_workflow_template_ref(document, ref)
+            holder = graph.workflow_template_ref()
             at = self.base + ("workflowTemplateRef",)
             if holder is None or holder.opaque:
                 name = as_str(as_dict(ref).get("name")) or "?"
@@ -364,39 +335,11 @@ class _Walker:
                 return self.result
             if any(k in holder.spec for k in ("serviceAccountName", "executor", "templateDefaults")):
                 self.own_spec = False
-            self.spec = _merge_specs(holder.spec, self.spec)
+            self.spec = graph.effective_spec()
             self.defaults = as_dict(self.spec.get("templateDefaults"))
             self._fallbacks = None
-            templates = [(("spec", "templates", i), t) for i, t in enumerate(as_list(holder.spec.get("templates")))
-                         if isinstance(t, dict)]
-            scope = _Scope(f"{holder.kind} `{holder.name}`", templates, own=False)
             anchor_all = at
-        roots: List[Tuple[str, Any, NodePath]] = []   # (how, target, path of the reference)
-        entry = self.spec.get("entrypoint")
-        if document.kind in ("WorkflowTemplate", "ClusterWorkflowTemplate") and ref is None:
-            for path, template in scope.ordered:
-                roots.append(("template", template, path))
-        elif isinstance(entry, str) and entry and not dynamic(entry) and entry in scope.by_name:
-            roots.append(("name", entry, self.base + ("entrypoint",)))
-        else:
-            for path, template in scope.ordered:
-                roots.append(("template", template, path))
-        on_exit = self.spec.get("onExit")
-        if isinstance(on_exit, str) and on_exit in scope.by_name:
-            roots.append(("name", on_exit, self.base + ("onExit",)))
-        for hook in model.hooks(self.base, as_dict(self.spec)):
-            roots.append(("call", hook.body, hook.path))
-        for how, target, path in roots:
-            anchor = anchor_all
-            if how == "name":
-                found = scope.by_name.get(target)
-                if found is None:
-                    continue
-                self.visit(scope, found[0], found[1], anchor)
-            elif how == "template":
-                self.visit(scope, path, target, anchor)
-            else:
-                self.follow_call(scope, path, target, anchor)
+        self.walk(graph, graph.root_items(context=(anchor_all, None)))
         self._mark_default_from_spec()
         return self.result
 
@@ -405,63 +348,52 @@ class _Walker:
                 any(u.defaulted and u.category == RESOURCE for u in self.result.unknowns):
             self.result.default_at = self.base
 
-    def visit(self, scope: _Scope, path: NodePath, template: Dict, anchor: Optional[NodePath],
-              owner_label: Optional[str] = None):
-        key = (id(scope), path, anchor)
-        if key in self.seen:
-            return
-        self.seen.add(key)
+    def walk(self, graph, roots):
+        """Every template reachable from ``roots``, once per (holder, path, anchor), in call order."""
+        for event, item in graph.walk(roots, descend=self._descend, seen_key=_seen_key):
+            if event == "template":
+                self.visit(*item)
+            else:
+                self.follow(*item)
+
+    def visit(self, holder, path: NodePath, template: Dict, context):
+        anchor, owner_label = context
         name = as_str(template.get("name"))
-        if scope.own:
+        if holder.own:
             label = f"template `{name}`" if name else (owner_label or "an inline template")
         else:
-            label = (f"template `{name}` of {scope.label}" if name else
-                     f"{owner_label or 'an inline template'} of {scope.label}")
-        own = scope.own and anchor is None
+            label = (f"template `{name}` of {holder.label}" if name else
+                     f"{owner_label or 'an inline template'} of {holder.label}")
+        own = holder.own and anchor is None
         reason_anchor = path if own else anchor
         self.needs_of(template, Reason(reason_anchor, label, own=own, name=name), path if own else None)
-        for call in model.calls_of(self.document, path, template):
-            self.follow_call(scope, call.path, call.body, anchor)
 
-    def follow_call(self, scope: _Scope, path: NodePath, body: Dict, anchor: Optional[NodePath]):
-        """A step, task or hook: the template it runs (by name, inline or by templateRef)."""
-        here = anchor if anchor is not None else (path if scope.own else None)
-        target = body.get("template")
-        if isinstance(target, str):
-            found = scope.by_name.get(target)
-            if found is not None and (id(scope), found[0], anchor) not in self.seen:
-                self.visit(scope, found[0], found[1], anchor)
-        inline = body.get("inline")
-        if isinstance(inline, dict):
-            call_name = as_str(body.get("name"))
-            self.visit(scope, path + ("inline",), inline, anchor,
-                       owner_label=f"the inline template of `{call_name}`" if call_name else None)
-        on_exit = body.get("onExit")
-        if isinstance(on_exit, str) and on_exit in scope.by_name:
-            found = scope.by_name[on_exit]
-            self.visit(scope, found[0], found[1], anchor)
-        if "templateRef" in body and self.index is not None:
-            ref = as_dict(body.get("templateRef"))
-            resolved = self.index.resolve_ref(self.document, ref)
-            ref_at = here + ("templateRef",) if here == path else here
-            if resolved is None or resolved.opaque:
-                name, tmpl = as_str(ref.get("name")), as_str(ref.get("template"))
-                if name and tmpl:
-                    self._unknown_ref(ref_at, f"template `{tmpl}` of WorkflowTemplate `{name}`",
-                                      "it is set at run time" if dynamic(name) or dynamic(tmpl)
-                                      else "it is not in the project")
-                return
-            holder = resolved.entry
-            templates = [(("spec", "templates", i), t) for i, t in enumerate(as_list(holder.spec.get("templates")))
-                         if isinstance(t, dict)]
-            other = self._scope_of(holder, templates)
-            self.visit(other, resolved.path, resolved.template, ref_at)
+    @staticmethod
+    def _here(holder, call, anchor):
+        return anchor if anchor is not None else (call.path if holder.own else None)
 
-    def _scope_of(self, holder, templates):
-        key = id(holder)
-        if key not in self.scopes:
-            self.scopes[key] = _Scope(f"{holder.kind} `{holder.name}`", templates, own=False)
-        return self.scopes[key]
+    def _descend(self, holder, call, target, context):
+        """The (anchor, inline label) of the template a call's target enters."""
+        anchor = context[0]
+        if target.how == "templateRef":
+            here = self._here(holder, call, anchor)
+            return (here + ("templateRef",) if here == call.path else here), None
+        if target.how == "inline":
+            return anchor, f"the inline template of `{target.name}`" if target.name else None
+        return anchor, None
+
+    def follow(self, holder, call, target, context):
+        """A templateRef that does not resolve: what it needs is unknown."""
+        if target.how != "templateRef" or target.found or target.missing == "no-index":
+            return
+        here = self._here(holder, call, context[0])
+        ref_at = here + ("templateRef",) if here == call.path else here
+        ref = target.ref
+        name, tmpl = as_str(ref.get("name")), as_str(ref.get("template"))
+        if name and tmpl:
+            self._unknown_ref(ref_at, f"template `{tmpl}` of WorkflowTemplate `{name}`",
+                              "it is set at run time" if dynamic(name) or dynamic(tmpl)
+                              else "it is not in the project")
 
     def _unknown_ref(self, anchor: NodePath, label: str, why: str):
         identity = self.pod_identity({})
@@ -677,6 +609,10 @@ class _Walker:
             if word in (plural, kind.lower()):
                 return group, plural, namespaced, kind, False
         return None
+
+
+def _seen_key(holder, path, context):
+    return (id(holder), path, context[0])
 
 
 def _with(reason: Reason, detail: str) -> Reason:

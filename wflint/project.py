@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from . import __version__
+from . import helm
 from .cachefile import is_int, is_json_data
 from .discovery import Excluder, discover
 from .index import IndexEntry, entry_of, indexable
@@ -176,8 +177,12 @@ def scan(project: Project, linted: Sequence[str], excluder: Excluder, max_size: 
     root_real = os.path.realpath(project.root) + os.sep if project.root else None
     entries: List[IndexEntry] = []
     seen_keys = set()
-    for path in found.files:
-        real = found.real[path]
+    charts = set(found.chart_templates)
+    global _patches
+    from .kustomize import PatchFinder
+    _patches = PatchFinder()  # which files are kustomize patches, found once per scan
+    for path in found.files + found.chart_templates:
+        real = found.real.get(path) or os.path.realpath(path)
         if real in linted_real:
             continue
         stat = found.stats.get(path)
@@ -192,12 +197,20 @@ def scan(project: Project, linted: Sequence[str], excluder: Excluder, max_size: 
         if cached is not None:
             entries.extend(entry_from_json(path, item) for item in cached)
             continue
-        file_entries = _file_entries(path, max_size)
+        file_entries = helm.entries(path, max_size) if path in charts else _file_entries(path, max_size)
         cache.put(key, stat, [entry_to_json(e) for e in file_entries])
         entries.extend(file_entries)
     if cache.dirty:
         whole = root_real is not None and [os.path.realpath(p) + os.sep for p in project.template_paths] == [root_real]
         cache.save(keep=seen_keys if whole else None)  # forget deleted files after a full scan
+    return entries
+
+
+def chart_entries(chart_templates: Sequence[str], max_size: int) -> List[IndexEntry]:
+    """Index entries of Helm chart template files (see helm.py), not cached."""
+    entries: List[IndexEntry] = []
+    for path in chart_templates:
+        entries.extend(helm.entries(path, max_size))
     return entries
 
 
@@ -208,6 +221,9 @@ def _shown(path: str) -> str:
         if not relative.startswith(os.pardir):
             return relative
     return path
+
+
+_patches = None
 
 
 def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
@@ -228,7 +244,15 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
         return []
     docs, _ = loader.load(source)
     entries = []
+    from . import embedded
     for doc in docs:
+        if doc.is_argo and _patches is not None and _patches.is_patch(path):
+            continue  # a kustomize patch: part of an object, never indexed
+        if embedded.is_holder(doc) and not doc.kind == "Sensor":
+            loader.convert(doc)  # a List: its items are indexed
+            entries.extend(entry_of(item) for item in embedded.embedded(doc)
+                           if indexable(item) and isinstance(item.data, dict))
+            continue
         if not indexable(doc):
             continue
         loader.convert(doc)

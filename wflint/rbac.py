@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .model import as_dict, as_list, as_str
+from .coerce import as_dict, as_list, as_str
 
 GRANTED, DENIED, UNKNOWN = True, False, None
 

@@ -25,8 +25,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
+from .argo_version import DEFAULT, ArgoVersion
 from .document import ARGO_KINDS
 from .finding import SEVERITIES
 
@@ -100,5 +101,18 @@ class Context:
 
     index: Any                       # wflint.index.ProjectIndex
     options: Mapping[str, Any]       # this rule's options, defaults merged with the config
-    argo_version: str = "4.1"
+    argo_version: ArgoVersion = DEFAULT   # compare it as a number: see wflint.argo_version
     config: Any = None
+
+
+def doc_sections(markdown: str) -> Dict[str, str]:
+    """A rule doc's `## ` sections by heading."""
+    sections: Dict[str, List[str]] = {}
+    current = None
+    for line in markdown.splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {k: "\n".join(v) for k, v in sections.items()}

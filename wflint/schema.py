@@ -7,12 +7,12 @@ import functools
 import json
 from typing import Dict, Iterator, List, Optional, Tuple
 
+from .argo_version import DEFAULT, SUPPORTED
 from .finding import Finding, finding
 from . import fix as fixes
 from .suggest import closest, did_you_mean, matches
 
-SUPPORTED_VERSIONS = ("4.1", "3.7")
-DEFAULT_VERSION = "4.1"
+SUPPORTED_VERSIONS, DEFAULT_VERSION = SUPPORTED, DEFAULT  # the one list and default, in argo_version
 
 # How a schema definition reads in a message.
 _FRIENDLY = {
@@ -49,8 +49,16 @@ def _names(version: str) -> Dict[int, str]:
     return {id(body): name for name, body in _schema(version)["definitions"].items()}
 
 
-@functools.lru_cache(maxsize=None)
 def validator(version: str, kind: str):
+    """The jsonschema validator of ``kind``; ``version`` a string or an ArgoVersion."""
+    return _validator(str(version), kind)
+
+
+# The caches below are keyed by the plain text of the version: an lru_cache
+# keys the str "4.1" and ArgoVersion("4.1") apart, and _names() must see the
+# very definitions the validator reports.
+@functools.lru_cache(maxsize=None)
+def _validator(version: str, kind: str):
     import jsonschema
     schema = _schema(version)
     root = {"$ref": schema["kinds"][kind], "definitions": schema["definitions"]}
@@ -120,13 +128,14 @@ def _fast(version: str):
 
 def is_valid(data, kind: str, version: str = DEFAULT_VERSION) -> bool:
     """True when ``data`` matches the schema of ``kind`` (the fast path)."""
-    return _fast(version)[kind](data)
+    return _fast(str(version))[kind](data)
 
 
 def check(data, kind: str, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
     """Findings for every way ``data`` breaks the schema of ``kind``. Valid
     documents (nearly all) are recognised by the compiled checker; only the
     others pay for jsonschema's detailed errors."""
+    version = str(version)
     if is_valid(data, kind, version):
         return
     seen = set()
@@ -136,6 +145,23 @@ def check(data, kind: str, version: str = DEFAULT_VERSION) -> Iterator[Finding]:
             if key not in seen:
                 seen.add(key)
                 yield found
+
+
+# Removed fields another rule reports with the migration advice (one finding for one field):
+# (schema definition, field) -> the rule. `cron` (`schedule`), `workflow-spec` (`mutex`, `semaphore`,
+# `podPriority`), `template-structure` (template `priority`, `template`, `templateRef`, and
+# `memoize.cache.configMap.key`, checked by path below).
+EXPLAINED = frozenset({("CronWorkflowSpec", "schedule"), ("Synchronization", "mutex"),
+                       ("Synchronization", "semaphore"), ("WorkflowSpec", "podPriority"),
+                       ("Template", "priority"), ("Template", "template"), ("Template", "templateRef")})
+
+
+def _explained(error, version: str, path: Tuple, key: str) -> bool:
+    """Whether another rule reports this unknown field, with what to write instead."""
+    name = _names(version).get(id(error.schema)) or ""
+    if (name.rsplit(".", 1)[-1], key) in EXPLAINED:
+        return True
+    return key == "key" and path[-3:] == ("memoize", "cache", "configMap")
 
 
 def _edit_distance(a: str, b: str) -> int:
@@ -177,7 +203,7 @@ def _findings(error, version: str) -> List[Finding]:
         where = _where(error, version, path)
         out = []
         for key in instance:
-            if key in known:
+            if key in known or _explained(error, version, path, key):
                 continue
             match = closest(key, known)
             message = f"unknown field `{key}` in {where}"
@@ -199,6 +225,8 @@ def _findings(error, version: str) -> List[Finding]:
         out = []
         where = _where(error, version, path)
         for name in error.validator_value:
+            if name == "schedules" and "schedule" in instance:
+                continue      # the `cron` rule reports the removed `schedule`, with `schedules` to write
             if name not in instance:
                 node = path if path else ("kind",)
                 out.append(finding(node, f"missing required field `{name}` in {where}", on_key=True,

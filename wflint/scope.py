@@ -56,8 +56,18 @@ WORKFLOW_FIELDS = ("name", "namespace", "uid", "serviceAccountName", "mainEntryp
 WORKFLOW_PLAIN = frozenset({"name", "namespace", "uid", "serviceAccountName", "mainEntrypoint", "status"})
 LAST_RETRY = ("exitCode", "status", "duration", "message")
 METRIC_VARIABLES = frozenset({"status", "duration", "exitCode", "resourcesDuration"})
+# Workflow-level metrics are computed in the root node's scope (steps.go prepareMetricScope), where
+# these are always set; `exitCode` only when the entrypoint has one.
+SPEC_METRIC_VARIABLES = frozenset({"status", "duration", "resourcesDuration"})
 CRON_FIELDS = ("name", "namespace", "labels", "annotations", "failed", "succeeded", "lastScheduledTime")
 HTTP_ROOTS = frozenset({"request", "response"})
+# `spec.volumes` is substituted in the scope of each step or task (`steps.*`, `tasks.*`) and of each
+# pod (`inputs.parameters.*`, `pod.name`) it is mounted in (operator.go substituteParamsInVolumes,
+# workflowpod.go substitutePodParams).
+PER_POD_ROOTS = frozenset({"inputs", "steps", "tasks", "pod"})
+# Sections where Argo substitutes with unresolved tags refused (template.Replace(..., false)): metrics
+# and a CronWorkflow's `when`; there a tag Argo does not know breaks the metric or the schedule.
+STRICT_SECTIONS = frozenset({"metrics", "spec-metrics", "cron"})
 ROOTS = ("inputs", "outputs", "workflow", "steps", "tasks", "item", "pod", "node", "retries", "lastRetry",
          "status", "duration", "exitCode", "resourcesDuration", "cronworkflow")
 SCHEDULED_ANNOTATION = "workflows.argoproj.io/scheduled-time"
@@ -687,6 +697,7 @@ class Place:
     strict_tasks: bool = False          # an argument value starting `{{tasks.`: Argo wants an ancestor
     child_manifest: bool = False        # inside a `resource.manifest` that creates a workflow
     outer: Optional["Place"] = None     # an inline template: the step or task that holds it
+    per_pod: bool = False               # `spec.volumes`: substituted again for each pod, in its node's scope
 
     # -- entry point ---------------------------------------------------------
 
@@ -695,6 +706,8 @@ class Place:
         a prefix of a variable (a map) resolves too."""
         if not parts:
             return None
+        if self.per_pod and parts[0] in PER_POD_ROOTS:
+            return None          # Argo substitutes workflow volumes per step/task and per pod
         miss = self._resolve(parts, expression)
         if miss is not None and self.outer is not None:
             # Argo substitutes the step (inline template included) with the step's scope first;
@@ -729,7 +742,7 @@ class Place:
     def in_template(self) -> bool:
         return self.template is not None
 
-    def _unknown_root(self, parts, expression) -> Miss:
+    def _unknown_root(self, parts, expression) -> Optional[Miss]:
         root = parts[0]
         text = ".".join(parts)
         match = closest(root, ROOTS + ("sprig",) if expression else ROOTS)
@@ -738,12 +751,19 @@ class Place:
             return Miss(f"`{root}` is not a variable Argo defines{mean}",
                         hint="expression tags can read `inputs`, `outputs`, `workflow`, `steps`, `tasks`, "
                              "`item`, `retries`, `lastRetry`, `pod`, `node`")
+        # A simple tag Argo does not know: its validator skips it and Argo leaves it in the text as
+        # written (template.Replace allows unresolved tags), except where unresolved tags are refused.
+        if self.section in STRICT_SECTIONS:
+            where = "the CronWorkflow's `when`" if self.section == CRON else "the metric"
+            return Miss(f"`{text}` is not an Argo variable: Argo refuses unresolved tags here, so "
+                        f"{where} fails when it is evaluated", severity="warning",
+                        hint=f"use an Argo variable such as `{'.'.join([match] + list(parts[1:]))}`" if match
+                        else "remove the tag")
         if match:
             better = ".".join([match] + list(parts[1:]))
             return Miss(f"`{text}` is not an Argo variable; did you mean `{better}`?",
-                        hint=f"Argo leaves `{{{{{text}}}}}` in the text unchanged")
-        return Miss(f"`{text}` is not an Argo variable: Argo leaves the tag in the text unchanged",
-                    severity="info")
+                        hint=f"Argo leaves `{{{{{text}}}}}` in the text unchanged", severity="info")
+        return None              # another tool's template (Go, Helm, Vault, Kubeflow): left as it is
 
     # -- workflow.* ------------------------------------------------------------
 
@@ -885,10 +905,7 @@ class Place:
             return None
         if kind == "parameters":
             if len(rest) == 1:
-                if template.inputs or expression:
-                    return None
-                return Miss(f"{template.named} has no input parameters, so `inputs.parameters` is not set",
-                            rejected=True)
+                return None      # always set: the JSON list of the inputs (`null` when there are none)
             name = rest[1] if expression else ".".join(rest[1:])
             if name in template.inputs:
                 return None
@@ -1177,7 +1194,7 @@ class Place:
         return self._leaf(rest[1:], "node.name", expression, rejected=False)
 
     def _metric(self, name, rest, expression) -> Optional[Miss]:
-        if self.section == METRICS:
+        if self.section == METRICS or (self.section == SPEC_METRICS and name in SPEC_METRIC_VARIABLES):
             if name == "resourcesDuration" and not rest and not expression:
                 return Miss("`resourcesDuration` alone is not a variable; use `resourcesDuration.cpu` or "
                             "`.memory`")

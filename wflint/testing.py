@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from .engine import Engine, Options, Report
+from .rule import doc_sections  # noqa: F401  (rule docs' sections, for plugin tests)
 from .source import SourceFile
 
 
@@ -86,11 +87,21 @@ def fixture_cases(root: Path) -> List[tuple]:
     return cases
 
 
+def options_for(rule_id: str) -> Options:
+    """Options that run ``rule_id`` with the default rules, even when it is opt-in."""
+    from .engine import active_rules
+    options = Options()
+    active = [rule.id for rule in active_rules(options)]
+    if rule_id not in active:
+        options.select = active + [rule_id]
+    return options
+
+
 def run_fixture(rule_id: str, kind: str, case: Path, update: Optional[bool] = None) -> None:
     """Assert that one fixture behaves as its folder says (raises AssertionError)."""
     if update is None:
         update = bool(os.environ.get("WFLINT_UPDATE_FIXTURES"))
-    report = lint_path(str(case))
+    report = lint_path(str(case), options_for(rule_id))
     mine = [short(f) for f in report.findings if f.rule == rule_id]
     if kind == "ok":
         loud = [short(f) for f in report.findings if f.severity == "error" or f.rule == rule_id]
@@ -105,19 +116,6 @@ def run_fixture(rule_id: str, kind: str, case: Path, update: Optional[bool] = No
     assert mine, f"{case}: expected findings of `{rule_id}`, got none"
     assert mine == expected, (f"{case}: findings differ\n--- expected\n" + "\n".join(expected) +
                               "\n--- got\n" + "\n".join(mine))
-
-
-def doc_sections(markdown: str) -> Dict[str, str]:
-    """A rule doc's `## ` sections by heading."""
-    sections: Dict[str, List[str]] = {}
-    current = None
-    for line in markdown.splitlines():
-        if line.startswith("## "):
-            current = line[3:].strip()
-            sections[current] = []
-        elif current is not None:
-            sections[current].append(line)
-    return {k: "\n".join(v) for k, v in sections.items()}
 
 
 def code_blocks(section: str, language: str) -> List[str]:

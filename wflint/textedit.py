@@ -52,7 +52,10 @@ def resolve(document, fix: "fixes.Fix") -> Optional["fixes.ResolvedFix"]:
         if s2 < e1 or (s1 == s2 and e1 == s1 and e2 == s2):
             return None  # a fix's own edits overlap
     return fixes.ResolvedFix(description=fix.description, safe=fix.safe, priority=fix.priority,
-                             document=document.index, changes=fix.edits, expected=tuple(expected),
+                             document=document.index, expected=tuple(expected),
+                             # paths from the top of the document (an embedded object's are below its holder's)
+                             changes=tuple(fixes.Edit(e.op, tuple(getattr(document, "prefix", ())) + e.path, e.value)
+                                           for e in fix.edits),
                              edits=tuple(layout.text_edit(s, e, c) for s, e, c in edits))
 
 

@@ -20,7 +20,7 @@ def _sentence(text: str) -> str:
 
 
 def _what_it_does(doc: str) -> str:
-    from ..testing import doc_sections
+    from ..rule import doc_sections
     section = doc_sections(doc).get("What it does", "")
     paragraph = section.strip().split("\n\n")[0]
     return " ".join(line.strip() for line in paragraph.splitlines()).strip()

@@ -1,0 +1,137 @@
+"""Documents that look like Argo Workflows objects but are not linted (rule `not-linted`).
+
+wflint lints documents whose `apiVersion` is `argoproj.io/...` and whose
+`kind` is Workflow, WorkflowTemplate, ClusterWorkflowTemplate or CronWorkflow.
+A document that misses by a typo (`Kind:`, `kind: Workfow`, `argoproj.io/v1aplha1`,
+no `apiVersion`) is not an Argo object to wflint, and would pass as "0 Argo
+documents"; the cluster rejects it (or applies something else). Such a
+document gets one warning saying what to fix. Other kinds (ConfigMap,
+Deployment, Argo CD Applications, Rollouts, Argo Events objects, Chaos Mesh
+Workflows, ...) are left alone.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+from yaml import MappingNode, ScalarNode
+
+from .document import ARGO_KINDS
+from .finding import WARNING, Finding
+from .kinds import _TABLE
+
+RULE = "not-linted"
+_GROUP = "argoproj.io"
+_VERSION = "v1alpha1"
+_KNOWN_ARGOPROJ = frozenset(_TABLE["argoproj.io"])
+_LOWER = {kind.lower(): kind for kind in ARGO_KINDS}
+# Keys only an Argo workflow spec has (a document with no apiVersion must show one to count).
+_SPEC_KEYS = frozenset({"templates", "entrypoint", "workflowTemplateRef", "workflowSpec", "onExit"})
+
+
+def _distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, with transpositions, stopped above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2 = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _close_kind(kind: str) -> Optional[str]:
+    """The Argo kind ``kind`` is a misspelling of, if any."""
+    if kind in ARGO_KINDS:
+        return kind
+    if kind in _KNOWN_ARGOPROJ:
+        return None
+    lower = kind.lower()
+    if lower in _LOWER:
+        return _LOWER[lower]
+    if lower.endswith("list"):
+        return None
+    best = min(ARGO_KINDS, key=lambda k: _distance(lower, k.lower()))
+    allowed = 1 if len(best) <= 8 else 2
+    return best if _distance(lower, best.lower(), allowed) <= allowed else None
+
+
+def _scalar(node) -> Optional[str]:
+    return node.value if node.__class__ is ScalarNode else None
+
+
+def findings(document) -> List[Finding]:
+    """The `not-linted` warning for a document that is not linted, or nothing."""
+    node = document.node
+    if node.__class__ is not MappingNode:
+        return []
+    keys = {}
+    for key, value in node.value:
+        text = _scalar(key)
+        if text is not None:
+            keys.setdefault(text, (key, value))
+    found = _near_miss(keys)
+    if found is None:
+        return []
+    path, on_key, message, hint = found
+    line, column, end_line, end_column = document.span(path, on_key=on_key)
+    from .finding import json_pointer
+    return [Finding(rule=RULE, severity=WARNING, path=document.path, line=line, column=column,
+                    end_line=end_line, end_column=end_column, message=message, hint=hint,
+                    document=document.index, pointer=json_pointer(tuple(document.prefix) + path))]
+
+
+def _has_spec_keys(keys) -> bool:
+    spec = keys.get("spec")
+    if spec is None or spec[1].__class__ is not MappingNode:
+        return False
+    return any(_scalar(k) in _SPEC_KEYS for k, _ in spec[1].value)
+
+
+def _near_miss(keys) -> Optional[Tuple[tuple, bool, str, Optional[str]]]:
+    kind_item = keys.get("kind")
+    api_item = keys.get("apiVersion")
+    # `Kind:` / `KIND:` / `apiversion:` instead of the exact keys
+    if kind_item is None:
+        for text, (knode, vnode) in keys.items():
+            if text.lower() == "kind" and _close_kind(_scalar(vnode) or "") is not None:
+                return ((text,), True, f"`{text}:` is not `kind:` (keys are case-sensitive): this "
+                        f"{_scalar(vnode)} is not linted, and Kubernetes rejects it",
+                        "write the key as `kind:`")
+        return None
+    kind = _scalar(kind_item[1])
+    if not kind:
+        return None
+    target = _close_kind(kind)
+    if target is None:
+        return None
+    api = _scalar(api_item[1]) if api_item is not None else None
+    if api is None:
+        if kind == target and not _has_spec_keys(keys):
+            return None
+        near = next((text for text in keys if "apiversion" in text.lower()), None)
+        if near is not None:
+            return ((near,), True, f"`{near}:` is not `apiVersion:`: this {target} is not linted, and `kubectl` "
+                    "rejects it", "write the key as `apiVersion:`")
+        return (("kind",), False, f"{kind} without `apiVersion`: it is not linted, and `kubectl` rejects it",
+                f"add `apiVersion: {_GROUP}/{_VERSION}`")
+    group, _, version = api.rpartition("/")
+    if group != _GROUP:
+        if not group or _distance(group.lower(), _GROUP, 3) > 3:
+            return None  # another group's kind (Chaos Mesh has a Workflow too)
+        return (("apiVersion",), False, f"`{api}` is not Argo's API group (`{_GROUP}`): this {target} is "
+                f"not linted", f"write `apiVersion: {_GROUP}/{_VERSION}`")
+    if kind != target:
+        how = "kinds are case-sensitive" if kind.lower() == target.lower() else "a typo"
+        return (("kind",), False, f"kind `{kind}` is not an Argo kind ({how}): this document is not linted, "
+                f"and Kubernetes rejects it; did you mean `{target}`?", f"write `kind: {target}`")
+    if version != _VERSION:
+        return (("apiVersion",), False, f"`{api}`: Argo serves {target} only as `{_GROUP}/{_VERSION}`; this "
+                "document is not linted, and Kubernetes rejects it", f"write `apiVersion: {_GROUP}/{_VERSION}`")
+    return None
