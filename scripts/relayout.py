@@ -96,6 +96,9 @@ MOVES: Dict[str, str] = {
     # k8s: Kubernetes facts
     "kinds": "k8s.kinds",
     "rbac": "k8s.rbac",
+    "embedded": "k8s.embedded",
+    "nearmiss": "k8s.nearmiss",
+    "kustomize": "k8s.kustomize",
     # argo: the Argo model and what is derived from it
     "model": "argo.model",
     "index": "argo.index",
@@ -106,6 +109,7 @@ MOVES: Dict[str, str] = {
     "permissions": "argo.permissions",
     "argo_version": "argo.version",
     "callgraph": "argo.callgraph",
+    "helm": "argo.helm",
     "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",

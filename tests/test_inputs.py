@@ -141,7 +141,8 @@ def test_chart_templates_feed_the_index_and_unknowable_names_soften_missing_refs
         ("info", 12), ("info", 14)]
 
 
-def test_kustomize_patches_are_found_from_overlays(tmp_path):
+def test_kustomize_patches_are_found_from_overlays(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # wflint runs in the checkout: the search never goes above it
     (tmp_path / "patches").mkdir()
     (tmp_path / "overlays" / "prod").mkdir(parents=True)
     (tmp_path / "patches" / "p.yaml").write_text("a: 1\n")

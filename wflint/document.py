@@ -391,3 +391,37 @@ def _locate_in_pieces(pieces, begin: int, end: int, offsets=None):
         chosen = (piece[1], column, column + 1)
     line, column, stop = chosen
     return line, column + 1, line, max(stop, column + 1) + 1
+
+
+_LOWER_ARGO_KINDS = {kind.lower(): kind for kind in ARGO_KINDS}
+
+
+def _distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, with transpositions, stopped above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2 = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def close_argo_kind(kind: str) -> Optional[str]:
+    """The Argo kind ``kind`` is a misspelling of, if any."""
+    if kind in ARGO_KINDS:
+        return kind
+    lower = kind.lower()
+    if lower in _LOWER_ARGO_KINDS:
+        return _LOWER_ARGO_KINDS[lower]
+    if lower.endswith("list"):
+        return None
+    best = min(ARGO_KINDS, key=lambda k: _distance(lower, k.lower()))
+    allowed = 1 if len(best) <= 8 else 2
+    return best if _distance(lower, best.lower(), allowed) <= allowed else None

@@ -406,8 +406,8 @@ def _cheap(chunk: str) -> Optional[str]:
         return None
     if kind == "CustomResourceDefinition":
         return _without_schemas(chunk) if api.startswith("apiextensions.k8s.io/") else ""
-    from . import nearmiss
-    return "" if nearmiss._close_kind(kind) is None else None
+    from .document import close_argo_kind
+    return "" if close_argo_kind(kind) is None else None
 
 
 _SCHEMA_KEYS = ("versions:", "validation:")

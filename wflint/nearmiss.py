@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 
 from yaml import MappingNode, ScalarNode
 
-from .document import ARGO_KINDS
+from .document import ARGO_KINDS, _distance, close_argo_kind
 from .finding import WARNING, Finding
 from .kinds import _TABLE
 
@@ -24,42 +24,15 @@ RULE = "not-linted"
 _GROUP = "argoproj.io"
 _VERSION = "v1alpha1"
 _KNOWN_ARGOPROJ = frozenset(_TABLE["argoproj.io"])
-_LOWER = {kind.lower(): kind for kind in ARGO_KINDS}
 # Keys only an Argo workflow spec has (a document with no apiVersion must show one to count).
 _SPEC_KEYS = frozenset({"templates", "entrypoint", "workflowTemplateRef", "workflowSpec", "onExit"})
 
 
-def _distance(a: str, b: str, limit: int = 2) -> int:
-    """Levenshtein distance, with transpositions, stopped above ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2 = None
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
 def _close_kind(kind: str) -> Optional[str]:
     """The Argo kind ``kind`` is a misspelling of, if any."""
-    if kind in ARGO_KINDS:
-        return kind
-    if kind in _KNOWN_ARGOPROJ:
+    if kind in _KNOWN_ARGOPROJ and kind not in ARGO_KINDS:
         return None
-    lower = kind.lower()
-    if lower in _LOWER:
-        return _LOWER[lower]
-    if lower.endswith("list"):
-        return None
-    best = min(ARGO_KINDS, key=lambda k: _distance(lower, k.lower()))
-    allowed = 1 if len(best) <= 8 else 2
-    return best if _distance(lower, best.lower(), allowed) <= allowed else None
+    return close_argo_kind(kind)
 
 
 def _scalar(node) -> Optional[str]:
