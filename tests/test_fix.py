@@ -293,3 +293,18 @@ def test_a_fixed_template_ref_name_makes_its_template_checkable(tmp_path, monkey
     assert "templateRef: {name: data-steps, template: extract}  # from the library" in workflow.read_text()
     assert outcome.rounds >= 3   # the name, then the template it made checkable, then nothing
     assert fix_file(".").changed == []
+
+
+def test_migrations_keep_crlf_and_bom(tmp_path):
+    text = (CASES / "v4-migrations.in.yaml").read_text().replace("\n", "\r\n")
+    target = tmp_path / "cron.yaml"
+    target.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    fix_file(target)
+    expected = (CASES / "v4-migrations.safe.yaml").read_text().replace("\n", "\r\n")
+    assert target.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+
+
+def test_standard_input_is_not_fixed(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "wflint", "check", "--fix", "-"], cwd=tmp_path, input="a: 1\n",
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "standard input" in result.stderr
