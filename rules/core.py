@@ -17,7 +17,7 @@ def _declare(rule_id: str, severity: str, summary: str) -> Rule:
 RULES = [
     _declare("yaml-syntax", "error", "The file is not valid YAML (or not text at all)."),
     _declare("duplicate-key", "error", "A mapping sets the same key twice; the later value silently wins."),
-    _declare("input-limit", "warning", "A file or document is too large or too deeply nested to lint."),
+    _declare("input-limit", "error", "A file or document is too large or too deeply nested to lint."),
     _declare("read-error", "error", "A file named for linting cannot be read."),
     _declare("not-linted", "warning", "A document looks like an Argo Workflows object but is not one, so it is not linted."),
     _declare("helm-chart", "info", "Helm chart templates with template actions are not linted (only indexed): they are not YAML until rendered."),

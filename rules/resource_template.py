@@ -4,7 +4,7 @@ import re
 
 from yaml import MappingNode, ScalarNode
 
-from wflint import kinds, model, selector
+from wflint import kinds, model, selector, tags
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
@@ -17,7 +17,6 @@ STRATEGIES = ("strategic", "merge", "json")
 # Actions that name an existing object: they need `metadata.name` (or flags).
 _BY_NAME = ("get", "apply", "replace", "patch", "delete")
 # A `{{...}}` tag on one line; Argo replaces tags before it parses the manifest.
-_TAG = re.compile(r"\{\{[^\n]*?\}\}")
 # What a tag becomes while parsing: a printable character no manifest uses,
 # valid in plain and quoted scalars, so every tag is one opaque, same-length word.
 _MASK = "\ue000"
@@ -140,7 +139,7 @@ def _manifest_from(at, base, manifest_from, needs_manifest):
 
 def _mask(text: str) -> str:
     """Each one-line `{{...}}` tag replaced by as many mask characters."""
-    return _TAG.sub(lambda m: _MASK * len(m.group()), text)
+    return tags.mask(text, _MASK, one_line=True)
 
 
 def _key_offset(parsed_doc, *keys):

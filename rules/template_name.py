@@ -4,6 +4,7 @@ import re
 
 from wflint.finding import WARNING, finding
 from wflint import model
+from wflint.tags import mask
 
 ID = "template-name"
 SEVERITY = "error"
@@ -15,7 +16,6 @@ FIELD_MAX = 128
 PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
 # A `{{...}}` tag (the first `}}` closes it) and what Argo calls "a parameter"
 # when it decides whether a globalName is literal.
-TAG = re.compile(r"\{\{.*?\}\}", re.S)
 PARAMETER_TAG = re.compile(r"\{\{[-a-zA-Z0-9]+(\.[-a-zA-Z0-9_]+)*\}\}")
 
 OBJECT_LIMITS = {"Workflow": 63, "WorkflowTemplate": 63, "ClusterWorkflowTemplate": 63, "CronWorkflow": 52}
@@ -33,7 +33,7 @@ def _skeleton(name: str) -> str:
     """The name with each `{{...}}` replaced by a name-safe stand-in: Argo
     substitutes step, task and container names before checking them, so only
     the literal parts can be judged here."""
-    return TAG.sub("x", name)
+    return mask(name, "x", keep_length=False)
 
 
 def _field_name_fix(name: str) -> str:
@@ -54,7 +54,7 @@ def _check_field_name(path, name, what, dynamic):
     reasons = []
     if not FIELD_NAME.match(literal):
         reasons.append(FIELD_FORMAT)
-    length = len(TAG.sub("", name).encode("utf-8")) if dynamic else len(name.encode("utf-8"))
+    length = len(mask(name, "", keep_length=False).encode("utf-8")) if dynamic else len(name.encode("utf-8"))
     if length > FIELD_MAX:
         reasons.append(f"it is {length} characters long and Argo allows at most {FIELD_MAX}")
     if reasons:

@@ -494,7 +494,7 @@ class _Checker:
             yield from self._string(value, path, place, in_when=place.section != CRON)
         if scan.unclosed is not None:
             return
-        outer = [t for t in scan.tags if not _inner(t, scan.tags)]
+        outer = _outer(scan.tags)
         holes = [(t.start, t.end) for t in outer]
         for problem in when.check(value, holes, bare_words=bare_words):
             what = {"syntax": "does not parse", "type": "cannot be evaluated",
@@ -534,7 +534,7 @@ def _strict(place: Place) -> Place:
                  strict_tasks=place.section == TASK and not place.in_hook, outer=place.outer)
 
 
-_CHILD_KIND = re.compile(r"^\s*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"
+_CHILD_KIND = re.compile(r"^[ \t]*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"
                          r"[\"']?\s*$", re.MULTILINE)
 
 
@@ -618,8 +618,18 @@ def _before_hyphen(parts: Sequence[str]) -> Tuple[str, ...]:
     return tuple(parts)
 
 
-def _inner(tag, all_tags) -> bool:
-    return any(other.nested and other.start < tag.start < other.end for other in all_tags)
+def _outer(all_tags):
+    """The tags not inside a nested tag (one that starts before it and ends
+    after it), in one pass: tags come in order of their start."""
+    out = []
+    reach = -1           # the furthest end of a nested tag that starts before this one
+    reach_start = None
+    for tag in all_tags:
+        if not (reach_start is not None and reach_start < tag.start < reach):
+            out.append(tag)
+        if tag.nested and tag.end > reach:
+            reach, reach_start = tag.end, tag.start
+    return out
 
 
 def _expr_text(reference: expr.Reference) -> str:

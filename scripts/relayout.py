@@ -84,6 +84,7 @@ MOVES: Dict[str, str] = {
     "discovery": "source.discovery",
     "cachefile": "source.cachefile",
     "coerce": "source.coerce",
+    "globmatch": "source.globmatch",
     "textedit": "source.textedit",   # a fix's edits by node path -> text edits (autofix)
     # lang: Argo's small languages
     "tags": "lang.tags",
@@ -120,16 +121,18 @@ MOVES: Dict[str, str] = {
     "results": "run.results",
     "suppress": "run.suppress",
     "baseline": "run.baseline",
+    "safewrite": "run.safewrite",
     # cli
     "cli": "cli.main",
     "rbac_command": "cli.rbac",
     "graph_command": "cli.graph",
     "graph_render": "cli.graph_format",
+    "syspath": "cli.syspath",
 }
 
 # Top-level modules that stay: the package, `python -m wflint`, and the public
 # API that rules and plugins import (finding, rule, suggest, testing, api).
-STAY = {"__init__", "__main__", "finding", "rule", "suggest", "testing", "api",
+STAY = {"__init__", "__main__", "finding", "rule", "suggest", "testing", "api", "escape",
         "fix"}  # the fix model rules attach to findings: core, beside finding
 
 # Modules added after this table was written (e.g. by a branch merged later):

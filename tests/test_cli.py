@@ -76,18 +76,38 @@ def test_missing_path_and_unknown_flag_exit_2(run_cli, tmp_path):
 
 
 def test_fail_on_warning(run_cli, write):
-    path = write("wf.yaml", HELLO)  # over a tiny size cap: a warning
-    base = run_cli("check", "--max-file-size", "0.0001", str(path))
+    path = write("wf.yaml", HELLO + "# wflint: disable-file=cron\n")  # an unused suppression: a warning
+    base = run_cli("check", str(path))
     assert "warning" in base.output
     assert base.exit_code == 0
-    assert run_cli("check", "--max-file-size", "0.0001", "--fail-on", "warning", str(path)).exit_code == 1
+    assert run_cli("check", "--fail-on", "warning", str(path)).exit_code == 1
 
 
-def test_quiet_hides_infos(run_cli, write, tmp_path):
+def test_text_hides_infos_but_counts_them(run_cli, write, tmp_path):
     write("chart/Chart.yaml", "name: c\n")
     write("chart/templates/wf.yaml", "{{ .Values.x }}\n")
-    assert "[helm-chart]" in run_cli("check", str(tmp_path)).output
-    assert "[helm-chart]" not in run_cli("check", "--quiet", str(tmp_path)).output
+    default = run_cli("check", str(tmp_path)).output
+    assert "[helm-chart]" not in default
+    assert default.splitlines() == ["No problems found (1 file, 0 Argo documents; 1 info hidden, "
+                                    "--show-info shows them)."]
+    shown = run_cli("check", "--show-info", str(tmp_path)).output
+    assert "[helm-chart]" in shown and "hidden" not in shown and "Found 0 errors, 0 warnings, 1 info" in shown
+    # Machine formats keep them; --quiet drops them everywhere, without a count.
+    as_json = json.loads(run_cli("check", "--format", "json", str(tmp_path)).output)
+    assert [d["rule"] for d in as_json["diagnostics"]] == ["helm-chart"]
+    assert json.loads(run_cli("check", "--format", "json", "-q", str(tmp_path)).output)["diagnostics"] == []
+    quiet = run_cli("check", "--quiet", "--show-info", str(tmp_path)).output
+    assert "[helm-chart]" not in quiet and "hidden" not in quiet
+
+
+def test_show_info_config_key(run_cli, write, tmp_path):
+    write("chart/Chart.yaml", "name: c\n")
+    write("chart/templates/wf.yaml", "{{ .Values.x }}\n")
+    write(".wflint.yaml", "show-info: true\n")
+    assert "[helm-chart]" in run_cli("check", "--config", str(tmp_path / ".wflint.yaml"), str(tmp_path)).output
+    write(".wflint.yaml", "show-info: yes please\n")
+    bad = run_cli("check", "--config", str(tmp_path / ".wflint.yaml"), str(tmp_path))
+    assert bad.exit_code == 2 and "`show-info` must be true or false" in bad.output
 
 
 def test_color_only_when_asked_for_a_terminal(run_cli, write):

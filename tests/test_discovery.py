@@ -128,7 +128,7 @@ def test_size_cap(run_cli, write):
     import json
     big = write("big.yaml", "a: " + "x" * 2048 + "\n")
     data = json.loads(run_cli("check", "--format", "json", "--max-file-size", "0.001", str(big)).output)
-    assert [(d["rule"], d["severity"]) for d in data["diagnostics"]] == [("input-limit", "warning")]
+    assert [(d["rule"], d["severity"]) for d in data["diagnostics"]] == [("input-limit", "error")]
 
 
 def test_chart_templates_without_actions_are_linted_and_templated_ones_indexed(write, tmp_path, monkeypatch):

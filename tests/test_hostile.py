@@ -146,16 +146,16 @@ CORPUS = {
         1, {"yaml-syntax": 1}),
     "nesting-10000-block": (
         workflow("  x:\n    " + "- " * 10_000 + "v\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-10000-flow-sequences": (
         workflow("  x: " + "[" * 10_000 + "]" * 10_000 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-10000-flow-mappings": (
         workflow("  x: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "nesting-150": (  # under libyaml's 1,000 levels, over the data limit
         workflow("  x: " + "[" * 150 + "]" * 150 + "\n"),
-        0, {"input-limit": 1}),
+        1, {"input-limit": 1}),
     "very-long-line": (
         workflow("  entrypoint: " + "a" * 5 * MB + "\n  templates: [{name: m, container: {image: a}}]\n"),
         1, {"unknown-template": 1}),
@@ -277,6 +277,48 @@ CORPUS = {
         0, {}),
     "100000-empty-documents": (
         "---\n" * 100_000,
+        0, {}),
+    # -- scanners that used to rescan to the end of the text for every unclosed `{{` --
+    "resource-manifest-200k-unclosed-tags": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    resource:\n"
+                 "      action: create\n      successCondition: '" + "{{" * 50_000 + "'\n"
+                 "      manifest: '" + "{{=" * 70_000 + "'\n"),
+        1, None),
+    "names-with-200k-unclosed-tags": (
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    steps:\n"
+                 "    - - name: '" + "{{a" * 70_000 + "'\n        template: m\n"
+                 "        when: '" + "{{a{{b}}" * 20_000 + "'\n"),
+        1, None),
+    "step-names-backtracking": (   # a regex of `.+x.+x…` for the name, tried on `xxx…`
+        workflow("  entrypoint: m\n  serviceAccountName: s\n  templates:\n  - name: m\n    steps:\n"
+                 "    - - name: '" + "{{item}}x" * 40 + "'\n        template: w\n        withItems: [a]\n"
+                 "    - - name: b\n        template: w\n"
+                 "        arguments: {parameters: [{name: p, value: '{{steps." + "x" * 60 + "y.status}}'}]}\n"
+                 "  - name: w\n    inputs: {parameters: [{name: p, default: a}]}\n    container: {image: a}\n"),
+        1, None),
+    # -- findings that must not be lost --
+    "input-limit-is-not-suppressible-inline": (
+        "# wflint: disable-file=input-limit\n" + workflow("  entrypoint: m\n  x: # wflint: disable=input-limit\n"
+                                                         "    " + "[" * 150 + "]" * 150 + "\n"),
+        1, {"input-limit": 1, "unused-suppression": 2}),
+    "directive-in-a-block-scalar-is-text": (
+        workflow("  entrypoint: mian\n  serviceAccountName: s\n  templates:\n  - name: main\n    script:\n"
+                 "      image: a\n      source: |\n        # wflint: disable-file=unknown-template\n"
+                 "      args: ['# wflint: disable-file=unknown-template', \"# wflint: disable-file=unknown-template\"]\n"),
+        1, {"unknown-template": 1}),
+    "merge-key-where-it-stands": (   # Kubernetes (go-yaml v2) applies the `<<` over the key before it
+        workflow("  entrypoint: main\n  <<: {entrypoint: mian}\n  serviceAccountName: s\n"
+                 "  templates: [{name: main, container: {image: a}}]\n"),
+        1, {"unknown-template": 1}),
+    "merge-key-twice": (
+        workflow("  <<: {entrypoint: main}\n  <<: {entrypoint: mian}\n  serviceAccountName: s\n"
+                 "  templates: [{name: main, container: {image: a}}]\n"),
+        1, {"unknown-template": 1, "duplicate-key": 1}),
+    "json-with-surrogate-pairs": (
+        json.dumps({"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                    "metadata": {"generateName": "x-", "annotations": {"a": "\U0001f600 \ud83d"}},
+                    "spec": {"entrypoint": "main", "serviceAccountName": "s",
+                             "templates": [{"name": "main", "container": {"image": "a"}}]}}),
         0, {}),
 }
 
@@ -467,10 +509,96 @@ def test_hostile_configuration_is_a_usage_error(tmp_path, name, text):
     assert run.code == 2 and "configuration error" in run.stderr, run.stderr
 
 
+def test_exclude_pattern_that_backtracks(tmp_path):
+    """`a**a**…b` against a long name of `a`s hung a backtracking matcher."""
+    (tmp_path / ".wflint.yaml").write_text('exclude: ["a' + "**a" * 40 + '**b"]\n')
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ("a" * 200 + ".yaml")).write_text(HELLO)
+    run = wflint("check", "--no-cache", ".", cwd=tmp_path, timeout=SECONDS)
+    assert run.code == 0 and run.seconds < SECONDS, run.stderr
+    (tmp_path / ".wflint.yaml").write_text('exclude: ["' + "a*" * 1000 + '"]\n')
+    run = wflint("check", "--no-cache", ".", cwd=tmp_path)
+    assert run.code == 2 and "at most" in run.stderr
+
+
+@pytest.mark.parametrize("key", ["template-paths", "stubs", "baseline"])
+def test_configuration_paths_through_symlinks_are_refused(tmp_path, key):
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / "out").symlink_to("/")
+    value = "out/etc/passwd" if key == "baseline" else "[out]"
+    (tmp_path / ".wflint.yaml").write_text(f"{key}: {value}\n")
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2 and "outside the folder" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("value", ["0.00001", "1e-9", "1e12", ".nan"])
+def test_absurd_limits_in_the_configuration(tmp_path, value):
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ".wflint.yaml").write_text(f"max-file-size: {value}\n")
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2 and "max-file-size" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("text", [
+    '"x\\n::error file=a::forged\\n::add-mask::y": 1\n',
+    '"\\e[31mred\\e]0;title\\a": 1\n',
+    'fail-on: "x\\n::error::forged\\u0085::warning::z\\u2028w"\n',
+    'rules: {"a\\r\\n::error::x": on}\n',
+])
+def test_configuration_errors_cannot_forge_lines(tmp_path, text):
+    """A key or value with a line break must not start a line of stderr (a CI
+    workflow command), and no control character reaches the terminal."""
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / ".wflint.yaml").write_text(text)
+    run = wflint("check", "--no-cache", "wf.yaml", cwd=tmp_path)
+    assert run.code == 2
+    lines = run.stderr.rstrip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("wflint: "), run.stderr
+    assert not any(ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029" for ch in lines[0]), lines[0]
+
+
+def test_stdin_named_like_a_file_cannot_hide_its_findings(tmp_path):
+    (tmp_path / "b.yaml").write_text(workflow("  entrypoint: mian\n  serviceAccountName: s\n"
+                                              "  templates: [{name: main, container: {image: a}}]\n"))
+    stdin = tmp_path / "stdin.yaml"
+    stdin.write_text("# wflint: disable-file=unknown-template\n")
+    with open(stdin, "rb") as handle:
+        run = wflint("check", "--no-cache", "--format", "json", "--stdin-filename", "b.yaml", "b.yaml", "-",
+                     cwd=tmp_path, stdin=handle)
+    assert run.code == 1 and run.rules["unknown-template"] == 1, run.stdout
+
+
+def test_index_keeps_nothing_of_a_secret(tmp_path):
+    """A Secret beside the workflows: its data, annotations (the
+    last-applied-configuration holds the whole object) and labels never
+    reach the index cache."""
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    (tmp_path / "secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  labels: {l: LABELVALUE}\n"
+        "  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"k\":\"TOPSECRET\"}}'\n"
+        "type: Opaque\ndata: {k: VE9QU0VDUkVU}\nstringData: {p: TOPSECRET}\n")
+    (tmp_path / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  annotations:\n"
+        "    kubectl.kubernetes.io/last-applied-configuration: 'TOPSECRET'\n")
+    run = wflint("check", "wf.yaml", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+                      and p.name not in ("secret.yaml", "sa.yaml"))
+    for secret in (b"TOPSECRET", b"VE9QU0VDUkVU", b"LABELVALUE", b"last-applied"):
+        assert secret not in stored
+    from wflint.index import index_data
+    kept = index_data("Secret", {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": {"k": "x"},
+                                 "metadata": {"name": "s", "namespace": "n", "annotations": {"a": "b"},
+                                              "labels": {"c": "d"}}})
+    assert kept == {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                    "metadata": {"name": "s", "namespace": "n"}}
+
+
 # -- size -----------------------------------------------------------------------------------------
 
 def test_50_mb_file(tmp_path):
-    """Over the default 10 MB cap: a warning, read no further. Under a raised
+    """Over the default 10 MB cap: an error (the file is not linted, so it
+    must not pass), read no further. Under a raised
     cap, one 50 MB script is linted in bounded time and memory."""
     lines = ("          echo hello world\n" * (50 * MB // 27 + 1))
     big = tmp_path / "big.yaml"
@@ -478,7 +606,7 @@ def test_50_mb_file(tmp_path):
                             "      script:\n        image: a\n        source: |\n") + lines)
     assert big.stat().st_size > 50 * MB
     capped = check(tmp_path, "big.yaml", timeout=20, rss_mb=300)
-    assert capped.code == 0 and capped.rules == Counter({"input-limit": 1})
+    assert capped.code == 1 and capped.rules == Counter({"input-limit": 1})
     assert "over the 10 MB size cap" in capped.json["diagnostics"][0]["message"]
     raised = check(tmp_path, "--max-file-size", "60", "big.yaml", timeout=60, rss_mb=1024)
     assert raised.code == 0 and raised.json["diagnostics"] == [] and raised.json["summary"]["documents"] == 1
@@ -486,12 +614,12 @@ def test_50_mb_file(tmp_path):
 
 def test_stdin_is_capped_like_a_file(tmp_path):
     """`-` reads no more than the size cap (it used to read all there was):
-    an endless stream is a warning; binary garbage under the cap, one finding."""
+    an endless stream is an error; binary garbage under the cap, one finding."""
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")
     with open("/dev/zero", "rb") as endless:
         run = wflint("check", "--format", "json", "-", cwd=tmp_path, stdin=endless, timeout=20)
-    assert run.code == 0 and run.rss_mb < 300
+    assert run.code == 1 and run.rss_mb < 300
     assert run.rules == Counter({"input-limit": 1})
     garbage = tmp_path / "garbage"
     garbage.write_bytes(os.urandom(1 << 16) + b"\0")

@@ -112,6 +112,46 @@ def test_merge_keys():
     assert docs[0].data["two"] == {"x": 1, "image": "alpine", "cmd": ["a"]}
 
 
+def test_merge_keys_apply_where_they_stand_as_in_kubernetes():
+    """go-yaml v2 (sigs.k8s.io/yaml, so kubectl and the API server) applies
+    the pairs in order: a `<<` overrides keys set before it, keys after it
+    override it, a later `<<` overrides an earlier one, and in a list of
+    mappings the earlier one wins."""
+    docs, findings = load("""
+        base: &base {image: alpine, cmd: [a]}
+        before:
+          cmd: [b]
+          <<: *base
+        after:
+          <<: *base
+          cmd: [b]
+        twice:
+          <<: {image: one, x: 1}
+          <<: {image: two}
+        listed:
+          <<: [{image: first}, {image: second, z: 2}]
+        null-before:
+          image: ~
+          <<: *base
+    """)
+    assert docs[0].data["before"] == {"image": "alpine", "cmd": ["a"]}
+    assert docs[0].data["after"] == {"image": "alpine", "cmd": ["b"]}
+    assert docs[0].data["twice"] == {"image": "two", "x": 1}
+    assert docs[0].data["listed"] == {"image": "first", "z": 2}
+    assert docs[0].data["null-before"] == {"image": "alpine", "cmd": ["a"]}
+    assert [(f.rule, f.severity, f.line) for f in findings] == [("duplicate-key", "warning", 10)]
+    # positions follow the same reading: the value comes from the `<<`
+    assert docs[0].span(("before", "cmd"))[0] == 1 and docs[0].span(("after", "cmd"))[0] == 7
+
+
+def test_json_with_surrogate_pair_escapes():
+    """`json.dumps` writes 😀 as a surrogate pair; Kubernetes reads a JSON
+    manifest as JSON, where that is one character (and a lone surrogate U+FFFD)."""
+    docs, findings = load(r'{"a": "\ud83d\ude00 x", "b": "\ud800", "c": "\\ud83d"}')
+    assert not findings
+    assert docs[0].data == {"a": "\U0001f600 x", "b": "\ufffd", "c": "\\ud83d"}
+
+
 def test_syntax_error_in_one_document_keeps_the_others():
     docs, findings = load("""
         a: 1

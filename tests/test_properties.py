@@ -57,7 +57,11 @@ VOCAB = ["main", "m", "w", "a", "b", "lib", "t", "name", "template", "templates"
          "schedules", "timezone", "serviceAccountName", "retryStrategy", "limit", "synchronization",
          "{{inputs.parameters.p}}", "{{workflow.parameters.msg}}", "{{tasks.a.outputs.result}}",
          "{{steps.a.outputs.parameters.o}}", "{{item}}", "{{=sprig.upper('x')}}", "{{", "}}",
-         "a.Succeeded || b.Failed", "a && (b", "0755", "yes", "*/5 * * * *", "", " ", "-", "x" * 70]
+         "a.Succeeded || b.Failed", "a && (b", "0755", "yes", "*/5 * * * *", "", " ", "-", "x" * 70,
+         # unclosed tags, expressions, indexes and quotes, many of them (scanners must stay linear)
+         "{{" * 300, "{{=" * 300, "{{='" * 200, "{{=a[" * 200, "[" * 300, "'" * 301, '"' * 301,
+         "{{a{{b}}" * 100, "{{x}}{{" * 100, "{{inputs.parameters." * 100, "{{= a ? b : " * 100,
+         "# wflint: disable-file=unknown-template", "# wflint: disable=input-limit"]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(), st.sampled_from(VOCAB),
                     st.text(max_size=12))
@@ -132,7 +136,9 @@ def damaged_text(draw, text: str) -> str:
         if op == "insert":
             text = text[:i] + draw(st.sampled_from(["-", ":", " ", "\n", "\t", "[", "]", "{", "}", "&a ", "*a",
                                                     "<<: ", "---\n", "!!binary ", "'", '"', "#", "? ", "|",
-                                                    "\ufeff", "\x85", "\ud800"])) + text[i:]
+                                                    "\ufeff", "\x85", "\ud800", "{{" * 50, "{{=" * 50,
+                                                    "[" * 50, "'" * 51, '"' * 51,
+                                                    "# wflint: disable-file=unknown-template\n"])) + text[i:]
         elif op == "delete":
             text = text[:i] + text[i + draw(st.integers(1, 20)):]
         else:
@@ -234,3 +240,50 @@ def test_same_findings_twice_and_in_any_file_order(engine, texts, random):
         again = _lint(engine, list(order))
         assert _key(again) == _key(first)
         assert render(again, "json") == render(first, "json")
+
+
+# -- scanners over hostile text -------------------------------------------------
+
+_HOSTILE_PIECES = ["{{", "}}", "{{=", "[", "]", "'", '"', "(", ")", "a", ".", " ", "\n", "-", "=", "{", "}",
+                   "inputs.parameters.", "steps.", "tasks.", "#", "wflint:", "\\"]
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(st.lists(st.sampled_from(_HOSTILE_PIECES), max_size=400), st.sampled_from(
+    ["name", "when", "depends", "successCondition", "manifest", "source", "expression"]))
+def test_hostile_text_in_any_scanned_field(engine, pieces, field):
+    """Many unclosed `{{`, `{{=`, `[` and quotes in the fields that scanners
+    read: no crash, output renders, and the run is the same twice."""
+    text = "".join(pieces)
+    quoted = json.dumps(text)
+    template = {"name": "main", "resource": {"action": "create", "manifest": "kind: ConfigMap\n"}}
+    step = {"name": "s", "template": "main"}
+    if field in ("name", "when"):
+        step[field] = text
+    elif field == "depends":
+        template = {"name": "main", "dag": {"tasks": [{"name": "a", "template": "x", "depends": text}]}}
+    elif field == "source":
+        template = {"name": "main", "script": {"image": "a", "source": text}}
+    elif field == "expression":
+        template = {"name": "main", "container": {"image": "a", "args": ["{{=" + text + "}}"]}}
+    else:
+        template["resource"][field] = text
+    wf = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "x-"},
+          "spec": {"entrypoint": "main", "templates": [{"name": "w", "steps": [[step]]}, template]}}
+    for doc in (json.dumps(wf), yaml.safe_dump(wf, allow_unicode=True)):
+        report = _lint(engine, [("wf.yaml", doc)])
+        assert not [f for f in report.findings if f.rule == "internal-error"], [f.message for f in report.findings]
+        assert _key(_lint(engine, [("wf.yaml", doc)])) == _key(report)
+        _check_outputs(report)
+    assert quoted
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(st.lists(st.sampled_from(_HOSTILE_PIECES), max_size=60))
+def test_tag_spans_agree_with_the_scan(pieces):
+    """tags.spans (linear) finds what the regex `\\{\\{.*?\\}\\}` finds."""
+    import re
+    from wflint import tags
+    text = "".join(pieces)
+    assert tags.spans(text) == [m.span() for m in re.finditer(r"\{\{.*?\}\}", text, re.S)]
+    assert tags.spans(text, one_line=True) == [m.span() for m in re.finditer(r"\{\{[^\n]*?\}\}", text)]

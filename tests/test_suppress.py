@@ -100,3 +100,38 @@ def test_bad_baseline_is_a_usage_error(run_cli, write, tmp_path):
     bad = write("b.json", "[1, 2]")
     assert run_cli("check", "--baseline", str(bad), str(path)).exit_code == 2
     assert run_cli("check", "--baseline", str(tmp_path / "missing.json"), str(path)).exit_code == 2
+
+
+def test_directives_only_from_real_comments():
+    """Text that looks like a directive inside a block scalar, a quoted or a
+    plain string suppresses nothing (a script's source used to silence the
+    whole file)."""
+    text = BROKEN + (
+        "        args:\n"
+        "          - \"# wflint: disable-file=schema\"\n"
+        "          - '# wflint: disable-file=schema'\n"
+        "          - a#wflint: disable-file=schema\n"
+        "          - |\n"
+        "            # wflint: disable-file=schema\n")
+    assert "disable-file" in text
+    assert [r for _, r in rules_and_lines(text)].count("schema") >= 2
+    assert "unused-suppression" not in [r for _, r in rules_and_lines(text)]
+    real = text + "# wflint: disable-file=schema\n"
+    assert "schema" not in [r for _, r in rules_and_lines(real)]
+
+
+def test_after_a_syntax_error_nothing_is_a_directive():
+    from wflint import suppress
+    for text in ("a: 'unclosed\n# wflint: disable-file=schema\n", 'a: "x\n  # wflint: disable-file=schema\n'):
+        assert suppress.parse(text) == [], text
+    assert len(suppress.parse("a: [x,\n# wflint: disable-file=schema\n  y]\n")) == 1   # a comment in a flow
+
+
+def test_limits_cannot_be_suppressed_from_inside_the_file():
+    deep = "[" * 150 + "]" * 150
+    text = "# wflint: disable-file=input-limit\n" + BROKEN + f"x: {deep}  # wflint: disable=input-limit\n"
+    found = [(f.rule, f.severity) for f in lint_text(text).findings if f.rule in ("input-limit", "unused-suppression")]
+    assert found.count(("input-limit", "error")) == 1
+    assert found.count(("unused-suppression", "warning")) == 2
+    message = [f.message for f in lint_text(text).findings if f.rule == "unused-suppression"][0]
+    assert "cannot be suppressed from inside a file" in message

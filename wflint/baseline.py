@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections import Counter
 from typing import Dict, Iterable, List, Tuple
 
@@ -28,7 +29,10 @@ def _key(f: Finding, base: str) -> Tuple[str, str, int, str]:
     return f.rule, path, f.document, anchor
 
 
-def write(path: str, findings: Iterable[Finding]) -> int:
+def write(path: str, findings: Iterable[Finding], protected: Iterable[str] = ()) -> int:
+    """Record ``findings`` in ``path`` (through a temporary file and a rename;
+    never through a link nor over one of the ``protected`` files: raises
+    safewrite.UnsafeTarget). Returns how many were recorded."""
     base = os.path.dirname(os.path.abspath(path))
     counts = Counter()
     messages = {}
@@ -40,9 +44,12 @@ def write(path: str, findings: Iterable[Finding]) -> int:
                 "pointer": "" if anchor.startswith("message:") else anchor,
                 "message": messages[(rule, file, document, anchor)], "count": count}
                for (rule, file, document, anchor), count in sorted(counts.items())]
-    with open(path, "w", encoding="utf-8") as handle:
+    from . import safewrite
+
+    def produce(handle):
         json.dump({"format": FORMAT, "tool": "wflint", "findings": entries}, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
+    safewrite.write(path, produce, protected)
     return sum(counts.values())
 
 
@@ -87,5 +94,5 @@ def apply(path: str, findings: List[Finding], linted: Iterable[str]) -> List[Fin
             document=document,
             message=f"baseline entry `{rule}` at {where} (document {document + 1}) no longer matches: "
                     "the problem is gone",
-            hint=f"refresh the baseline: wflint check --write-baseline {os.path.relpath(path)}"))
+            hint=f"refresh the baseline: wflint check --write-baseline {shlex.quote(os.path.relpath(path))}"))
     return kept

@@ -10,8 +10,28 @@ import click
 
 from . import __version__
 from .argo_version import DEFAULT, SUPPORTED
+from .escape import shown
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _shown(text: str) -> str:
+    """A path or value from the checkout, safe to print on one line of stderr."""
+    return shown(text)
+
+
+def _quoted(path: str) -> str:
+    import shlex
+    return shlex.quote(path)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if not isinstance(exc, OSError) else (exc.strerror or str(exc))
+
+
+def _usage_error(message: str) -> None:
+    click.echo(f"wflint: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def _use_color(no_color: bool) -> bool:
@@ -63,7 +83,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
     try:
         rules = load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     try:
         if path is None:
@@ -75,8 +95,12 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
                     path = configuration.find(start if os.path.isdir(start) else os.path.dirname(start) or ".")
         config = configuration.load(path)
         configuration.check_against_rules(config, rules)
+        if config.select is not None and not config.select:
+            raise configuration.ConfigError(config.path or path or "<config>",
+                                            "`select` is empty, so no rule would run: name the rules to run, "
+                                            "or remove `select` to run every enabled rule")
     except configuration.ConfigError as exc:
-        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)
+        click.echo(f"wflint: configuration error in {exc.path}: {exc.reason}", err=True)  # escaped by ConfigError
         sys.exit(EXIT_USAGE)
     return config, rules
 
@@ -87,7 +111,10 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
               default=None, help="Output format [default: text; github when GITHUB_ACTIONS=true].")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not report info-level findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Leave info-level findings out of every format (and out of "
+              "the counts).")
+@click.option("--show-info", is_flag=True, help="Text output: show info-level findings too (also: config "
+              "`show-info: true`); by default they are counted in the summary line only.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (also: NO_COLOR=1). "
               "Colour is used only on a terminal.")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default=None,
@@ -124,22 +151,30 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
               help="With --fix or --diff: also apply unsafe fixes (renamed references).")
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print a unified diff of what --fix would change; write nothing; exit 1 on a change.")
-def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, no_color: bool, fail_on: Optional[str],
+def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, show_info: bool,
+          no_color: bool, fail_on: Optional[str],
           stdin_filename: str, exclude: Sequence[str], select, ignore, config_path: Optional[str],
           argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
           jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int],
           fix_files: bool = False, unsafe_fixes: bool = False, show_diff: bool = False):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
-    from .render import render
     from .source import DEFAULT_MAX_FILE_SIZE
     from .suggest import did_you_mean
 
+    if select is not None and not select:
+        raise click.BadParameter("names no rule, so nothing would be checked: name the rules to run "
+                                 "(`wflint rules` lists them), or leave --select out", param_hint="--select")
     config, rules = _load_config(config_path, paths)
     for rule_id in (select or []) + (ignore or []):
         if rule_id not in rules:
             raise click.BadParameter(f"no rule `{rule_id}`{did_you_mean(rule_id, list(rules))}",
                                      param_hint="--select/--ignore")
+    from .globmatch import GitIgnore, PatternError
+    try:
+        GitIgnore(list(exclude))
+    except PatternError as exc:
+        raise click.BadParameter(str(exc), param_hint="--exclude")
     raise_recursion_limit()
     paths = list(paths) or ["."]
     if max_file_size is None and config.max_file_size is not None:
@@ -151,10 +186,21 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     if baseline_path is None and config.baseline:
         baseline_path = os.path.join(config.root, config.baseline)
     if baseline_path is not None and write_baseline is None:
+        if os.path.islink(baseline_path):
+            _usage_error(f"baseline {_shown(baseline_path)} is a symbolic link; wflint reads and writes "
+                         "baselines only as regular files")
         if not os.path.isfile(baseline_path):
-            click.echo(f"wflint: baseline {baseline_path} does not exist (create it with --write-baseline)", err=True)
-            sys.exit(EXIT_USAGE)
+            _usage_error(f"baseline {_shown(baseline_path)} does not exist (create it with: "
+                         f"wflint check --write-baseline {_shown(_quoted(baseline_path))})")
         options.baseline = baseline_path
+    from . import safewrite
+    for target, flag in ((output, "--output"), (write_baseline, "--write-baseline")):
+        if target is not None:
+            try:
+                safewrite.check_target(target)
+            except safewrite.UnsafeTarget as exc:
+                _usage_error(f"refusing to write {_shown(target)} ({flag}): {exc}")
+    show_info = (show_info or config.show_info) and not quiet
     engine = Engine(options)
     if fix_files or show_diff or unsafe_fixes:
         _fix_usage(paths, fix_files, show_diff, unsafe_fixes, write_baseline)
@@ -178,32 +224,50 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         else:
             report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     except BaselineError as exc:
-        click.echo(f"wflint: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+        _usage_error(_shown(str(exc)))
+    protected = list(report.linted) + list(report.sources)
     if write_baseline is not None:
         from . import baseline
-        recorded = baseline.write(write_baseline, [f for f in report.findings if f.rule != "internal-error"])
-        click.echo(f"wflint: recorded {recorded} findings in {write_baseline}; "
-                   f"run with --baseline {write_baseline} to report only new ones", err=True)
+        try:
+            recorded = baseline.write(write_baseline, [f for f in report.findings if f.rule != "internal-error"],
+                                      protected)
+        except (safewrite.UnsafeTarget, OSError) as exc:
+            _usage_error(f"cannot write baseline {_shown(write_baseline)}: {_reason(exc)}")
+        click.echo(f"wflint: recorded {recorded} findings in {_shown(write_baseline)}; "
+                   f"run with --baseline {_shown(_quoted(write_baseline))} to report only new ones", err=True)
+        if report.internal_errors:
+            click.echo(f"wflint: {report.internal_errors} rule crash(es) left some files unchecked; "
+                       "run without --write-baseline to see them", err=True)
+            sys.exit(EXIT_INTERNAL)
         sys.exit(EXIT_OK)
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     color = output is None and fmt == "text" and _use_color(no_color)
-    text = render(report, fmt, color=color, lines=report.line)
+    shown_report, hidden = report, 0
+    if fmt == "text" and not show_info:
+        import dataclasses
+        kept = [f for f in report.findings if f.severity != "info"]
+        hidden = len(report.findings) - len(kept)
+        if hidden:
+            shown_report = dataclasses.replace(report, findings=kept)
+    from .render import stream as render_stream
+    chunks = render_stream(shown_report, fmt, color=color, lines=report.line, hidden_infos=hidden)
     if output is not None:
+        def produce(handle):
+            for chunk in chunks:
+                handle.write(chunk)
         try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as exc:
-            click.echo(f"wflint: cannot write {output}: {exc.strerror or exc}", err=True)
-            sys.exit(EXIT_USAGE)
+            safewrite.write(output, produce, protected)
+        except (safewrite.UnsafeTarget, OSError) as exc:
+            _usage_error(f"cannot write {_shown(output)}: {_reason(exc)}")
         if fmt != "text":  # keep a human summary on the terminal
             from .render.text import summary
             click.echo(summary(report))
     else:
         # Only text output may be stripped of colour: click would also strip
         # escape sequences that are part of a file name in the other formats.
-        click.echo(text, nl=False, color=color if fmt == "text" else True)
+        for chunk in chunks:
+            click.echo(chunk, nl=False, color=color if fmt == "text" else True)
     if report.internal_errors:
         sys.exit(EXIT_INTERNAL)
     fail_on = fail_on or config.fail_on or "error"
@@ -268,6 +332,55 @@ def explain(rule_id: str):
     click.echo(doc.rstrip("\n"))
 
 
+@cli.command("lsp")
+@click.option("--stdio", is_flag=True, help="Speak the protocol on standard input/output (the default and only transport).")
+def lsp(stdio: bool):
+    """Run the language server on stdio (needs the extra: pip install 'wflint[lsp]')."""
+    try:
+        from .lsp.server import main as serve
+    except ImportError as exc:
+        click.echo(f"wflint: the language server needs pygls and lsprotocol ({exc.name} is missing): "
+                   "pip install 'wflint[lsp]'", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(serve())
+
+
+from .schema import DEFAULT_VERSION, SUPPORTED_VERSIONS  # noqa: E402  (light: json and the finding model)
+
+
+@cli.group("schema")
+def schema_group():
+    """JSON Schemas of Argo's kinds, for editors without an LSP client."""
+
+
+@schema_group.command("export")
+@click.option("--kind", type=click.Choice(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]),
+              default=None, help="The kind to print (required without -o).")
+@click.option("--argo-version", type=click.Choice(list(SUPPORTED_VERSIONS)), default=DEFAULT_VERSION,
+              show_default=True, help="The Argo Workflows release the schema describes.")
+@click.option("--output-dir", "-o", "output_dir", type=click.Path(file_okay=False), default=None,
+              help="Write one file per kind (KIND.json) into this folder instead of printing one.")
+def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[str]):
+    """Print the strict JSON Schema of one kind, or write every kind with -o DIR."""
+    from .schema_export import KINDS, render
+    if output_dir is None:
+        if kind is None:
+            raise click.UsageError("give --kind KIND (or -o DIR for every kind)")
+        click.echo(render(kind, argo_version), nl=False)
+        return
+    kinds = [kind] if kind else list(KINDS)
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+        for name in kinds:
+            target = os.path.join(output_dir, f"{name}.json")
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(render(name, argo_version))
+            click.echo(target)
+    except OSError as exc:
+        click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 @cli.command("rbac")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--namespace", default=None, metavar="NS",
@@ -315,12 +428,56 @@ def _rules_or_exit():
     try:
         return load_rules()
     except PluginError as exc:
-        click.echo(f"wflint: {exc}", err=True)
+        click.echo(f"wflint: {shown(exc)}", err=True)
         sys.exit(EXIT_USAGE)
 
 
+def _one_line(text: str, limit: int = 400) -> str:
+    from .render.text import _safe
+    text = _safe(" ".join(str(text).split()))
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def main(argv: Optional[Sequence[str]] = None):
-    cli.main(args=argv, prog_name="wflint")
+    """The console script. Whatever goes wrong, the exit code says what
+    happened (2: usage, 3: internal error or interrupted) and stderr gets one
+    line, never a traceback (unless WFLINT_DEBUG is set)."""
+    from .syspath import drop_working_directory
+    drop_working_directory()
+    try:
+        code = cli.main(args=argv, prog_name="wflint", standalone_mode=False)
+    except SystemExit:
+        raise
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _fail("wflint: interrupted")
+    except BrokenPipeError:
+        _fail("wflint: the output was closed before the report was written (broken pipe)", pipe=True)
+    except BaseException as exc:
+        if type(exc).__name__ == "Terminated" and type(exc).__module__ == "wflint.parallel":
+            _fail("wflint: terminated (SIGTERM); the worker processes were stopped")
+        if os.environ.get("WFLINT_DEBUG"):
+            import traceback
+            traceback.print_exc()
+        _fail(f"wflint: internal error: {_one_line(f'{type(exc).__name__}: {exc}')} "
+              "(this is a bug in wflint; set WFLINT_DEBUG=1 to see the traceback, and please report it)")
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _fail(message: str, pipe: bool = False) -> None:
+    if pipe:  # nothing more can reach the reader; keep the interpreter from complaining at exit
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

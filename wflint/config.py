@@ -14,16 +14,26 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from .argo_version import SUPPORTED
 from .finding import SEVERITIES
+from .escape import shown
 from .suggest import did_you_mean
 
 CONFIG_FILES = (".wflint.yaml", ".wflint.yml")
 ARGO_VERSIONS = SUPPORTED
+# Limits a configuration file may set (the command line is trusted and is not
+# held to them): below the floor nothing real would be linted.
+MIN_MAX_FILE_SIZE = 0.1        # megabytes
+MAX_MAX_FILE_SIZE = 1024.0
 KEYS = ("rules", "select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
-        "template-paths", "templates", "stubs", "cache", "baseline")
+        "template-paths", "templates", "stubs", "cache", "baseline", "show-info")
 
 
 class ConfigError(Exception):
+    """``path`` and ``reason`` are escaped here, once for every message: the
+    configuration may come from a pull request, and a key or value holding a
+    line break or an ESC must not forge a line on stderr (`::error::...`)."""
+
     def __init__(self, path: str, reason: str):
+        path, reason = shown(path), shown(reason)
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
@@ -51,6 +61,7 @@ class Config:
     stubs: List[str] = field(default_factory=list)          # WorkflowTemplate signature files
     templates: List["DeclaredTemplate"] = field(default_factory=list)  # templates living elsewhere
     cache: bool = True
+    show_info: bool = False                 # text output: show info-level findings too
     baseline: Optional[str] = None          # a baseline file, relative to the config's folder
 
 
@@ -115,7 +126,7 @@ def _toml(shown: str, raw: bytes) -> dict:
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(shown, f"not valid TOML: {exc}")
+        raise ConfigError(shown, f"not valid TOML: {' '.join(str(exc).split())}")
     except RecursionError:  # tomllib recurses once per level of nested arrays and tables
         raise ConfigError(shown, "not valid TOML: nested too deeply")
 
@@ -125,7 +136,7 @@ def _yaml(shown: str, raw: bytes):
     try:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(shown, f"not valid YAML: {exc}")
+        raise ConfigError(shown, f"not valid YAML: {' '.join(str(exc).split())}")
     except RecursionError:  # PyYAML's Python loader recurses once per level of nesting
         raise ConfigError(shown, "not valid YAML: nested too deeply")
     return {} if data is None else data
@@ -154,16 +165,25 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
             config.ignore = _str_list(shown, key, value)
         elif key == "exclude":
             config.exclude = _str_list(shown, key, value)
+            from .globmatch import GitIgnore, PatternError
+            try:
+                GitIgnore(config.exclude)
+            except PatternError as exc:
+                raise ConfigError(shown, f"`exclude`: {exc}")
         elif key == "template-paths":
-            config.template_paths = _inside(shown, key, _str_list(shown, key, value))
+            config.template_paths = _inside(shown, key, _str_list(shown, key, value), root)
         elif key == "stubs":
-            config.stubs = _inside(shown, key, _str_list(shown, key, value))
+            config.stubs = _inside(shown, key, _str_list(shown, key, value), root)
         elif key == "templates":
             config.templates = _declared(shown, value)
         elif key == "baseline":
             if not isinstance(value, str) or not value:
                 raise ConfigError(shown, "`baseline` must be the path of a baseline file")
-            config.baseline = _inside(shown, key, [value])[0]
+            config.baseline = _inside(shown, key, [value], root)[0]
+        elif key == "show-info":
+            if not isinstance(value, bool):
+                raise ConfigError(shown, "`show-info` must be true or false")
+            config.show_info = value
         elif key == "cache":
             if not isinstance(value, bool):
                 raise ConfigError(shown, "`cache` must be true or false")
@@ -178,21 +198,33 @@ def parse(data, shown: str = "<config>", root: str = ".") -> Config:
                 raise ConfigError(shown, f"`fail-on` must be error or warning, not {value!r}")
             config.fail_on = value
         elif key == "max-file-size":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
                 raise ConfigError(shown, "`max-file-size` must be a positive number of megabytes")
+            if not MIN_MAX_FILE_SIZE <= value <= MAX_MAX_FILE_SIZE:
+                raise ConfigError(shown, f"`max-file-size` must be between {MIN_MAX_FILE_SIZE} and "
+                                  f"{MAX_MAX_FILE_SIZE:g} megabytes in a configuration file, not {value!r} "
+                                  "(--max-file-size on the command line is not limited)")
             config.max_file_size = float(value)
     return config
 
 
-def _inside(shown: str, key: str, paths: List[str]) -> List[str]:
+def _inside(shown: str, key: str, paths: List[str], root: Optional[str] = None) -> List[str]:
     """Paths in the configuration stay inside the folder that holds it: the
     file may come from a pull request, and must not send wflint reading (or
-    walking) anywhere else on the machine. `--template-path` is not limited."""
+    walking) anywhere else on the machine. Checked on the text and, with
+    ``root``, on the real path (symlinks followed, so a committed link to `/`
+    is refused). `--template-path` is not limited."""
+    real_root = os.path.realpath(root) if root is not None else None
     for path in paths:
         normal = os.path.normpath(path)
-        if os.path.isabs(path) or normal == os.pardir or normal.startswith(os.pardir + os.sep):
-            raise ConfigError(shown, f"`{key}`: {path!r} is outside the folder of the configuration file; "
-                              "use a path inside it (or --template-path on the command line)")
+        outside = os.path.isabs(path) or normal == os.pardir or normal.startswith(os.pardir + os.sep)
+        if not outside and real_root is not None:
+            real = os.path.realpath(os.path.join(root, path))
+            outside = os.path.commonpath([real, real_root]) != real_root
+        if outside:
+            raise ConfigError(shown, f"`{key}`: {path!r} is outside the folder of the configuration file "
+                              "(symbolic links are followed); use a path inside it (or --template-path "
+                              "on the command line)")
     return paths
 
 

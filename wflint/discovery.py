@@ -41,8 +41,8 @@ class Excluder:
     def add(self, patterns: Sequence[str], base: Optional[str] = None) -> "Excluder":
         patterns = [p for p in patterns if p]
         if patterns:
-            import pathspec
-            self._groups.append((os.path.abspath(base or os.getcwd()), pathspec.GitIgnoreSpec.from_lines(patterns)))
+            from .globmatch import GitIgnore     # linear: patterns may come from the checkout
+            self._groups.append((os.path.abspath(base or os.getcwd()), GitIgnore(patterns)))
         return self
 
     def excluded(self, path: str, is_dir: bool = False) -> bool:

@@ -145,19 +145,18 @@ def _child(node, part):
     if node.__class__ is MappingNode:
         if not isinstance(part, str):
             part = str(part)
-        merges = []
-        for key, value in node.value:
+        # The last writer wins, as Kubernetes (go-yaml v2) applies the pairs in
+        # order, each `<<` where it stands (in `<<: [*a, *b]`, `a` wins).
+        for key, value in reversed(node.value):
             if key.__class__ is ScalarNode:
-                if key.value == part:
+                if key.value == part and (part != "<<" or key.tag == "tag:yaml.org,2002:str"):
                     return key, value
                 if key.value == "<<" and key.tag != "tag:yaml.org,2002:str":
-                    merges.append(value)
-        for merge in merges:
-            parts = merge.value if merge.__class__ is SequenceNode else [merge]
-            for source in parts:
-                found = _child(source, part)
-                if found is not None:
-                    return found
+                    parts = value.value if value.__class__ is SequenceNode else [value]
+                    for source in parts:
+                        found = _child(source, part)
+                        if found is not None:
+                            return found
         for key, value in node.value:  # keys written as 1, true, 0x10...: compare as JSON keys
             if key.__class__ is ScalarNode and _key_matches(key, part):
                 return key, value

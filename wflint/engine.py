@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from . import embedded, loader, nearmiss, source as sources, suppress
 from .config import Config
 from .discovery import Excluder, discover
 from .document import Document
-from .finding import ERROR, INFO, Finding, json_pointer, severity_rank
+from .finding import ERROR, INFO, SEVERITIES, Finding, json_pointer, severity_rank
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
@@ -175,6 +176,12 @@ class Engine:
         for path in found.files:
             read = sources.read(path, self.options.max_file_size)
             (findings if isinstance(read, Finding) else files).append(read)
+        # Standard input named like a file also linted stays a separate source:
+        # keyed by the same path, its `# wflint:` directives would apply to
+        # the file's findings (and its text would replace the file's lines).
+        taken = {os.path.abspath(p) for p in found.files}
+        if os.path.abspath(stdin_name) in taken:
+            stdin_name = f"{stdin_name} (stdin)"
         decoded = sources.decode_capped(stdin_name, stdin, self.options.max_file_size)
         (findings if isinstance(decoded, Finding) else files).append(decoded)
         entries = self.project_entries(paths, found.files)
@@ -426,10 +433,18 @@ class Engine:
                     continue  # a kustomize patch: what is missing lives in the base
                 try:
                     for item in rule.check(doc, contexts[rule.id]):
+                        if isinstance(item, Finding) and isinstance(item.node, list):
+                            item = item.replace(node=tuple(item.node))
+                        problem = invalid_finding(item, doc)
+                        if problem is not None:
+                            if rule.origin == "core" and problem.startswith(_PAST_THE_END):
+                                item = item.replace(span=None)  # point at the whole value rather than fail
+                            else:
+                                raise BadFinding(problem)
                         if partial and item.message.startswith("missing required field"):
                             continue
                         findings.append(self._resolve(item, rule, doc))
-                except Exception as exc:  # a rule bug must not hide other rules' findings
+                except (Exception, SystemExit) as exc:  # a rule bug must not hide other rules' findings
                     internal += 1
                     findings.append(_internal_error(rule, doc, exc))
         return findings, internal
@@ -528,14 +543,68 @@ def _key_paths(root) -> Dict[tuple, tuple]:
     return found
 
 
+class BadFinding(Exception):
+    """A rule yielded something the engine cannot place or show."""
+
+
+def _kind(value) -> str:
+    return type(value).__name__
+
+
+def invalid_finding(item, doc: Document) -> Optional[str]:
+    """What is wrong with what a rule yielded, or None. Checked before the
+    engine stamps positions, so a plugin's mistake becomes an internal error
+    instead of a crash, a wrong position or output that differs run to run."""
+    if not isinstance(item, Finding):
+        return f"yielded a {_kind(item)} instead of a Finding (use wflint.finding.finding())"
+    if not isinstance(item.message, str) or not item.message.strip():
+        return f"yielded a finding whose message is a {_kind(item.message)}, not a non-empty string"
+    if item.severity is not None and item.severity not in SEVERITIES:
+        shown = item.severity if isinstance(item.severity, str) and len(item.severity) <= 20 else _kind(item.severity)
+        return f"yielded a finding with severity {shown!r}; use one of {', '.join(SEVERITIES)}"
+    if item.hint is not None and not isinstance(item.hint, str):
+        return f"yielded a finding whose hint is a {_kind(item.hint)}, not a string"
+    if not isinstance(item.node, tuple):
+        return f"yielded a finding whose node path is a {_kind(item.node)}, not a tuple"
+    for part in item.node:
+        if isinstance(part, bool) or not isinstance(part, (str, int)):
+            return f"yielded a finding whose node path holds a {_kind(part)}; only strings and integers are allowed"
+    if not isinstance(item.on_key, bool):
+        return f"yielded a finding whose on_key is a {_kind(item.on_key)}, not a bool"
+    if item.span is not None:
+        span = item.span
+        if not isinstance(span, (tuple, list)) or len(span) != 2 or \
+                any(isinstance(x, bool) or not isinstance(x, int) for x in span):
+            return "yielded a finding whose span is not a pair of integers (start, end)"
+        start, end = span
+        if start < 0 or end < start:
+            return f"yielded a finding with span ({start}, {end}); it must satisfy 0 <= start <= end"
+        _, node, matched = doc.locate(item.node)
+        value = getattr(node, "value", None)
+        if matched == len(item.node) and isinstance(value, str) and (start > len(value) or end > len(value) + 1):
+            return (f"{_PAST_THE_END} ({start}, {end}) runs past the end of the "
+                    f"{len(value)}-character value it points into")
+    return None
+
+
+_PAST_THE_END = "yielded a finding whose span"
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _internal_error(rule: Rule, doc: Document, exc: BaseException) -> Finding:
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
     line = doc.node.start_mark.line + doc.line_offset + 1
+    if isinstance(exc, BadFinding):
+        what = f"rule `{rule.id}` {exc}"
+    elif isinstance(exc, SystemExit):
+        what = f"rule `{rule.id}` tried to end the run (SystemExit {_ADDRESS.sub('', repr(exc.code))[:80]})"
+    else:
+        what = f"rule `{rule.id}` crashed on this document: {type(exc).__name__}: {exc}{where}"
     return Finding(
         rule="internal-error", severity=ERROR, path=doc.path, line=line, column=1, end_line=line,
         end_column=2, document=doc.index,
-        message=f"rule `{rule.id}` crashed on this document: {type(exc).__name__}: {exc}{where}",
+        message=_ADDRESS.sub("", what),
         hint="this is a bug in the rule, not in your manifest; please report it with this file")
 
 

@@ -32,6 +32,23 @@ _KEEP = {
 }
 
 
+# Of the metadata: name and namespace, and labels where ClusterRole aggregation
+# reads them. Annotations only one by one, as the checks read them: any other
+# (`kubectl.kubernetes.io/last-applied-configuration` carries a whole object,
+# a Secret's data included) never reaches the index or its cache. Of a
+# Secret: its name, namespace and type, nothing else.
+_KEEP_METADATA = {
+    "Role": ("name", "namespace", "labels"), "ClusterRole": ("name", "namespace", "labels"),
+    "RoleBinding": ("name", "namespace", "labels"), "ClusterRoleBinding": ("name", "namespace", "labels"),
+    "ServiceAccount": ("name", "namespace", "labels"),
+    "CustomResourceDefinition": ("name", "namespace", "labels"),
+    "Secret": ("name", "namespace"),
+}
+_KEEP_ANNOTATIONS = {
+    "ServiceAccount": ("workflows.argoproj.io/service-account-token.name",),
+}
+
+
 def indexable(document) -> bool:
     """Should this document go into the index? Argo templates, and RBAC
     objects of their own API group; never a kustomize patch (a part of an object)."""
@@ -54,8 +71,12 @@ def index_data(kind: str, data: Any) -> Any:
     if kind in TEMPLATE_KINDS or not isinstance(data, dict):
         return data
     metadata = as_dict(data.get("metadata"))
-    kept = {"apiVersion": data.get("apiVersion"), "kind": kind,
-            "metadata": {k: metadata[k] for k in ("name", "namespace", "labels", "annotations") if k in metadata}}
+    kept_metadata = {k: metadata[k] for k in _KEEP_METADATA.get(kind, ("name", "namespace")) if k in metadata}
+    annotations = as_dict(metadata.get("annotations"))
+    wanted = {k: annotations[k] for k in _KEEP_ANNOTATIONS.get(kind, ()) if k in annotations}
+    if wanted:
+        kept_metadata["annotations"] = wanted
+    kept = {"apiVersion": data.get("apiVersion"), "kind": kind, "metadata": kept_metadata}
     for key in _KEEP.get(kind, ()):
         if key in data:
             kept[key] = data[key]

@@ -127,6 +127,7 @@ class _Converter:
         self.aliased = 0
         self.duplicates: List[Tuple[ScalarNode, ScalarNode]] = []
         self.problems: List[Tuple[str, str, yaml.Node, Optional[str]]] = []
+        self.merge_repeats: List[Tuple[ScalarNode, ScalarNode]] = []   # a second `<<` in one mapping
 
     def build(self, node, depth):
         nid = id(node)
@@ -201,6 +202,10 @@ class _Converter:
         return out
 
     def mapping(self, node, depth):
+        pairs = node.value
+        for knode, _ in pairs:
+            if knode.__class__ is ScalarNode and knode.value == "<<" and self.key(knode) is MERGE:
+                return self._mapping_with_merges(node, depth)
         value = {}
         dropped = 0          # pairs that set no key: merges and unusable keys
         nulls = None         # keys set to null
@@ -255,6 +260,44 @@ class _Converter:
                 self.duplicates.append((first, knode))
             seen[key] = knode
 
+    def _mapping_with_merges(self, node, depth):
+        """A mapping with `<<` keys, built as Kubernetes builds it (go-yaml v2,
+        through sigs.k8s.io/yaml): pairs are applied in order and each `<<`
+        writes its mapping's keys where it stands, over keys set before it
+        (explicit or merged); keys after it override; in `<<: [*a, *b]` the
+        earlier mapping wins. (The YAML merge spec instead lets explicit keys
+        win wherever they are written.)"""
+        value = {}
+        seen = {}           # explicit key -> its key node, for duplicates
+        first_merge = None
+        for knode, vnode in node.value:
+            key = self.key(knode)
+            if key is None:
+                continue
+            if key is MERGE:
+                if first_merge is None:
+                    first_merge = knode
+                else:
+                    self.merge_repeats.append((first_merge, knode))
+                parts = vnode.value if vnode.__class__ is SequenceNode else [vnode]
+                for part in reversed(parts):
+                    merged = self.build(part, depth + 1)
+                    if not isinstance(merged, dict):
+                        self.problems.append(("yaml-syntax", "a merge key `<<` needs a mapping or a list of "
+                                              "mappings", part, None))
+                        continue
+                    value.update(merged)
+                continue
+            if key in seen:
+                self.duplicates.append((seen[key], knode))
+            seen[key] = knode
+            item = self.build(vnode, depth + 1)
+            if item is None:
+                value.pop(key, None)
+            else:
+                value[key] = item
+        return value
+
     def _merge(self, value, node, merges, depth):
         explicit = set(value)
         for knode, vnode in node.value:  # keys set to null are explicit too
@@ -295,7 +338,7 @@ def _syntax_finding(source: SourceFile, exc: yaml.YAMLError, line_offset: int,
     problem = getattr(exc, "problem", None)
     if problem and "maximum nesting depth" in problem and mark is not None:
         return _mark_finding(source, "input-limit", "YAML nested more than 1000 levels deep; document not linted",
-                             mark, line_offset, severity=WARNING)
+                             mark, line_offset)
     context = getattr(exc, "context", None)
     context_mark = getattr(exc, "context_mark", None)
     if problem:
@@ -449,6 +492,35 @@ def _without_schemas(chunk: str) -> Optional[str]:
     return "\n".join(lines)
 
 
+# In a JSON document, a backslash escape: a UTF-16 surrogate pair, a lone
+# surrogate, or any other escape (consumed whole, so `\\ud83d` stays text).
+_JSON_ESCAPE = re.compile(r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2})\\(u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S)
+
+
+def _json_surrogates(chunk: str) -> str:
+    """A JSON document as Kubernetes reads it (as JSON: apimachinery's
+    YAMLOrJSONDecoder sends a stream starting with `{` to encoding/json),
+    made readable by libyaml: `\\ud83d\\ude00` (how json.dumps writes 😀)
+    becomes the one escape `\\U0001f600`, and a lone surrogate U+FFFD, as
+    encoding/json decodes them. Columns after such a pair on its line move
+    two to the left."""
+    def replace(match):
+        high, low, lone = match.group(1), match.group(2), match.group(3)
+        if high:
+            code = 0x10000 + ((int(high[1:], 16) - 0xD800) << 10) + (int(low[1:], 16) - 0xDC00)
+            return f"\\U{code:08x}"
+        if lone:
+            return "\\ufffd"
+        return match.group()
+    return _JSON_ESCAPE.sub(replace, chunk)
+
+
+def _json_with_surrogates(chunk: str) -> bool:
+    head = chunk.lstrip()
+    return head[:1] in ("{", "[") and ("\\ud" in chunk or "\\uD" in chunk)
+
+
 def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes."""
     documents: List[Document] = []
@@ -464,6 +536,10 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
                 continue
             if lighter is not None:
                 chunk = lighter
+
+
+        if _json_with_surrogates(chunk):
+            chunk = _json_surrogates(chunk)
         try:
             for node in _nodes(chunk):
                 if node is not None:
@@ -475,7 +551,7 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
         except RecursionError:  # only the pure-Python fallback recurses in Python
             findings.append(Finding(
                 message="YAML nested too deeply to parse; document not linted", rule="input-limit",
-                severity=WARNING, path=source.path, line=line_offset + 1, column=1,
+                path=source.path, line=line_offset + 1, column=1,
                 end_line=line_offset + 1, end_column=2))
             index += 1
     return documents, findings
@@ -493,7 +569,7 @@ def convert(document: Document) -> List[Finding]:
         document.data = None
         findings.append(_mark_finding(
             source, "input-limit", f"YAML nested more than {MAX_DEPTH} levels deep; document not linted",
-            exc.node.start_mark, offset, severity=WARNING))
+            exc.node.start_mark, offset))
         return findings
     except _AliasBomb:
         document.data = None
@@ -516,6 +592,14 @@ def convert(document: Document) -> List[Finding]:
             "the later value silently wins",
             second.start_mark, offset, end_mark=second.end_mark,
             hint="remove one of them, or merge their contents under one key"))
+    for first, second in converter.merge_repeats:
+        findings.append(_mark_finding(
+            source, "duplicate-key",
+            f"a second merge key `<<` (the first is on line {first.start_mark.line + offset + 1}): Kubernetes "
+            "applies each `<<` where it stands, so this one overrides the keys the first one set (and any "
+            "written between them), while other YAML readers keep the first",
+            second.start_mark, offset, end_mark=second.end_mark,
+            hint="merge all sources in one key: `<<: [*first, *second]` (the earlier one wins)", severity=WARNING))
     for rule, message, node, hint in converter.problems:
         findings.append(_mark_finding(source, rule, message, node.start_mark, offset, hint=hint,
                                       end_mark=node.end_mark))

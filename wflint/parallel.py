@@ -14,6 +14,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 import traceback
 from typing import List, Sequence, Tuple
 
@@ -50,11 +54,31 @@ def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[Li
     return [share for share in shares if share]
 
 
-def _worker(conn, engine_class, options, paths) -> None:
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it ends, however it
+    ends (SIGKILL included): a thread notices that the parent id changed.
+    (prctl's PDEATHSIG would need ctypes, which wflint does not load.)"""
+    if os.getppid() != parent:  # it died already
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+    threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
+
+
+def _worker(conn, engine_class, options, paths, parent: int = 0) -> None:
     """Phase one, send index entries, receive the others', phase two. The
     parent passes its engine's class, so this module never imports the engine
     (which imports it)."""
     try:
+        try:  # a fork inherits the parent's handler, meant for the parent alone
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except (ValueError, OSError):
+            pass
+        if parent:
+            _die_with_parent(parent)
         import gc
         gc.disable()
         from . import source as sources
@@ -103,10 +127,12 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
     context = _context()
     shares = partition(paths, sizes, jobs)
     workers = []
+    previous = _on_sigterm()
     try:
         for share in shares:
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, type(engine), engine.options, share), daemon=True)
+            process = context.Process(target=_worker, args=(child, type(engine), engine.options, share, os.getpid()),
+                                      daemon=True)
             process.start()
             child.close()
             workers.append((process, parent))
@@ -129,11 +155,36 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
         own = [entry for entries in sent for entry in entries]
         return findings, internal, documents, directives, linted, digests, own, outside
     finally:
-        for process, conn in workers:
-            conn.close()
+        _stop(workers)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while workers ran: they are stopped, then the run ends."""
+
+
+def _on_sigterm():
+    """Turn SIGTERM into an exception while workers run, so that the
+    `finally` above stops them; returns the handler to restore (None when
+    this is not the main thread, where handlers cannot be set)."""
+    def handler(signum, frame):
+        raise Terminated("terminated")
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        return None
+
+
+def _stop(workers) -> None:
+    for process, conn in workers:
+        conn.close()
+    ended = sys.exc_info()[0] is not None  # leaving on an error or a signal: do not wait for them
+    for process, conn in workers:
+        process.join(timeout=0.5 if ended else 5)
+        if process.is_alive():
+            process.kill()
             process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
 
 
 def _receive(conn, expected: str):

@@ -49,6 +49,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from . import callgraph, kinds, model
 from .finding import NodePath
 from .model import as_dict, as_list, as_str
+from .tags import mask
 
 ARGO = "argoproj.io"
 DEFAULT = "default"
@@ -79,7 +80,6 @@ _VALUE_FLAGS = frozenset({"-n", "--namespace", "-l", "--selector", "--field-sele
                           "--context", "--cluster", "--user", "-s", "--server", "--subresource",
                           "--template", "--dry-run"})
 _SELECTOR_FLAGS = ("-l", "--selector", "--field-selector", "--all")
-_TAG = re.compile(r"\{\{[^\n]*?\}\}")
 _MASK = "\ue000"
 
 
@@ -503,7 +503,7 @@ class _Walker:
             if manifest.lstrip().startswith("{{"):
                 unknown("its manifest is set at run time", field="manifest")
                 return
-            parsed = model.parsed_text(self.document, _TAG.sub(lambda m: _MASK * len(m.group()), manifest))
+            parsed = model.parsed_text(self.document, mask(manifest, _MASK, one_line=True))
             if parsed.error is not None and not parsed.documents:
                 offset, problem = parsed.error
                 limit = max(len(manifest.rstrip()) - 1, 0)

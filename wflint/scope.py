@@ -556,22 +556,34 @@ class Member:
 
 
 def _dynamic_pattern(names: Sequence[str]):
-    import re
+    """A test for names that one of ``names`` with tags can become at run
+    time (each tag: one or more characters), or None. Linear in the name
+    tested (a regex of `.+` pieces backtracks exponentially)."""
+    from .globmatch import wildcard_matcher
     from .tags import scan
-    patterns = []
+    matchers = []
     for name in names:
         if "{{" not in name:
             continue
-        out, pos = [], 0
+        pieces, pos = [], 0
         for tag in scan(name).tags:
             if tag.nested or tag.start < pos:
                 continue
-            out.append(re.escape(name[pos:tag.start]))
-            out.append(".+")
+            pieces.append(name[pos:tag.start])
             pos = tag.end
-        out.append(re.escape(name[pos:]))
-        patterns.append("".join(out))
-    return re.compile("^(?:" + "|".join(patterns) + ")$") if patterns else None
+        pieces.append(name[pos:])
+        matchers.append(wildcard_matcher(pieces))
+    if not matchers:
+        return None
+    return _AnyOf(matchers)
+
+
+class _AnyOf:
+    def __init__(self, matchers):
+        self._matchers = matchers
+
+    def match(self, name: str) -> bool:
+        return any(m(name) for m in self._matchers)
 
 
 class StepsIndex:

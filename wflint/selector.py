@@ -40,7 +40,6 @@ _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*\Z")
 _VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 _INT = re.compile(r"[+-]?[0-9]+\Z")
-_TAG = re.compile(r"\{\{.*?\}\}", re.S)
 
 NAME_MAX = 63
 VALUE_MAX = 63
@@ -79,7 +78,8 @@ def tokenize(text: str, placeholders: bool = True) -> List[Token]:
     tags: List[Tuple[int, int]] = []
     masked = text
     if placeholders and "{{" in text:
-        tags = [m.span() for m in _TAG.finditer(text)]
+        from .tags import spans
+        tags = spans(text)
         pieces, last = [], 0
         for start, end in tags:
             pieces.append(text[last:start])

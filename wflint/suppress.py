@@ -4,6 +4,14 @@ At the end of a line it covers that line; alone on a line it covers the next
 line that is not blank or a comment; `# wflint: disable-file=RULE` covers the
 whole file. A suppression that suppresses nothing is itself reported
 (`unused-suppression`), so stale ones do not pile up.
+
+Only real YAML comments count: a `# wflint:` line inside a block scalar (a
+script's source), a quoted string or a plain value is text, not a directive;
+the YAML scanner says where comments are, and where it stops on a syntax
+error, what follows is not trusted. The rules in UNSUPPRESSIBLE cannot be
+suppressed from inside a file at all (only by the configuration, `--ignore`
+or a baseline): they say that the file was not (fully) read, and the file
+cannot vouch for itself.
 """
 
 from __future__ import annotations
@@ -13,6 +21,10 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
 from .finding import WARNING, Finding
+
+# A file that could not be read, parsed or linted whole must not be able to
+# hide that with a comment inside it.
+UNSUPPRESSIBLE = frozenset({"input-limit", "internal-error", "read-error", "yaml-syntax"})
 
 _DIRECTIVE = re.compile(
     r"#\s*wflint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
@@ -30,17 +42,65 @@ class Directive:
     used: Set[str] = field(default_factory=set)
 
 
+def _comment_test(text: str):
+    """A test ``is_comment(offset)``: is the `#` at character ``offset`` of
+    ``text`` the start of (or inside) a YAML comment? Decided by the YAML
+    scanner, document by document (as the loader cuts them): a `#` inside any
+    token (a scalar of any style, a tag) is not, nor is anything at or after
+    the point where the scanner gave up."""
+    import bisect
+    import yaml
+    from .loader import split_documents
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    starts: List[int] = []
+    ends: List[int] = []
+    untrusted: List[tuple] = []      # (from, to) offsets the scanner did not vouch for
+    offset = 0
+    for _, chunk in split_documents(text):
+        scanned = 0          # the end of the last token scanned: all before it is known
+        try:
+            for token in yaml.scan(chunk, Loader=loader):
+                start, end = token.start_mark.index, token.end_mark.index
+                if end > start:
+                    starts.append(offset + start)
+                    ends.append(offset + end)
+                scanned = max(scanned, end)
+        except (yaml.YAMLError, RecursionError):
+            # what follows the last whole token may be inside the scalar or
+            # the structure the scanner choked on (an unclosed quote...)
+            untrusted.append((offset + scanned, offset + len(chunk)))
+        offset += len(chunk)
+
+    def is_comment(at: int) -> bool:
+        for low, high in untrusted:
+            if low <= at < high:
+                return False
+        # tokens follow each other without overlapping: only the last one
+        # that starts at or before ``at`` can hold it
+        i = bisect.bisect_right(starts, at) - 1
+        return not (i >= 0 and at < ends[i])
+    return is_comment
+
+
 def parse(text: str) -> List[Directive]:
     if "wflint:" not in text:
         return []
     lines = text.split("\n")
     directives = []
+    is_comment = None
+    line_start = 0
     for number, line in enumerate(lines, start=1):
+        here = line_start
+        line_start += len(line) + 1
         at = line.find("wflint:")
         if at < 0:
             continue
         hash_at = line.rfind("#", 0, at + 1)
         if hash_at < 0:
+            continue
+        if is_comment is None:
+            is_comment = _comment_test(text)
+        if not is_comment(here + hash_at):
             continue
         match = _DIRECTIVE.match(line[hash_at:].rstrip("\r"))
         if not match:
@@ -74,7 +134,7 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
     kept = []
     for f in findings:
         suppressed = False
-        for directive in directives.get(f.path, ()):
+        for directive in () if f.rule in UNSUPPRESSIBLE else directives.get(f.path, ()):
             if f.rule in directive.rules and (directive.whole_file or directive.target == f.line):
                 directive.used.add(f.rule)
                 suppressed = True
@@ -86,7 +146,10 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
             for rule in directive.rules:
                 if rule in directive.used:
                     continue
-                if rule not in known:
+                if rule in UNSUPPRESSIBLE:
+                    message = (f"`{rule}` cannot be suppressed from inside a file (it says the file was not "
+                               "read or linted whole); use `--ignore`, the configuration or a baseline")
+                elif rule not in known:
                     message = f"suppression names no rule `{rule}`{did_you_mean(rule, known)}"
                 elif rule not in active:
                     continue  # the rule is off in this run: the directive may matter elsewhere

@@ -121,6 +121,53 @@ def scan(text: str) -> Scan:
     return Scan(tuple(tags))
 
 
+def spans(text: str, one_line: bool = False):
+    """The (start, end) of every `{{...}}` the way a regex `\\{\\{.*?\\}\\}`
+    finds them (each `{{` up to the next `}}`; with ``one_line`` both on the
+    same line), in time linear in ``text``: a non-greedy regex rescans to
+    the end of the text for every `{{` that nothing closes."""
+    out = []
+    pos = 0
+    close = -1
+    newline = -1
+    n = len(text)
+    while True:
+        start = text.find(START, pos)
+        if start < 0:
+            break
+        if close < start + 2:
+            close = text.find(END, start + 2)
+            if close < 0:
+                break                   # no `}}` after here: nothing more closes
+        if one_line:
+            if newline < start:
+                newline = text.find("\n", start)
+                if newline < 0:
+                    newline = n
+            if newline < close:         # every `{{` before the line break closes after it
+                pos = newline + 1
+                continue
+        out.append((start, close + 2))
+        pos = close + 2
+    return out
+
+
+def mask(text: str, filler: str, one_line: bool = False, keep_length: bool = True) -> str:
+    """``text`` with each span of `spans` replaced by ``filler`` (repeated
+    to the tag's length with ``keep_length``)."""
+    found = spans(text, one_line)
+    if not found:
+        return text
+    out = []
+    pos = 0
+    for start, end in found:
+        out.append(text[pos:start])
+        out.append(filler * (end - start) if keep_length else filler)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def has_tags(text: str) -> bool:
     return START in text
 

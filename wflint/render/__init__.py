@@ -9,14 +9,36 @@ FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+# GitHub's runner reads `##[command]data` anywhere in a line of a step's
+# output (the legacy form of `::command::data`); where it can occur only
+# inside a string, write the bracket so that readers of the format get it
+# back unchanged. Text escapes it itself; in `github` output every line is a
+# `::command::` line, which the runner parses first.
+_LEGACY_COMMAND = {"json": "##\\u005b", "sarif": "##\\u005b", "gitlab": "##\\u005b", "junit": "##&#91;"}
+
+
 def render(report, fmt: str, **options) -> str:
     text = _render(report, fmt, **options)
+    if fmt in _LEGACY_COMMAND and "##[" in text:
+        text = text.replace("##[", _LEGACY_COMMAND[fmt])
     if _SURROGATE.search(text):
         if fmt in ("json", "sarif", "gitlab"):  # only inside strings: a \u escape reads back the same
             text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
         else:
             text = _SURROGATE.sub("\ufffd", text)
     return text
+
+
+def stream(report, fmt: str, hidden_infos: int = 0, **options):
+    """The rendering in pieces: text is produced finding by finding (a huge
+    report is never held whole); the other formats come as one piece.
+    ``hidden_infos``: info findings left out of text output, for its summary."""
+    if fmt != "text":
+        yield render(report, fmt)
+        return
+    from .text import stream as stream_text
+    for chunk in stream_text(report, hidden_infos=hidden_infos, **options):
+        yield _SURROGATE.sub("\ufffd", chunk) if _SURROGATE.search(chunk) else chunk
 
 
 def _render(report, fmt: str, **options) -> str:

@@ -14,6 +14,13 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _text(text: str) -> str:
+    """Element text: line breaks as character references (an XML reader gets
+    them back), so that no file name or message starts a line of the raw
+    output, where a CI runner would read `::command::` lines."""
+    return escape(_clean(text), {"\n": "&#10;", "\r": "&#13;"})
+
+
 def render(report) -> str:
     by_file = defaultdict(list)
     for f in report.findings:
@@ -32,9 +39,9 @@ def render(report) -> str:
             tag = "failure" if f.severity in ("error", "warning") else "system-out"
             if tag == "failure":
                 out.append(f"      <failure message={quoteattr(_clean(f.message))} "
-                           f"type={quoteattr(_clean(f'{f.severity} {f.rule}'))}>{escape(_clean(text))}</failure>")
+                           f"type={quoteattr(_clean(f'{f.severity} {f.rule}'))}>{_text(text)}</failure>")
             else:
-                out.append(f"      <system-out>{escape(_clean(text))}</system-out>")
+                out.append(f"      <system-out>{_text(text)}</system-out>")
         out.append("    </testcase>")
     out.append("  </testsuite>")
     out.append("</testsuites>")
