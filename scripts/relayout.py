@@ -110,11 +110,13 @@ MOVES: Dict[str, str] = {
     "permissions": "argo.permissions",
     "argo_version": "argo.version",
     "callgraph": "argo.callgraph",
+    "schema_export": "argo.schema_export",
     "helm": "argo.helm",
     "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",
     "fixer": "run.fixer",            # check --fix / --diff: applies fixes, writes files (autofix)
+    "workspace": "run.workspace",
     "parallel": "run.parallel",
     "config": "run.config",
     "registry": "run.registry",

@@ -24,7 +24,7 @@ PKG = "wflint"
 
 # Package (under wflint) -> layer. Top-level modules are listed one by one.
 PACKAGE_LAYERS = {"source": "source", "lang": "lang", "k8s": "k8s", "argo": "argo", "run": "run",
-                  "render": "render", "cli": "cli", "rules": "rules", "schemas": "data"}
+                  "render": "render", "cli": "cli", "lsp": "cli", "rules": "rules", "schemas": "data"}
 TOP_LEVEL = {"": "core", "finding": "core", "suggest": "core", "escape": "core", "fix": "core",      # wflint itself: __version__
              "rule": "plugin", "api": "plugin",                     # what rules and plugins import
              "testing": "testing", "__main__": "cli"}
@@ -247,8 +247,19 @@ def test_every_declared_dependency_is_imported(dependency):
     assert found, f"{dependency} is declared in pyproject.toml but nothing imports {module}: use it or drop it"
 
 
+def _declared_extra(extra: str) -> List[str]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    return [re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].strip().lower() for spec in extras.get(extra, [])]
+
+
 def test_every_imported_package_is_declared():
-    declared = {IMPORT_NAME.get(d, d).split(".")[0] for d in _declared()} | {"tomllib", "tomli"}
+    # The language server's libraries are an extra (`wflint[lsp]`), imported only by `wflint lsp`.
+    declared = ({IMPORT_NAME.get(d, d).split(".")[0] for d in _declared() + _declared_extra("lsp")}
+                | {"tomllib", "tomli"})
     stdlib = set(getattr(sys, "stdlib_module_names", ())) or pytest.skip("needs Python 3.10+")
     missing = sorted({n.split(".")[0] for n in IMPORTED} - declared - stdlib - {"__future__", "_yaml"})
     assert not missing, f"imported but not declared in pyproject.toml's dependencies: {missing}"
