@@ -49,6 +49,9 @@ class Finding:
     on_key: bool = False
     span: Optional[Tuple[int, int]] = None
     document: int = 0
+    # The rule's sub-check that found it (see wflint.ruleids); the engine
+    # reports the finding as `<rule>/<check>`.
+    check: Optional[str] = None
 
     def replace(self, **changes) -> "Finding":
         return dataclasses.replace(self, **changes)
@@ -74,10 +77,11 @@ class Finding:
 
 def finding(node: NodePath, message: str, *, hint: Optional[str] = None,
             on_key: bool = False, span: Optional[Tuple[int, int]] = None,
-            severity: Optional[str] = None) -> Finding:
-    """What a rule yields: a message about the node at ``node``."""
+            severity: Optional[str] = None, check: Optional[str] = None) -> Finding:
+    """What a rule yields: a message about the node at ``node`` (``check``: the
+    rule's sub-check that found it, one of the rule's CHECKS)."""
     return Finding(message=message, node=tuple(node), hint=hint, on_key=on_key,
-                   span=span, severity=severity)
+                   span=span, severity=severity, check=check)
 
 
 class SpanError(ValueError):
