@@ -135,4 +135,5 @@ def code_blocks(section: str, language: str) -> List[str]:
 
 
 def findings_of(report: Report, rule_id: str) -> Iterable:
-    return [f for f in report.findings if f.rule == rule_id]
+    """The findings of a rule (all its checks', `rule/check`) or of one check."""
+    return [f for f in report.findings if f.rule == rule_id or parent(f.rule) == rule_id]
