@@ -59,10 +59,11 @@ def is_sub_id(name: str, rules: Mapping[str, object]) -> bool:
 def covered(name: str, rules: Mapping[str, object]) -> List[str]:
     """The ids a name in a selection stands for: a group -> its rules and their
     checks, a rule -> itself and its checks, a sub-id -> itself."""
-    from .registry import groups
     if name in rules:
         return [name] + sub_ids(rules[name])
-    by_group = groups(rules)
+    by_group: Dict[str, List[str]] = {}
+    for rule in rules.values():
+        by_group.setdefault(getattr(rule, "group", ""), []).append(rule.id)
     if name in by_group:
         return [i for rule_id in by_group[name] for i in [rule_id] + sub_ids(rules[rule_id])]
     return [name]
@@ -77,7 +78,7 @@ def lookup(settings: Mapping[str, object], name: str):
 
 
 def enabled_ids(rules: Mapping[str, object], config, select=None, extend_select: Iterable[str] = (),
-                ignore: Iterable[str] = ()) -> Set[str]:
+                ignore: Iterable[str] = ()) -> "Enabled":
     """The rule ids and sub-ids a run reports: defaults, the config's `rules`
     (a rule's setting, then a check's own), `select` (replaces), `extend-select`
     (adds) and `ignore` (removes); ``select`` is the command line's if given,
@@ -108,7 +109,19 @@ def enabled_ids(rules: Mapping[str, object], config, select=None, extend_select:
         for target in covered(name, rules):
             if target in enabled:
                 enabled[target] = False
-    return {i for i, on in enabled.items() if on}
+    return Enabled((i for i, on in enabled.items() if on), universe)
+
+
+class Enabled(frozenset):
+    """The ids a run reports, knowing every id that exists (``known``)."""
+
+    def __new__(cls, ids, known=()):
+        made = super().__new__(cls, ids)
+        made.known = frozenset(known)
+        return made
+
+    def __or__(self, other):
+        return Enabled(frozenset.__or__(self, other), self.known)
 
 
 def rule_runs(rule, enabled: Set[str]) -> bool:
@@ -116,17 +129,12 @@ def rule_runs(rule, enabled: Set[str]) -> bool:
     return rule.id in enabled or any(sub in enabled for sub in sub_ids(rule))
 
 
-def reported(finding_rule: str, enabled: Set[str]) -> bool:
-    """Is a finding with this id reported? An undeclared check counts as its rule."""
-    return finding_rule in enabled or (SEP in finding_rule and finding_rule not in enabled
-                                       and parent(finding_rule) in enabled and not _declared(finding_rule, enabled))
-
-
-def _declared(name: str, enabled: Set[str]) -> bool:
-    from .registry import load_rules
-    head, tail = split(name)
-    rule = load_rules().get(head)
-    return rule is not None and tail in (getattr(rule, "checks", {}) or {})
+def reported(finding_rule: str, enabled) -> bool:
+    """Is a finding with this id reported? A check its rule does not declare counts as its rule."""
+    if finding_rule in enabled:
+        return True
+    return SEP in finding_rule and finding_rule not in getattr(enabled, "known", ()) \
+        and parent(finding_rule) in enabled
 
 
 def doc_section(markdown: str, name: str) -> Optional[str]:
