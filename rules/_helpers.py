@@ -98,3 +98,10 @@ def gc_strategy(path, value, v4):
         yield finding(path, message + "; the CRD Argo 4 installs rejects it" + mean)
     else:
         yield finding(path, message + "; Argo never collects the artifact" + mean, severity=WARNING)
+
+
+def tagged(check, findings):
+    """Findings of a shared helper, tagged with the caller's check (see
+    wflint.ruleids) unless they name one already."""
+    for item in findings:
+        yield item if item.check else item.replace(check=check)

@@ -7,7 +7,7 @@ from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from ._helpers import GC_STRATEGIES, gc_strategy, label  # noqa: F401
+from ._helpers import GC_STRATEGIES, gc_strategy, label, tagged  # noqa: F401
 
 ID = "artifact"
 SEVERITY = "error"
@@ -19,6 +19,18 @@ LOCATION_KEYS = {"artifactory": "url", "azure": "blob", "git": "repo", "gcs": "k
                  "http": "url", "oss": "key", "raw": None, "s3": "key", "plugin": "key"}
 LOCATIONS = tuple(LOCATION_KEYS)
 ARCHIVES = ("tar", "none", "zip")
+# Each check has an id of its own (`artifact/<check>`) and a `### ` section in the rule's doc.
+CHECKS = {
+    "source": "An argument artifact has a source (`from`, a location or a key), not both `from` and "
+              "`fromExpression`; a template's input artifact has no `from`.",
+    "path": "A leaf template's artifact has a `path`, without `..`; other templates' artifacts have none.",
+    "output-location": "An output artifact is not saved to a location Argo can only read from (git, raw).",
+    "location-count": "An artifact has at most one location.",
+    "location": "git and hdfs artifact locations are complete.",
+    "artifact-gc": "An artifact's `artifactGC.strategy` is a known strategy.",
+    "mode": "An artifact's `mode` is a file mode between 0 and 0777.",
+    "archive": "An artifact's `archive` sets one strategy, and a gzip `compressionLevel` from -2 to 9.",
+}
 
 
 def check(document, context):
@@ -86,7 +98,7 @@ def _arguments(path, arguments, label, v4, inherited):
         if _set(source) and _set(expression):
             yield finding(here + ("fromExpression",),
                           f"{what} has both `from` and `fromExpression`; Argo rejects it",
-                          hint="keep one of them", on_key=True)
+                          hint="keep one of them", on_key=True, check="source")
         elif not _set(source) and not has_location_or_key(artifact):
             name = artifact.get("name")
             if inherited is None or (isinstance(name, str) and name in inherited):
@@ -95,12 +107,12 @@ def _arguments(path, arguments, label, v4, inherited):
                 yield finding(here, f"{what} has only `fromExpression`; Argo's validator still requires `from`, "
                                     "a location or a key on an argument artifact and rejects it",
                               hint="pass the artifact with `from: \"{{steps.x.outputs.artifacts.y}}\"`, or put the "
-                                   "choice in the called template's `outputs` with `fromExpression`", on_key=True)
+                                   "choice in the called template's `outputs` with `fromExpression`", on_key=True, check="source")
             else:
                 yield finding(here, f"{what} has no source: Argo requires `from`, a location (s3, gcs, git, "
                                     "http, artifactory, oss, azure, hdfs, raw, plugin) or a key",
                               hint="add `from: \"{{steps.x.outputs.artifacts.y}}\"` or a location such as "
-                                   "`s3: {key: path/in/bucket}`", on_key=True)
+                                   "`s3: {key: path/in/bucket}`", on_key=True, check="source")
         yield from _common(here, artifact, what, v4, validated_location=False)
 
 
@@ -122,20 +134,20 @@ def _template(at, v4):
                         need = "where to put the file" if direction == "inputs" else "which file to save"
                         yield finding(here, f"{what} has no `path`; Argo rejects it (\"did not specify a path\"): it "
                                             f"needs to know {need}",
-                                      hint="add `path: /tmp/...`", on_key=True)
+                                      hint="add `path: /tmp/...`", on_key=True, check="path")
                     else:
                         problem = traversal(path)
                         if problem:
                             yield finding(here + ("path",), f"{what}: {problem}; Argo rejects it",
-                                          hint="use a path without `..`")
+                                          hint="use a path without `..`", check="path")
                 elif _set(path):
                     yield finding(here + ("path",), f"{what} has a `path`, which only container, script and other leaf "
                                                     f"templates have; Argo rejects it on a {ttype} template",
                                   hint="remove `path:`; the templates this one calls load and save the files",
-                                  on_key=True)
+                                  on_key=True, check="path")
             if direction == "inputs" and _set(artifact.get("from")):
                 yield finding(here + ("from",), f"{what} has `from`, which only arguments have; Argo rejects it",
-                              hint="pass it from the calling step's `arguments.artifacts`", on_key=True)
+                              hint="pass it from the calling step's `arguments.artifacts`", on_key=True, check="source")
             if direction == "outputs":
                 for key in ("git", "raw"):
                     if artifact.get(key) is not None:
@@ -143,7 +155,7 @@ def _template(at, v4):
                                                      "from: the step fails when it saves its outputs",
                                       hint="save it to s3, gcs, azure, oss, artifactory, http or hdfs, or leave the "
                                            "location out to use the artifact repository", on_key=True,
-                                      severity=WARNING)
+                                      severity=WARNING, check="output-location")
             yield from _common(here, artifact, what, v4, validated_location=direction == "inputs")
     archive_location = template.get("archiveLocation")
     if isinstance(archive_location, dict):
@@ -157,19 +169,19 @@ def _common(here, artifact, what, v4, validated_location):
         shown = ", ".join(f"`{k}`" for k in found)
         if v4:
             yield finding(here + (found[1],), f"{what} has more than one location ({shown}); the CRD Argo 4 installs "
-                                              "allows at most one", hint="keep one location", on_key=True)
+                                              "allows at most one", hint="keep one location", on_key=True, check="location-count")
         else:
             yield finding(here + (found[1],), f"{what} has more than one location ({shown}); Argo uses only "
-                                              f"`{found[0]}`", hint="keep one location", on_key=True, severity=WARNING)
+                                              f"`{found[0]}`", hint="keep one location", on_key=True, severity=WARNING, check="location-count")
     yield from _location(here, artifact, what, validated=validated_location)
     gc = model.as_dict(artifact.get("artifactGC")).get("strategy")
     if isinstance(gc, str) and gc and gc not in GC_STRATEGIES:
-        yield from gc_strategy(here + ("artifactGC", "strategy"), gc, v4)
+        yield from tagged("artifact-gc", gc_strategy(here + ("artifactGC", "strategy"), gc, v4))
     mode = artifact.get("mode")
     if v4 and isinstance(mode, int) and not isinstance(mode, bool) and not 0 <= mode <= 0o777:
         yield finding(here + ("mode",), f"`mode: {mode}` of {what} is not a file mode between 0 and 0777 (511); the "
                                         "CRD Argo 4 installs rejects it",
-                      hint="write it in octal with a leading 0, e.g. `0755` (YAML reads it as 493)")
+                      hint="write it in octal with a leading 0, e.g. `0755` (YAML reads it as 493)", check="mode")
     archive = artifact.get("archive")
     if isinstance(archive, dict):
         chosen = [k for k in ARCHIVES if archive.get(k) is not None]
@@ -177,13 +189,13 @@ def _common(here, artifact, what, v4, validated_location):
             yield finding(here + ("archive", chosen[1]),
                           f"`archive` of {what} sets more than one strategy ({', '.join(chosen)}); Argo applies "
                           "only one of them", hint="keep one of `tar`, `none` and `zip`", on_key=True,
-                          severity=WARNING)
+                          severity=WARNING, check="archive")
         level = model.as_dict(archive.get("tar")).get("compressionLevel")
         if isinstance(level, int) and not isinstance(level, bool) and not -2 <= level <= 9:
             yield finding(here + ("archive", "tar", "compressionLevel"),
                           f"`compressionLevel: {level}` of {what} is not a gzip level (-2 to 9): Argo accepts it, "
                           "but the step fails when it compresses the artifact",
-                          hint="use 0 (none) to 9 (best), or -1 for the default", severity=WARNING)
+                          hint="use 0 (none) to 9 (best), or -1 for the default", severity=WARNING, check="archive")
 
 
 def _location(here, artifact, what, validated):
@@ -194,12 +206,12 @@ def _location(here, artifact, what, validated):
     git = artifact.get("git")
     if isinstance(git, dict) and git.get("repo") == "":
         yield finding(here + ("git", "repo"), f"the git location of {what} has an empty `repo`{tail}",
-                      hint="set `repo:` to the repository URL", severity=severity)
+                      hint="set `repo:` to the repository URL", severity=severity, check="location")
     hdfs = artifact.get("hdfs")
     if isinstance(hdfs, dict):
         for problem, where, hint in hdfs_problems(hdfs):
             yield finding(here + ("hdfs",) + where, f"the hdfs location of {what}: {problem}{tail}", hint=hint,
-                          severity=severity, on_key=not where)
+                          severity=severity, on_key=not where, check="location")
 
 
 def hdfs_problems(hdfs):

@@ -14,6 +14,20 @@ SUMMARY = "Resource templates name a valid action, carry a manifest that parses 
 
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
 STRATEGIES = ("strategic", "merge", "json")
+# Each check has an id of its own (`resource-template/<check>`) and a `### ` section in the rule's doc.
+CHECKS = {
+    "action": "`action` is get, create, apply, delete, replace or patch.",
+    "manifest-source": "The object comes from exactly one of `manifest` and `manifestFrom` (or `flags` for get and "
+                       "delete), and `manifestFrom` reads an input artifact.",
+    "manifest-yaml": "The manifest is valid YAML holding one object, without duplicate keys.",
+    "manifest-object": "The manifest is a Kubernetes object with `apiVersion`, `kind` and the name the action needs.",
+    "merge-strategy": "`mergeStrategy` is used with `patch` only, is strategic, merge or json, fits the manifest "
+                      "and the kind.",
+    "owner-reference": "`setOwnerReference` can work: with an inline manifest, a namespaced object in the "
+                       "workflow's namespace.",
+    "condition": "`successCondition` and `failureCondition` parse, and Argo can poll the kind.",
+    "delete-action": "A `delete` resource has no conditions and no outputs.",
+}
 # Actions that name an existing object: they need `metadata.name` (or flags).
 _BY_NAME = ("get", "apply", "replace", "patch", "delete")
 # A `{{...}}` tag on one line; Argo replaces tags before it parses the manifest.
@@ -46,7 +60,7 @@ def _check(document, at, resource):
     if action is not None and known is None and not _dynamic(action):
         shown = f"`{action}` is not a resource action" if action else "`action` is empty"
         yield finding(base + ("action",), f"{shown}: use get, create, apply, delete, replace or patch"
-                                          f"{did_you_mean(action, ACTIONS)}")
+                                          f"{did_you_mean(action, ACTIONS)}", check="action")
     # Argo checks the manifest for every action but get and delete, placeholders included.
     needs_manifest = action is not None and known not in ("get", "delete")
     manifest = resource.get("manifest")
@@ -60,37 +74,37 @@ def _check(document, at, resource):
     if needs_manifest and not has_manifest and manifest_from is None and (known or _dynamic(action)):
         yield finding(base, f"a `{action}` resource needs a `manifest` or a `manifestFrom`",
                       hint="put the object under `manifest: |`, or read it from an input artifact with "
-                           "`manifestFrom: {artifact: {name: ...}}`")
+                           "`manifestFrom: {artifact: {name: ...}}`", check="manifest-source")
     if has_manifest and manifest_from is not None:
         if needs_manifest:
             yield finding(base + ("manifestFrom",), "`manifest` and `manifestFrom` are both set; Argo accepts only one",
-                          on_key=True, hint="keep one of them")
+                          on_key=True, hint="keep one of them", check="manifest-source")
         else:
             yield finding(base + ("manifestFrom",), "`manifest` is ignored when `manifestFrom` is set",
-                          on_key=True, severity=WARNING, hint="keep one of them")
+                          on_key=True, severity=WARNING, hint="keep one of them", check="manifest-source")
     if known in ("get", "delete") and not has_manifest and manifest_from is None and not flags:
         yield finding(base, f"a `{known}` resource without `manifest`, `manifestFrom` or `flags` names no object; "
                             "the step fails with \"Must provide at least one of flags or manifest\"",
                       severity=WARNING,
-                      hint="give the object in `manifest`, or name it in `flags` (`flags: [configmap, my-config]`)")
+                      hint="give the object in `manifest`, or name it in `flags` (`flags: [configmap, my-config]`)", check="manifest-source")
     if isinstance(manifest_from, dict):
         yield from _manifest_from(at, base, manifest_from, needs_manifest)
         if owner:
             yield finding(base + ("setOwnerReference",),
                           "`setOwnerReference` is ignored with `manifestFrom`: Argo adds the owner reference only "
                           "to an inline `manifest`", severity=WARNING, on_key=True,
-                          hint="use `manifest`, or put the ownerReferences in the artifact yourself")
+                          hint="use `manifest`, or put the ownerReferences in the artifact yourself", check="owner-reference")
 
     # -- mergeStrategy ---------------------------------------------------
     if strategy and not _dynamic(strategy):
         if known and known != "patch":
             yield finding(base + ("mergeStrategy",),
                           f"`mergeStrategy` applies only to `action: patch`; it is ignored for `{known}`",
-                          severity=WARNING, on_key=True, hint="remove `mergeStrategy`, or use `action: patch`")
+                          severity=WARNING, on_key=True, hint="remove `mergeStrategy`, or use `action: patch`", check="merge-strategy")
         elif strategy not in STRATEGIES:
             yield finding(base + ("mergeStrategy",),
                           f"`{strategy}` is not a merge strategy: kubectl accepts strategic, merge or json"
-                          f"{did_you_mean(strategy, STRATEGIES)}", severity=WARNING)
+                          f"{did_you_mean(strategy, STRATEGIES)}", severity=WARNING, check="merge-strategy")
 
     # -- conditions and outputs -----------------------------------------
     conditions = []
@@ -102,18 +116,18 @@ def _check(document, at, resource):
             yield finding(base + (field,), f"`delete` does not wait: the executor rejects `{field}` for delete "
                                            "(\"successCondition, failureCondition and outputs are not supported "
                                            "for delete action\")", severity=WARNING, on_key=True,
-                          hint="remove the condition, or wait with a separate `get` step")
+                          hint="remove the condition, or wait with a separate `get` step", check="delete-action")
             continue
         conditions.append(field)
         _, error = selector.parse(text)
         if error is not None:
             yield finding(base + (field,), f"`{field}` does not parse as a label selector: {error.message}",
-                          span=(error.start, error.end), severity=WARNING, hint=_CONDITION_HINT)
+                          span=(error.start, error.end), severity=WARNING, hint=_CONDITION_HINT, check="condition")
     if known == "delete" and model.as_list(model.as_dict(at.template.get("outputs")).get("parameters")):
         yield finding(at.path + ("outputs", "parameters"),
                       "a `delete` resource has no outputs: the executor rejects output parameters for delete "
                       "(\"successCondition, failureCondition and outputs are not supported for delete action\")",
-                      severity=WARNING, on_key=True, hint="remove the output parameters")
+                      severity=WARNING, on_key=True, hint="remove the output parameters", check="delete-action")
 
     # -- the manifest itself --------------------------------------------
     if has_manifest and not manifest.lstrip().startswith("{{"):
@@ -134,7 +148,7 @@ def _manifest_from(at, base, manifest_from, needs_manifest):
                   f"`manifestFrom` reads artifact `{name}`, which is not an input artifact of {_name(at)}"
                   f"{did_you_mean(name, [n for n in inputs if n])}",
                   severity=None if needs_manifest else WARNING,
-                  hint=f"declare `{name}` under the template's `inputs.artifacts`")
+                  hint=f"declare `{name}` under the template's `inputs.artifacts`", check="manifest-source")
 
 
 def _mask(text: str) -> str:
@@ -181,21 +195,21 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
         else:
             why = f"kubectl fails when the `{known or 'resource'}` step runs"
         yield finding(where, f"the manifest is not valid YAML: {problem}; {why}", span=_at(offset, text),
-                      severity=None if rejected else WARNING, hint=_syntax_hint(document, where, problem))
+                      severity=None if rejected else WARNING, hint=_syntax_hint(document, where, problem), check="manifest-yaml")
     for offset, key, _ in parsed.duplicates:
         yield finding(where, f"the manifest sets `{key}` twice in the same mapping; the later value silently wins",
                       span=(offset, offset + max(len(key), 1)), severity=WARNING,
-                      hint="remove one of them, or merge their contents under one key")
+                      hint="remove one of them, or merge their contents under one key", check="manifest-yaml")
     documents = [doc for doc in parsed.documents if doc[2] is not None]  # kubectl skips empty documents
     if not documents:
         if parsed.error is None:
             yield finding(where, "the manifest holds no object (it is empty or only comments); kubectl has "
-                                 "nothing to act on", severity=WARNING)
+                                 "nothing to act on", severity=WARNING, check="manifest-yaml")
         return
     if len(documents) > 1 and known != "delete":
         yield finding(where, f"the manifest holds {len(documents)} objects; a resource template handles exactly one",
                       span=_at(documents[1][0], text), severity=WARNING,
-                      hint="use one resource template per object")
+                      hint="use one resource template per object", check="manifest-yaml")
     doc = documents[0]
     obj = doc[2]
     if known == "patch" and strategy and (_dynamic(strategy) or strategy not in STRATEGIES):
@@ -203,18 +217,18 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
     if known == "patch" and strategy == "json":
         if not isinstance(obj, list):
             yield finding(where, "with `mergeStrategy: json` the manifest is a JSON patch: a list of operations "
-                                 "such as `- {op: replace, path: /spec/replicas, value: 3}`", severity=WARNING)
+                                 "such as `- {op: replace, path: /spec/replicas, value: 3}`", severity=WARNING, check="merge-strategy")
         if not flags:
             yield finding(base + ("mergeStrategy",),
                           "with `mergeStrategy: json` Argo gives kubectl only the patch, so nothing names the "
                           "object to patch", severity=WARNING, on_key=True,
-                          hint="name the object in `flags`, e.g. `flags: [deployment, my-app]`")
+                          hint="name the object in `flags`, e.g. `flags: [deployment, my-app]`", check="merge-strategy")
         return
     if not isinstance(obj, dict):
         if not _dynamic(obj):
             what = "a list" if isinstance(obj, list) else "a single value"
             yield finding(where, f"the manifest is {what}, not a Kubernetes object (a mapping with `apiVersion`, "
-                                 "`kind` and `metadata`)", severity=WARNING)
+                                 "`kind` and `metadata`)", severity=WARNING, check="manifest-object")
         return
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     metadata = model.as_dict(obj.get("metadata"))
@@ -226,21 +240,21 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
     if missing:
         yield finding(where, f"the manifest has no {' or '.join(f'`{m}`' for m in missing)}; kubectl cannot tell "
                              "what kind of object it is", span=_at(doc[0], text), severity=WARNING,
-                      hint="start the manifest with `apiVersion:` and `kind:`")
+                      hint="start the manifest with `apiVersion:` and `kind:`", check="manifest-object")
     for field in ("apiVersion", "kind"):
         if obj.get(field) not in (None, "") and not isinstance(obj.get(field), str):
             yield finding(where, f"the manifest's `{field}` must be a string", severity=WARNING,
-                          span=_at(_key_offset(doc, field) or doc[0], text))
+                          span=_at(_key_offset(doc, field) or doc[0], text), check="manifest-object")
     name, generate = metadata.get("name"), metadata.get("generateName")
     name_at = _key_offset(doc, "metadata")
     span = _at(name_at if name_at is not None else doc[0], text)
     if known in _BY_NAME and not flags and name in (None, ""):
         extra = "; `generateName` works only with `create`" if generate not in (None, "") else ""
         yield finding(where, f"`{known}` needs `metadata.name` in the manifest to find the object{extra}",
-                      span=span, severity=WARNING, hint="set `metadata.name`, or name the object in `flags`")
+                      span=span, severity=WARNING, hint="set `metadata.name`, or name the object in `flags`", check="manifest-object")
     elif known == "create" and name in (None, "") and generate in (None, ""):
         yield finding(where, "the manifest has neither `metadata.name` nor `metadata.generateName`",
-                      span=span, severity=WARNING, hint="set `metadata.name` or `metadata.generateName`")
+                      span=span, severity=WARNING, hint="set `metadata.name` or `metadata.generateName`", check="manifest-object")
     if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind \
             or _dynamic(api_version) or _dynamic(kind):
         return
@@ -250,7 +264,7 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
         yield finding(base + ("mergeStrategy",) if strategy else base + ("action",),
                       f"`patch` uses a strategic merge patch by default, which the API server rejects for custom "
                       f"resources such as `{kind}` (`{group}`)", severity=WARNING,
-                      hint="set `mergeStrategy: merge` (or `json` with a JSON patch)")
+                      hint="set `mergeStrategy: merge` (or `json` with a JSON patch)", check="merge-strategy")
     if owner:
         namespace = metadata.get("namespace")
         home = document.namespace
@@ -260,12 +274,12 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
                           f"the manifest creates `{kind}` in namespace `{namespace}`, but the workflow runs in "
                           f"`{home}`: an owner reference cannot cross namespaces, so Kubernetes treats the owner as "
                           "absent and may garbage-collect the object", severity=WARNING, on_key=True,
-                          hint="create the object in the workflow's namespace, or drop `setOwnerReference`")
+                          hint="create the object in the workflow's namespace, or drop `setOwnerReference`", check="owner-reference")
         if info is not None and not info.namespaced:
             yield finding(base + ("setOwnerReference",),
                           f"`{kind}` is cluster-scoped and cannot be owned by a Workflow, which is namespaced; "
                           "Kubernetes ignores the owner reference", severity=WARNING, on_key=True,
-                          hint="drop `setOwnerReference` and delete the object in an exit handler instead")
+                          hint="drop `setOwnerReference` and delete the object in an exit handler instead", check="owner-reference")
     if conditions and info is not None:
         naive = kinds.selflink_plural(kind)
         if naive != info.plural:
@@ -274,7 +288,7 @@ def _manifest(document, base, text, known, needs_manifest, flags, strategy, owne
                           f"(`{group or 'core'}`) is served as `{info.plural}`: every poll gets a 404 and the step "
                           "fails", severity=WARNING, on_key=True,
                           hint="wait for the object another way (a script step with `kubectl wait`), or drop "
-                               "the condition")
+                               "the condition", check="condition")
 
 
 def _syntax_hint(document, where, problem):

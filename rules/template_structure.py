@@ -10,6 +10,7 @@ from wflint.suggest import did_you_mean
 
 from ._helpers import (POD_RESOURCE_KEYS, RETRY_POLICIES, label, minimum_parallelism,  # noqa: F401
                        pod_resources, retry_strategy)
+from ._helpers import tagged as _as
 
 ID = "template-structure"
 SEVERITY = "error"
@@ -26,6 +27,37 @@ RESERVED_PREFIX = "artifact-plugin-"
 ARGO_INIT = "init"
 MAIN = "main"
 MAX_DAG_TASKS = 200
+# Each check has an id of its own (`template-structure/<check>`), so a user can
+# turn off one without the others; each has a `### ` section in the rule's doc.
+CHECKS = {
+    "template-type": "A template has exactly one type, and a plugin template names exactly one plugin.",
+    "parallelism": "`parallelism` is set only on steps and dag templates, and is at least 1.",
+    "deadline": "`activeDeadlineSeconds` is set only on leaf templates and is a whole number of seconds above 0, "
+                "also once input parameters are put in.",
+    "timeout": "`timeout` and `pendingTimeout` are set only on leaf templates and are Go durations with a unit, "
+               "also once input parameters are put in.",
+    "retry-strategy": "A retryStrategy (a template's or `templateDefaults`') uses settings Argo accepts.",
+    "removed-field": "A template uses no field Argo removed (`priority`, `template`/`templateRef` on a template, "
+                     "`memoize.cache.configMap.key`).",
+    "memoize-max-age": "`memoize.maxAge` is a Go duration.",
+    "suspend-duration": "A suspend template's `duration` is a number of seconds or a Go duration.",
+    "missing-image": "Every container (template, sidecar, init container, containerSet container, and templates "
+                     "called by templateRef or workflowTemplateRef) has an image.",
+    "duplicate-volume-mount": "A container, script or containerSet mounts at most one volume at each path.",
+    "artifact-path-conflict": "An input artifact is not loaded at a volume mount's path or another artifact's path.",
+    "container-name": "A user container's name is not empty, not reserved by Argo and not the name of a container "
+                      "Argo adds to the pod.",
+    "container-set": "A containerSet has containers, and a `main` container when the template has outputs or "
+                     "input artifacts.",
+    "container-dependency": "containerSet containers depend only on containers of the set, without a cycle.",
+    "pod-resources": "`podResources` and `resourceClaims` are set only on templates that make a pod, with valid "
+                     "values.",
+    "dag-size": "A dag has at least one task, and at most the 200 the Argo 4 CRD allows.",
+    "input-parameter-count": "A template declares at most the 500 input parameters the Argo 4 CRD allows.",
+    "loop": "A step or task loops with one of withItems, withParam and withSequence, and withSequence numbers "
+            "are whole.",
+    "hook-expression": "A step's or task's hook (other than `exit`) has an `expression`.",
+}
 MAX_INPUT_PARAMETERS = 500
 
 
@@ -36,8 +68,9 @@ def check(document, context):
     defaults = model.as_dict(spec.get("templateDefaults"))
     for at in model.all_templates(document):
         yield from _template(document, at, defaults, v4, v41)
-    yield from retry_strategy(model.spec(document)[0] + ("templateDefaults", "retryStrategy"),
-                              defaults.get("retryStrategy"), "`templateDefaults`", validated=False, v4=v4)
+    yield from _as("retry-strategy", retry_strategy(model.spec(document)[0] + ("templateDefaults", "retryStrategy"),
+                                                    defaults.get("retryStrategy"), "`templateDefaults`",
+                                                    validated=False, v4=v4))
     yield from _images_of_references(document, context)
     yield from _substituted(document)
 
@@ -56,18 +89,20 @@ def _template(document, at, defaults, v4, v41):
         yield finding(at.path + (types[1],),
                       f"{name} has more than one type ({shown}); Argo rejects a template that is not exactly one "
                       f"of {TYPE_LIST}",
-                      hint="keep one type and move the other into a template of its own", on_key=True)
+                      hint="keep one type and move the other into a template of its own", on_key=True,
+                      check="template-type")
     elif not types:
         yield finding(at.path, f"{name} has no type: Argo rejects it (\"template type is unknown\"); give it one of "
                                f"{TYPE_LIST}", hint="add a `container:` (or `script:`, `steps:`, `dag:`, ...) section",
-                      on_key=True)
+                      on_key=True, check="template-type")
     plugin = template.get("plugin")
     if isinstance(plugin, dict) and len(plugin) != 1:
         keys = ", ".join(f"`{k}`" for k in plugin)
         got = f"it names {len(plugin)} ({keys})" if plugin else "it is empty"
         yield finding(at.path + ("plugin",), f"a plugin template names exactly one plugin; {got}, and Argo rejects it "
                                              f"(\"expected exactly one key, got {len(plugin)}\")",
-                      hint="write `plugin: {<plugin-name>: {...}}` with a single plugin", on_key=True)
+                      hint="write `plugin: {<plugin-name>: {...}}` with a single plugin", on_key=True,
+                      check="template-type")
 
     # Each check below yields nothing when its field is absent: skip those cheaply.
     get = template.get
@@ -78,7 +113,8 @@ def _template(document, at, defaults, v4, v41):
     if "timeout" in template or "pendingTimeout" in template:
         yield from _timeouts(at, ttype, name, v41)
     if get("retryStrategy"):
-        yield from retry_strategy(at.path + ("retryStrategy",), get("retryStrategy"), name, validated=True, v4=v4)
+        yield from _as("retry-strategy", retry_strategy(at.path + ("retryStrategy",), get("retryStrategy"), name,
+                                                        validated=True, v4=v4))
     if "priority" in template or "template" in template or "templateRef" in template or "memoize" in template:
         yield from _removed_fields(at, name, v4)
     if "memoize" in template:
@@ -108,7 +144,7 @@ def _template(document, at, defaults, v4, v41):
             yield finding(at.path + ("inputs", "parameters"),
                           f"{name} declares {len(params)} input parameters; the CRD Argo 4 installs allows at most "
                           f"{MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
-                          hint="pass related values together, e.g. as one JSON parameter")
+                          hint="pass related values together, e.g. as one JSON parameter", check="input-parameter-count")
     for calls in (model.steps(at), model.tasks(at)):
         for call in calls:
             body = call.body
@@ -130,9 +166,9 @@ def _parallelism(at, ttype, name, v4):
         yield finding(path, f"`parallelism` is only valid on steps and dag templates; Argo rejects it on {name}, "
                             f"a {ttype} template",
                       hint="remove it, or set `parallelism` on the steps or dag template that runs this one",
-                      on_key=True)
+                      on_key=True, check="parallelism")
     elif isinstance(value, int) and not isinstance(value, bool) and value < 1:
-        yield from minimum_parallelism(path, value, v4, "the template never starts a step")
+        yield from _as("parallelism", minimum_parallelism(path, value, v4, "the template never starts a step"))
 
 
 def _deadline(at, ttype, name):
@@ -144,7 +180,7 @@ def _deadline(at, ttype, name):
         yield finding(path, f"`activeDeadlineSeconds` is only valid on leaf templates; Argo rejects it on {name}, "
                             f"a {ttype} template",
                       hint="set it on the templates this one calls, or set `activeDeadlineSeconds` on the workflow "
-                           "spec", on_key=True)
+                           "spec", on_key=True, check="deadline")
         return
     number = None
     if isinstance(value, bool):
@@ -158,17 +194,17 @@ def _deadline(at, ttype, name):
                 return  # substituted before Argo checks it
             yield finding(path, f"`activeDeadlineSeconds: {value}` is neither a whole number of seconds nor a "
                                 "`{{...}}` variable; Argo rejects it",
-                          hint="write the number of seconds, e.g. `300`")
+                          hint="write the number of seconds, e.g. `300`", check="deadline")
             return
     if number is None:
         return
     if number < 0:
         yield finding(path, f"`activeDeadlineSeconds: {value}` is negative; Argo rejects it",
-                      hint="use the number of seconds the template may run, e.g. `300`")
+                      hint="use the number of seconds the template may run, e.g. `300`", check="deadline")
     elif number == 0:
         yield finding(path, "`activeDeadlineSeconds: 0` gives the template no time to run: Argo accepts it, but the "
                             "step fails as soon as it starts (Kubernetes also refuses a pod deadline below 1)",
-                      hint="use the number of seconds the template may run, or remove it", severity=WARNING)
+                      hint="use the number of seconds the template may run, or remove it", severity=WARNING, check="deadline")
 
 
 def _timeouts(at, ttype, name, v41):
@@ -186,19 +222,19 @@ def _timeouts(at, ttype, name, v41):
                                 f"data, http, plugin); Argo rejects it on {name}, a {ttype} template",
                           hint="set it on the templates this one calls" + (
                               ", or use `activeDeadlineSeconds` on a suspend template" if ttype == "suspend" else ""),
-                          on_key=True)
+                          on_key=True, check="timeout")
             continue
         if "{{" in value:
             continue
         if key == "timeout" and durations.go_int(value) is not None:
             yield finding(path, f"`timeout: \"{value}\"` has no unit; Argo rejects a bare number",
-                          hint=f"write `{value.lstrip('+')}s` for seconds")
+                          hint=f"write `{value.lstrip('+')}s` for seconds", check="timeout")
             continue
         why = durations.go_duration_problem(value)
         if why:
             yield finding(path, f"`{key}: {value}` is not a Go duration ({why}): Argo accepts the manifest, but the "
                                 "step fails when it starts", hint="write it like " + durations.EXAMPLES,
-                          severity=WARNING)
+                          severity=WARNING, check="timeout")
 
 
 def _removed_fields(at, name, v4):
@@ -206,18 +242,18 @@ def _removed_fields(at, name, v4):
     if "priority" in template:
         yield finding(at.path + ("priority",), "template `priority` was removed in Argo 3.7: `argo lint` rejects the "
                                                "unknown field and the API server drops it",
-                      hint="set `priorityClassName` to a PriorityClass instead", on_key=True)
+                      hint="set `priorityClassName` to a PriorityClass instead", on_key=True, check="removed-field")
     for key in ("template", "templateRef"):
         if key in template:
             yield finding(at.path + (key,), f"a template cannot call another template with `{key}` since Argo 3.0: "
                                             "`argo lint` rejects the unknown field and the API server drops it",
-                          hint=f"call it from a step or task: `steps: [[{{name: run, {key}: ...}}]]`", on_key=True)
+                          hint=f"call it from a step or task: `steps: [[{{name: run, {key}: ...}}]]`", on_key=True, check="removed-field")
     memo = model.as_dict(template.get("memoize"))
     config_map = model.as_dict(model.as_dict(memo.get("cache")).get("configMap"))
     if v4 and "key" in config_map:
         yield finding(at.path + ("memoize", "cache", "configMap", "key"),
                       "`memoize.cache.configMap.key` was removed in Argo 4.0: the cache is the whole ConfigMap named "
-                      "by `name`, and the API server rejects the unknown field", hint="delete `key:`", on_key=True,
+                      "by `name`, and the API server rejects the unknown field", hint="delete `key:`", on_key=True, check="removed-field",
                       fix=fixes.fix("delete `key`: Argo 3 ignored it, Argo 4 rejects it",
                                     fixes.delete_key(at.path + ("memoize", "cache", "configMap", "key")),
                                     priority=fixes.MIGRATION))
@@ -231,7 +267,7 @@ def _memoize(at, name):
         if why:
             yield finding(at.path + ("memoize", "maxAge"),
                           f"`maxAge: {age}` is not a Go duration ({why}): Argo accepts it, but the step fails "
-                          "when it looks up its cache", hint="write it like " + durations.EXAMPLES, severity=WARNING)
+                          "when it looks up its cache", hint="write it like " + durations.EXAMPLES, severity=WARNING, check="memoize-max-age")
 
 
 def _suspend(at, name):
@@ -242,7 +278,7 @@ def _suspend(at, name):
             yield finding(at.path + ("suspend", "duration"),
                           f"suspend `duration: {duration}` is neither a number of seconds nor a Go duration ({why}): "
                           "Argo accepts it, but the suspend step errors when it starts",
-                          hint="write it like `30`, " + durations.EXAMPLES, severity=WARNING)
+                          hint="write it like `30`, " + durations.EXAMPLES, severity=WARNING, check="suspend-duration")
 
 
 # -- containers ----------------------------------------------------------------
@@ -266,7 +302,7 @@ def _image(document, at, ttype, defaults, name):
     yield finding(at.path + (ttype,), f"{name} has no `{ttype}.image` and `templateDefaults.{ttype}.image` gives none; "
                                       "Argo rejects it",
                   hint=f"add `image:` under `{ttype}:`, or set `templateDefaults.{ttype}.image` in the spec",
-                  on_key=True)
+                  on_key=True, check="missing-image")
 
 
 def _images_of_references(document, context):
@@ -307,20 +343,20 @@ def _images_of_references(document, context):
             if runtime_kind and not mine:
                 yield finding(where, f"{what}, and this workflow's `templateDefaults` (which a template called by "
                                      "`templateRef` runs with) set none: the hook's pod has no image and is rejected",
-                              hint=fix, severity=WARNING)
+                              hint=fix, severity=WARNING, check="missing-image")
         elif holder.kind == "ClusterWorkflowTemplate":
             why = (", and Argo ignores a ClusterWorkflowTemplate's `templateDefaults` for templates called by "
                    "`templateRef`" if holder_default else "")
-            yield finding(where, f"{what}{why}; Argo rejects this call", hint=fix)
+            yield finding(where, f"{what}{why}; Argo rejects this call", hint=fix, check="missing-image")
         elif not holder_default:
             yield finding(where, f"{what} and that WorkflowTemplate sets no `templateDefaults.{ttype}.image`; Argo "
-                                 "rejects this call", hint=fix)
+                                 "rejects this call", hint=fix, check="missing-image")
         elif runtime_kind and not mine:
             yield finding(where, f"{what}: Argo accepts the call because that WorkflowTemplate sets "
                                  f"`templateDefaults.{ttype}.image`, but a template called by `templateRef` runs with "
                                  "the calling workflow's `templateDefaults`, which set none, so its pod has no image "
                                  "and is rejected",
-                          hint=f"{fix}, or set `templateDefaults.{ttype}.image` in this workflow", severity=WARNING)
+                          hint=f"{fix}, or set `templateDefaults.{ttype}.image` in this workflow", severity=WARNING, check="missing-image")
     if holder_of_run is not None and not holder_of_run.opaque and document.kind in ("Workflow", "CronWorkflow"):
         missing = []
         for template in holder_of_run.templates():
@@ -339,7 +375,7 @@ def _images_of_references(document, context):
             yield finding(base + ("workflowTemplateRef",),
                           f"{holder_of_run.kind} `{holder_of_run.name}` ({holder_of_run.where}) has templates without "
                           f"an image ({', '.join(missing)}): {why}; Argo rejects this workflow",
-                          hint="set `image:` in those templates")
+                          hint="set `image:` in those templates", check="missing-image")
 
 
 def reserved(name: str) -> bool:
@@ -353,18 +389,18 @@ def _reserved_name(path, cname, what, v41, clashes):
         return
     if v41 and reserved(cname):
         yield finding(path, f"{what} name `{cname}` is reserved for Argo's own containers (`wait`, `supervisor`, "
-                            "`artifact-plugin-*`); Argo rejects it", hint="rename the container")
+                            "`artifact-plugin-*`); Argo rejects it", hint="rename the container", check="container-name")
     elif cname in clashes:
         yield finding(path, f"{what} name `{cname}` is the name of a container Argo adds to the pod: Argo accepts it, "
                             "but Kubernetes rejects the pod for the duplicate name",
-                      hint="rename the container", severity=WARNING)
+                      hint="rename the container", severity=WARNING, check="container-name")
 
 
 def _missing_image(path, container, what):
     image = container.get("image")
     if not (isinstance(image, str) and image):
         yield finding(path, f"{what} has no `image`: Argo accepts it, but Kubernetes rejects the pod",
-                      hint="add `image:`", on_key=True, severity=WARNING)
+                      hint="add `image:`", on_key=True, severity=WARNING, check="missing-image")
 
 
 def _sidecars(at, name, v41):
@@ -377,7 +413,7 @@ def _sidecars(at, name, v41):
         yield from _reserved_name(path + ("name",), cname, "sidecar", v41, ("wait", ARGO_INIT, MAIN))
         if cname == "":
             yield finding(path + ("name",), "sidecar name is empty: Argo accepts it, but Kubernetes rejects the pod",
-                          hint="give the sidecar a name", severity=WARNING)
+                          hint="give the sidecar a name", severity=WARNING, check="container-name")
         yield from _missing_image(path, sidecar, f"{what} of {name}")
 
 
@@ -390,7 +426,7 @@ def _init_containers(at, name):
         if cname == "":
             yield finding(path + ("name",), f"an init container of {name} has an empty name; Argo rejects it "
                                             "(\"initContainers must all have container name\")",
-                          hint="give the init container a name")
+                          hint="give the init container a name", check="container-name")
         yield from _reserved_name(path + ("name",), cname, "init container", False, ("wait", ARGO_INIT, MAIN))
         what = f"init container `{cname}`" if isinstance(cname, str) and cname else "an init container"
         yield from _missing_image(path, container, f"{what} of {name}")
@@ -415,7 +451,7 @@ def _mounts(at, name):
                           f"used by {seen[where]}; Argo rejects it",
                           hint="load the artifact into a path inside the volume, e.g. "
                                f"`{where.rstrip('/')}/{artifact.get('name') or 'artifact'}`, or mount the volume "
-                               "elsewhere")
+                               "elsewhere", check="artifact-path-conflict")
         else:
             seen[where] = f"input artifact `{artifact.get('name')}`"
 
@@ -437,7 +473,7 @@ def _repeated_mounts(at, key, seen, consequence, severity):
         if where in seen:
             yield finding(at.path + (key, "volumeMounts", i, "mountPath"),
                           f"`{where}` is already mounted by {seen[where]}{consequence}",
-                          hint="mount the volume at another path, or use `subPath`", severity=severity)
+                          hint="mount the volume at another path, or use `subPath`", severity=severity, check="duplicate-volume-mount")
         else:
             seen[where] = f"volumeMount `{mount.get('name')}`"
 
@@ -451,7 +487,7 @@ def _container_set(at, name, v41):
     if isinstance(containers, list) and not containers:
         yield finding(base + ("containers",),
                       f"the containerSet of {name} has no containers; Argo requires at least one",
-                      hint="add a container named `main`")
+                      hint="add a container named `main`", check="container-set")
     seen = {}
     for i, mount in enumerate(model.as_list(body.get("volumeMounts"))):
         mount = model.as_dict(mount)
@@ -461,7 +497,8 @@ def _container_set(at, name, v41):
         if where in seen:
             yield finding(base + ("volumeMounts", i, "mountPath"),
                           f"`{where}` is already mounted by volumeMount `{seen[where]}`; Argo rejects a containerSet "
-                          "that mounts two volumes at one path", hint="mount the volume at another path")
+                          "that mounts two volumes at one path", hint="mount the volume at another path",
+                          check="duplicate-volume-mount")
         else:
             seen[where] = mount.get("name")
     names = [c.get("name") for _, c in listed if isinstance(c.get("name"), str)]
@@ -477,7 +514,7 @@ def _container_set(at, name, v41):
                 yield finding(path + ("dependencies", j),
                               f"containerSet container `{cname}` depends on `{dep}`, which is not a container of this "
                               f"containerSet; Argo rejects it{did_you_mean(dep, names)}",
-                              hint="name one of: " + ", ".join(f"`{n}`" for n in names))
+                              hint="name one of: " + ", ".join(f"`{n}`" for n in names), check="container-dependency")
     yield from _container_cycles(base, listed)
     inputs = model.as_dict(template.get("inputs"))
     outputs = model.as_dict(template.get("outputs"))
@@ -488,7 +525,8 @@ def _container_set(at, name, v41):
         yield finding(base + ("containers",),
                       f"{name} has {' and '.join(needs)}, so its containerSet needs a container named `main` (the one "
                       "whose files Argo reads and writes); Argo rejects it",
-                      hint="rename the container that produces or consumes them to `main`", on_key=True)
+                      hint="rename the container that produces or consumes them to `main`", on_key=True,
+                      check="container-set")
 
 
 def _container_cycles(base, listed):
@@ -509,7 +547,7 @@ def _container_cycles(base, listed):
         yield finding(base + ("containers", where[closer], "dependencies", index),
                       "containerSet containers depend on each other in a cycle: "
                       + " -> ".join(f"`{c}`" for c in reversed(cycle)) + "; Argo rejects it",
-                      hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`")
+                      hint=f"remove one of the dependencies, e.g. `{target}` of `{closer}`", check="container-dependency")
 
 
 def _pod_level(at, ttype, name):
@@ -518,26 +556,26 @@ def _pod_level(at, ttype, name):
     if resources is not None and ttype in ("http", "plugin"):
         yield finding(at.path + ("podResources",), f"`podResources` is not supported on {name}, an {ttype} template: "
                                                    "it runs in Argo's agent pod; Argo rejects it",
-                      hint="remove it", on_key=True)
+                      hint="remove it", on_key=True, check="pod-resources")
     elif resources is not None:
-        yield from pod_resources(at.path + ("podResources",), resources)
+        yield from _as("pod-resources", pod_resources(at.path + ("podResources",), resources))
     claims = template.get("resourceClaims")
     if claims is not None and ttype is not None and ttype not in model.POD_TYPES:
         yield finding(at.path + ("resourceClaims",), f"`resourceClaims` is not supported on {name}, a {ttype} "
                                                      "template, which creates no pod of its own; Argo rejects it",
-                      hint="set it on the container, script or resource templates this one runs", on_key=True)
+                      hint="set it on the container, script or resource templates this one runs", on_key=True, check="pod-resources")
 
 
 def _dag_size(at, name, v4):
     tasks = model.as_dict(at.template.get("dag")).get("tasks")
     if isinstance(tasks, list) and not tasks:
         yield finding(at.path + ("dag", "tasks"), f"the dag of {name} has no tasks; Argo requires at least one",
-                      hint="add a task, or remove the template")
+                      hint="add a task, or remove the template", check="dag-size")
     elif v4 and isinstance(tasks, list) and len(tasks) > MAX_DAG_TASKS:
         yield finding(at.path + ("dag", "tasks"), f"the dag of {name} has {len(tasks)} tasks; the CRD Argo 4 installs "
                                                   f"allows at most {MAX_DAG_TASKS}, so the API server rejects it",
                       hint="split it into nested dags, or loop over one task with `withItems`/`withParam`",
-                      on_key=True)
+                      on_key=True, check="dag-size")
 
 
 # -- values that come from input parameters --------------------------------------
@@ -611,7 +649,8 @@ def _substituted(document):
                            "step fails")
             yield finding(where, message, severity=None if checked else WARNING,
                           hint="pass a duration with a unit, e.g. `30s`" if key == "timeout"
-                          else "pass the number of seconds, e.g. `300`")
+                          else "pass the number of seconds, e.g. `300`",
+                          check="timeout" if key == "timeout" else "deadline")
 
 
 def _argument(arguments, path, name):
@@ -648,18 +687,18 @@ def _loops(call):
     if len(used) > 1:
         yield finding(call.path + (used[1],), f"{what} `{call.name}` loops with both `{used[0]}` and `{used[1]}`; Argo "
                                               "accepts only one of withItems, withParam and withSequence",
-                      hint="keep one of them", on_key=True)
+                      hint="keep one of them", on_key=True, check="loop")
     sequence = model.as_dict(body.get("withSequence"))
     if sequence.get("count") is not None and sequence.get("end") is not None:
         yield finding(call.path + ("withSequence", "end"),
                       f"`withSequence` of {what} `{call.name}` sets both `count` and `end`; Argo accepts only one",
-                      hint="use `count` (how many numbers) or `start`/`end` (a range), not both", on_key=True)
+                      hint="use `count` (how many numbers) or `start`/`end` (a range), not both", on_key=True, check="loop")
     for key in ("count", "start", "end"):
         value = sequence.get(key)
         if isinstance(value, str) and not _dynamic(value) and durations.go_int(value) is None:
             yield finding(call.path + ("withSequence", key),
                           f"`withSequence.{key}: {value}` is not a whole number: Argo accepts it, but the {what} "
-                          "fails when it expands the loop", hint="write a whole number, e.g. `5`", severity=WARNING)
+                          "fails when it expands the loop", hint="write a whole number, e.g. `5`", severity=WARNING, check="loop")
 
 
 def _call_hooks(call):
@@ -675,9 +714,9 @@ def _call_hooks(call):
             yield finding(path, f"hook `{name}` of step `{call.name}` has no `expression`; Argo rejects every hook but "
                                 "`exit` without one (\"Expression required\")",
                           hint="add `expression:` saying when it runs, e.g. `steps[\"x\"].status == \"Running\"`, or "
-                               "name the hook `exit` to run it when the step ends", on_key=True)
+                               "name the hook `exit` to run it when the step ends", on_key=True, check="hook-expression")
         else:
             yield finding(path, f"hook `{name}` of {what} `{call.name}` has no `expression`: Argo accepts it, but the "
                                 "task errors when the hook is due (\"Expression required\")",
                           hint="add `expression:` saying when it runs, or name the hook `exit`", on_key=True,
-                          severity=WARNING)
+                          severity=WARNING, check="hook-expression")

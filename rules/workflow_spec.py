@@ -7,7 +7,7 @@ from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
 from . import _helpers
-from ._helpers import GC_STRATEGIES, gc_strategy
+from ._helpers import GC_STRATEGIES, gc_strategy, tagged
 
 ID = "workflow-spec"
 SEVERITY = "error"
@@ -18,6 +18,24 @@ POD_GC = ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflow
 VOLUME_CLAIM_GC = ("OnWorkflowCompletion", "OnWorkflowSuccess")
 OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist")
 MAX_TEMPLATES = 200
+# Each check has an id of its own (`workflow-spec/<check>`) and a `### ` section in the rule's doc.
+CHECKS = {
+    "pod-gc": "`podGC` names a known strategy, a valid label selector and a readable `deleteDelayDuration`.",
+    "ttl": "`ttlStrategy` durations are not negative.",
+    "hook-expression": "A workflow hook (other than `exit`) has an `expression`.",
+    "parallelism": "The workflow's `parallelism` is at least 1.",
+    "deadline": "The workflow's `activeDeadlineSeconds` is above 0.",
+    "template-count": "A workflow has at most the 200 templates the Argo 4 CRD allows.",
+    "retry-strategy": "The workflow's retryStrategy uses settings Argo accepts.",
+    "artifact-gc": "`artifactGC.strategy` is a known strategy.",
+    "volume-claim-gc": "`volumeClaimGC.strategy` is a known strategy.",
+    "synchronization": "`synchronization` uses the lists (`mutexes`, `semaphores`), and a semaphore names its "
+                       "ConfigMap key or database.",
+    "removed-field": "The spec uses no field Argo removed (`ttlSecondsAfterFinished`, `podPriority`).",
+    "executor-plugin": "An executor plugin has a name, and its sidecar ports, resources and a securityContext.",
+    "pod-resources": "The workflow's `podResources` hold only what Argo accepts.",
+    "service-account-token": "`automountServiceAccountToken: false` comes with an executor service account.",
+}
 
 
 def check(document, context):
@@ -26,33 +44,34 @@ def check(document, context):
     base, spec = model.spec(document)
     if not spec:
         return
-    yield from _pod_gc(base, spec)
-    yield from _ttl(base, spec)
-    yield from _hooks(base, spec)
+    yield from tagged("pod-gc", _pod_gc(base, spec))
+    yield from tagged("ttl", _ttl(base, spec))
+    yield from tagged("hook-expression", _hooks(base, spec))
     yield from _limits(base, spec, v4)
-    yield from _helpers.retry_strategy(base + ("retryStrategy",), spec.get("retryStrategy"),
-                                       "the workflow", validated=False, v4=v4)
+    yield from tagged("retry-strategy", _helpers.retry_strategy(base + ("retryStrategy",), spec.get("retryStrategy"),
+                                                                "the workflow", validated=False, v4=v4))
     gc = model.as_dict(spec.get("artifactGC")).get("strategy")
     if isinstance(gc, str) and gc and gc not in GC_STRATEGIES:
-        yield from gc_strategy(base + ("artifactGC", "strategy"), gc, v4)
+        yield from tagged("artifact-gc", gc_strategy(base + ("artifactGC", "strategy"), gc, v4))
     claim_gc = model.as_dict(spec.get("volumeClaimGC")).get("strategy")
     if isinstance(claim_gc, str) and claim_gc and claim_gc not in VOLUME_CLAIM_GC:
         yield finding(base + ("volumeClaimGC", "strategy"),
                       f"`{claim_gc}` is not a volume claim GC strategy: use OnWorkflowCompletion or OnWorkflowSuccess; "
                       f"Argo accepts it, but never deletes the claims{did_you_mean(claim_gc, VOLUME_CLAIM_GC)}",
-                      severity=WARNING)
-    yield from _synchronization(base + ("synchronization",), spec.get("synchronization"), "the workflow", v4)
+                      severity=WARNING, check="volume-claim-gc")
+    yield from tagged("synchronization", _synchronization(base + ("synchronization",), spec.get("synchronization"),
+                                                          "the workflow", v4))
     for at in model.all_templates(document):
         if at.template.get("synchronization") is not None:
             owner = _helpers.label(at)
-            yield from _synchronization(at.path + ("synchronization",), at.template.get("synchronization"), owner,
-                                        v4)
-    yield from _removed(base, spec)
+            yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
+                                                                  at.template.get("synchronization"), owner, v4))
+    yield from tagged("removed-field", _removed(base, spec))
     if v41:
-        yield from _executor_plugins(base, spec)
+        yield from tagged("executor-plugin", _executor_plugins(base, spec))
         if spec.get("podResources") is not None:
-            yield from _helpers.pod_resources(base + ("podResources",), spec.get("podResources"))
-    yield from _service_account_tokens(document, context, base, spec)
+            yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",), spec.get("podResources")))
+    yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
 
 
 # -- pod GC, TTL, hooks ----------------------------------------------------------
@@ -152,19 +171,20 @@ def _hooks(base, spec):
 def _limits(base, spec, v4):
     parallelism = spec.get("parallelism")
     if isinstance(parallelism, int) and not isinstance(parallelism, bool) and parallelism < 1:
-        yield from _helpers.minimum_parallelism(base + ("parallelism",), parallelism, v4,
-                                                "the workflow never starts a pod")
+        yield from tagged("parallelism", _helpers.minimum_parallelism(base + ("parallelism",), parallelism, v4,
+                                                                      "the workflow never starts a pod"))
     deadline = spec.get("activeDeadlineSeconds")
     if isinstance(deadline, int) and not isinstance(deadline, bool) and deadline <= 0:
         yield finding(base + ("activeDeadlineSeconds",),
                       f"`activeDeadlineSeconds: {deadline}` gives the workflow no time: Argo accepts it, but stops the "
                       "workflow as soon as it starts", hint="use the number of seconds the workflow may run, or remove "
-                                                            "it", severity=WARNING)
+                                                            "it", severity=WARNING, check="deadline")
     templates = spec.get("templates")
     if v4 and isinstance(templates, list) and len(templates) > MAX_TEMPLATES:
         yield finding(base + ("templates",), f"the workflow has {len(templates)} templates; the CRD Argo 4 installs "
                                              f"allows at most {MAX_TEMPLATES}",
-                      hint="move some into WorkflowTemplates and call them with `templateRef`", on_key=True)
+                      hint="move some into WorkflowTemplates and call them with `templateRef`", on_key=True,
+                      check="template-count")
 
 
 # -- synchronization ---------------------------------------------------------------

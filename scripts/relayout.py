@@ -122,6 +122,7 @@ MOVES: Dict[str, str] = {
     "parallel": "run.parallel",
     "config": "run.config",
     "registry": "run.registry",
+    "ruleids": "run.ruleids",
     "results": "run.results",
     "suppress": "run.suppress",
     "baseline": "run.baseline",

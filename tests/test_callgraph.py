@@ -229,7 +229,7 @@ def big_dag(n):
 def test_a_6000_container_chain_lints_without_crash():
     report = lint_text(container_set_chain(6000))
     assert not [f for f in report.findings if f.rule == "internal-error"]
-    assert not [f for f in report.findings if f.rule == "template-structure"]
+    assert not [f for f in report.findings if f.rule.partition("/")[0] == "template-structure"]
 
 
 def test_a_6000_container_cycle_is_reported_once():

@@ -16,6 +16,8 @@ def rule_table() -> str:
         if rule.origin != "core" or rule.group == "security":
             continue
         lines.append(f"| `{rule.id}` | {rule.severity} | {'yes' if rule.enabled else 'no'} | {rule.summary} |")
+        for check, summary in rule.checks.items():   # its checks, each with an id of its own
+            lines.append(f"| ↳ `{rule.id}/{check}` | | | {summary} |")
     return "\n".join(lines)
 
 

@@ -192,11 +192,11 @@ def test_a_removed_field_gets_one_finding_with_the_migration_advice():
     report = lint_files({"cron.yaml": V3_CRON})
     assert _loud(report) == [
         (6, 3, "cron", "error"),                    # schedule (no `missing schedules` besides)
-        (10, 5, "workflow-spec", "error"),          # podPriority
-        (12, 7, "workflow-spec", "error"),          # mutex
-        (16, 9, "template-structure", "error"),     # template priority
-        (18, 11, "workflow-spec", "error"),         # semaphore
-        (24, 38, "template-structure", "error"),    # memoize.cache.configMap.key
+        (10, 5, "workflow-spec/removed-field", "error"),    # podPriority
+        (12, 7, "workflow-spec/synchronization", "error"),  # mutex
+        (16, 9, "template-structure/removed-field", "error"),  # template priority
+        (18, 11, "workflow-spec/synchronization", "error"),  # semaphore
+        (24, 38, "template-structure/removed-field", "error"),  # memoize.cache.configMap.key
     ]
 
 
@@ -204,6 +204,6 @@ def test_fields_that_4_0_removes_are_deprecation_warnings_under_3_7():
     report = lint_files({"cron.yaml": V3_CRON}, options=Options(argo_version="3.7"))
     found = {(f.line, f.rule): (f.severity, f.message) for f in report.findings if f.severity != "info"}
     for line in (6, 12, 18):
-        severity, message = found[(line, "cron" if line == 6 else "workflow-spec")]
+        severity, message = found[(line, "cron" if line == 6 else "workflow-spec/synchronization")]
         assert severity == "warning" and "removed in 4.0" in message and "instead" in message
     assert not any(rule == "schema" for _, rule in found)

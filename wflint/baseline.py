@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Dict, Iterable, List, Tuple
 
 from .finding import INFO, Finding
+from .ruleids import lineage
 
 FORMAT = 1
 
@@ -80,8 +81,13 @@ def apply(path: str, findings: List[Finding], linted: Iterable[str]) -> List[Fin
     kept = []
     for f in findings:
         key = _key(f, base)
-        if remaining.get(key, 0) > 0:
-            remaining[key] -= 1
+        # an entry recorded with the rule's id (before its checks had ids of
+        # their own) still matches the check's finding
+        for rule in lineage(f.rule):
+            key = (rule,) + key[1:]
+            if remaining.get(key, 0) > 0:
+                remaining[key] -= 1
+                break
         else:
             kept.append(f)
     linted_rel = {os.path.relpath(os.path.abspath(p), base).replace(os.sep, "/"): p for p in linted}

@@ -301,25 +301,35 @@ def _fix_usage(paths, fix_files: bool, show_diff: bool, unsafe_fixes: bool, writ
 def list_rules(fmt: str, config_path: Optional[str]):
     """List every rule: id, severity, enabled or not (after the configuration), group, summary."""
     from .engine import Options, active_rules
+    from .ruleids import enabled_ids, sub_ids
     config, rules = _load_config(config_path)
     active = {r.id for r in active_rules(Options(config=config))}
+    reported = enabled_ids(rules, config, None, config.extend_select, config.ignore)
     if fmt == "json":
         import json
         click.echo(json.dumps([{"id": r.id, "severity": _severity(config, r), "enabled": r.id in active,
-                                "group": r.group, "summary": r.summary, "origin": r.origin}
+                                "group": r.group, "summary": r.summary, "origin": r.origin,
+                                "checks": [{"id": sub, "severity": _severity(config, r, sub),
+                                            "enabled": sub in reported, "summary": r.checks[sub.split("/", 1)[1]]}
+                                           for sub in sub_ids(r)]}
                                for r in rules.values()], indent=2))
         return
-    width = max(len(r.id) for r in rules.values())
+    width = max(len(i) for r in rules.values() for i in [r.id] + sub_ids(r))
     group_width = max(len(r.group) for r in rules.values())
     for rule in rules.values():
         state = "on " if rule.id in active else "off"
         origin = "" if rule.origin == "core" else f" ({rule.origin})"
         click.echo(f"{rule.id:<{width}}  {_severity(config, rule):<7}  {state}  {rule.group:<{group_width}}  "
                    f"{rule.summary}{origin}")
+        for sub in sub_ids(rule):
+            state = "on " if sub in reported else "off"
+            click.echo(f"{sub:<{width}}  {_severity(config, rule, sub):<7}  {state}  {rule.group:<{group_width}}  "
+                       f"{rule.checks[sub.split('/', 1)[1]]}")
 
 
-def _severity(config, rule) -> str:
-    setting = config.rules.get(rule.id)
+def _severity(config, rule, sub_id: Optional[str] = None) -> str:
+    from .ruleids import lookup
+    setting = lookup(config.rules, sub_id or rule.id)
     return (setting.severity if setting is not None and setting.severity else None) or rule.severity
 
 
@@ -328,12 +338,20 @@ def _severity(config, rule) -> str:
 def explain(rule_id: str):
     """Show what RULE checks, why it matters, an example and the fix."""
     from .suggest import did_you_mean
+    from .ruleids import all_ids, doc_section, is_sub_id, parent
     rules = _rules_or_exit()
-    rule = rules.get(rule_id)
+    rule = rules.get(parent(rule_id)) if rule_id in rules or is_sub_id(rule_id, rules) else None
     if rule is None:
-        click.echo(f"wflint: no rule `{rule_id}`{did_you_mean(rule_id, rules)} "
+        click.echo(f"wflint: no rule `{rule_id}`{did_you_mean(rule_id, all_ids(rules))} "
                    "(`wflint rules` lists them)", err=True)
         sys.exit(EXIT_USAGE)
+    if rule_id != rule.id:
+        # a rule's check: its own section of the rule's doc
+        section = doc_section(rule.doc() or "", rule_id)
+        summary = rule.checks[rule_id.split("/", 1)[1]]
+        click.echo((section or f"### {rule_id}\n\n{summary}\n").rstrip("\n"))
+        click.echo(f"\n(One check of `{rule.id}`: `wflint explain {rule.id}` shows the whole rule.)")
+        return
     doc = rule.doc()
     if doc is None:
         doc = f"# {rule.id}\n\n{rule.summary}\n\n(This rule has no further documentation.)\n"

@@ -303,7 +303,7 @@ def check_against_rules(config: Config, rules: Mapping[str, Any]) -> None:
         if rule_id not in ids:
             raise ConfigError(shown, f"no rule `{rule_id}`{did_you_mean(rule_id, ids)}")
     by_group = groups(rules)
-    for name in [n for n in config.rules if n not in rules]:
+    for name in [n for n in config.rules if n in by_group and n not in rules]:
         # A group's setting is each of its rules' (a rule's own setting wins).
         setting = config.rules.pop(name)
         if setting.options:
@@ -311,6 +311,11 @@ def check_against_rules(config: Config, rules: Mapping[str, Any]) -> None:
         for rule_id in by_group[name]:
             config.rules.setdefault(rule_id, RuleSetting(enabled=setting.enabled, severity=setting.severity))
     for rule_id, setting in config.rules.items():
+        if rule_id not in rules:   # a rule's check (`rule/check`): on, off or a severity
+            if setting.options:
+                raise ConfigError(shown, f"`{rule_id}`: options belong to the rule "
+                                  f"`{rule_id.partition('/')[0]}`, not to one of its checks")
+            continue
         defaults = rules[rule_id].options
         for key, value in setting.options.items():
             if key not in defaults:

@@ -22,6 +22,7 @@ from .finding import ERROR, INFO, SEVERITIES, Finding, json_pointer, severity_ra
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
 from .registry import load_rules
 from .rule import Context, Rule
+from .ruleids import lookup, parent, qualify, reported
 from .argo_version import DEFAULT as DEFAULT_VERSION, ArgoVersion
 
 
@@ -118,23 +119,13 @@ def active_rules(options: Options) -> List[Rule]:
     `ignore`, then --select (which replaces any selection), the config's and
     the command line's `extend-select` (which add to it) and --ignore. A group
     name (`security`) stands for every rule of the group."""
-    from .registry import expand
+    from .ruleids import enabled_ids, rule_runs
     rules = load_rules()
     config = options.config
-    enabled = {rule_id: rule.enabled for rule_id, rule in rules.items()}
-    for rule_id, setting in config.rules.items():
-        if setting.enabled is not None and rule_id in enabled:
-            enabled[rule_id] = setting.enabled
-    select = options.select if options.select is not None else config.select
-    if select is not None:
-        chosen = set(expand(select, rules))
-        enabled = {rule_id: rule_id in chosen for rule_id in enabled}
-    for rule_id in expand(list(getattr(config, "extend_select", ())) + list(options.extend_select), rules):
-        if rule_id in enabled:
-            enabled[rule_id] = True
-    for rule_id in expand(list(config.ignore) + list(options.ignore), rules):
-        enabled[rule_id] = False
-    return [rule for rule_id, rule in rules.items() if enabled.get(rule_id)]
+    enabled = enabled_ids(rules, config, options.select,
+                          list(getattr(config, "extend_select", ())) + list(options.extend_select),
+                          list(config.ignore) + list(options.ignore))
+    return [rule for rule in rules.values() if rule_runs(rule, enabled)]
 
 
 class Engine:
@@ -479,7 +470,7 @@ class Engine:
         return merged
 
     def _severity(self, rule_id: str) -> Optional[str]:
-        setting = self.options.config.rules.get(rule_id)
+        setting = lookup(self.options.config.rules, rule_id)
         return setting.severity if setting is not None else None
 
     def _resolve(self, item: Finding, rule: Rule, doc: Document) -> Finding:
@@ -488,24 +479,33 @@ class Engine:
         if item.fix is not None:
             from .textedit import resolve
             resolved = resolve(doc, item.fix)
-        return item.replace(rule=rule.id, severity=item.severity or rule.severity, path=doc.path,
+        return item.replace(rule=qualify(rule.id, item.check), severity=item.severity or rule.severity, path=doc.path,
                             line=line, column=column, end_line=end_line, end_column=end_column,
                             pointer=json_pointer(doc.prefix + tuple(item.node) if doc.prefix else item.node),
                             document=doc.index, fix=resolved)
 
+    def _reported(self) -> set:
+        """The rule ids and sub-check ids this run reports."""
+        from .ruleids import enabled_ids
+        options, config = self.options, self.options.config
+        return enabled_ids(self._all, config, options.select,
+                           list(getattr(config, "extend_select", ())) + list(options.extend_select),
+                           list(config.ignore) + list(options.ignore))
+
     def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
         """Configuration, suppressions and the baseline, then severities, order and duplicates."""
         from . import suppress
-        findings = [f for f in findings if f.rule == "internal-error" or f.rule in self._by_id]
+        on = self._reported()
+        findings = [f for f in findings if f.rule == "internal-error" or reported(f.rule, on)]
         if directives:
-            findings = suppress.apply(findings, directives, active=set(self._by_id), known=self._all)
+            findings = suppress.apply(findings, directives, active=on | set(self._by_id), known=self._all)
         if self.options.baseline:
             from . import baseline
             findings = baseline.apply(self.options.baseline, findings, linted)
         out = []
         for item in findings:
-            rule = self._all.get(item.rule)
-            if item.rule != "internal-error" and item.rule not in self._by_id:
+            rule = self._all.get(parent(item.rule))
+            if item.rule != "internal-error" and not reported(item.rule, on):
                 continue
             severity = self._severity(item.rule) or item.severity or (rule.severity if rule else ERROR)
             if self.options.quiet and severity == INFO:

@@ -52,6 +52,9 @@ class Finding:
     # A rule's wflint.fix.Fix (edits by node path); the engine resolves it
     # into a wflint.fix.ResolvedFix (text edits), or None when it cannot.
     fix: Any = None
+    # The rule's sub-check that found it (see wflint.ruleids); the engine
+    # reports the finding as `<rule>/<check>`.
+    check: Optional[str] = None
 
     def replace(self, **changes) -> "Finding":
         return dataclasses.replace(self, **changes)
@@ -80,11 +83,12 @@ class Finding:
 
 def finding(node: NodePath, message: str, *, hint: Optional[str] = None,
             on_key: bool = False, span: Optional[Tuple[int, int]] = None,
-            severity: Optional[str] = None, fix: Any = None) -> Finding:
-    """What a rule yields: a message about the node at ``node``, and
-    optionally a ``fix`` (wflint.fix.Fix) that corrects it."""
+            severity: Optional[str] = None, fix: Any = None, check: Optional[str] = None) -> Finding:
+    """What a rule yields: a message about the node at ``node``, optionally a
+    ``fix`` (wflint.fix.Fix) that corrects it, and ``check``: the rule's
+    sub-check that found it, one of the rule's CHECKS."""
     return Finding(message=message, node=tuple(node), hint=hint, on_key=on_key,
-                   span=span, severity=severity, fix=fix)
+                   span=span, severity=severity, fix=fix, check=check)
 
 
 class SpanError(ValueError):

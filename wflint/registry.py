@@ -89,8 +89,10 @@ def expand(names: Iterable[str], rules: Dict[str, Rule]) -> List[str]:
 
 
 def known_names(rules: Dict[str, Rule]) -> List[str]:
-    """Every name a selection accepts: rule ids, then group names."""
-    return list(rules) + [g for g in groups(rules) if g not in rules]
+    """Every name a selection accepts: rule ids (each followed by its sub-check
+    ids, `rule/check`), then group names."""
+    from .ruleids import all_ids
+    return all_ids(rules) + [g for g in groups(rules) if g not in rules]
 
 
 def _add(rules: Dict[str, Rule], new: Iterable[Rule], label: str) -> None:

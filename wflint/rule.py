@@ -7,6 +7,7 @@ A rule is a module (or a ``Rule`` built by hand) that declares::
     SUMMARY = "one line shown by `wflint rules`"
     KINDS = ("Workflow", ...)         # optional; default: the four Argo kinds
     OPTIONS = {"name": default}       # optional; settable in the config
+    CHECKS = {"name": "summary"}      # optional; sub-checks, reported as `<ID>/<name>`
     ENABLED = True                    # optional; False makes the rule opt-in
     GROUP = "security"                # optional; default "correctness"
     CWE = ("CWE-78",)                 # optional; weaknesses the rule finds (SARIF tags)
@@ -58,6 +59,9 @@ class Rule:
     group: str = DEFAULT_GROUP
     cwe: tuple = ()
     security_severity: Optional[float] = None
+    # Sub-checks: name -> one-line summary; a finding tagged `check="name"` is
+    # reported as `<id>/<name>` (see wflint.ruleids).
+    checks: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if not isinstance(self.id, str) or not RULE_ID.match(self.id):
@@ -70,6 +74,11 @@ class Rule:
             raise RuleError(f"rule {self.id}: check must be callable")
         if not isinstance(self.group, str) or not RULE_ID.match(self.group):
             raise RuleError(f"rule {self.id}: group {self.group!r} is not kebab-case (like `security`)")
+        for check, summary in dict(self.checks).items():
+            if not isinstance(check, str) or not RULE_ID.match(check):
+                raise RuleError(f"rule {self.id}: check {check!r} is not kebab-case (like `duplicate-volume-mount`)")
+            if not isinstance(summary, str) or not summary.strip():
+                raise RuleError(f"rule {self.id}: check `{check}` needs a one-line summary")
 
     @classmethod
     def from_module(cls, module: ModuleType, origin: str = "core") -> "Rule":
@@ -92,6 +101,7 @@ class Rule:
             enabled=bool(getattr(module, "ENABLED", True)),
             doc_file=doc, origin=origin, group=getattr(module, "GROUP", DEFAULT_GROUP),
             cwe=tuple(getattr(module, "CWE", ())), security_severity=getattr(module, "SECURITY_SEVERITY", None),
+            checks=dict(getattr(module, "CHECKS", {})),
         )
 
     @property

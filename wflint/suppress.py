@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
 from .finding import WARNING, Finding
+from .ruleids import all_ids, lineage
 
 # A file that could not be read, parsed or linted whole must not be able to
 # hide that with a comment inside it.
 UNSUPPRESSIBLE = frozenset({"input-limit", "internal-error", "read-error", "yaml-syntax"})
 
 _DIRECTIVE = re.compile(
-    r"#\s*wflint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<rules>[A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)"
+    r"#\s*wflint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<rules>[A-Za-z0-9_/-]+(?:\s*,\s*[A-Za-z0-9_/-]+)*)"
     r"\s*(?:--\s*(?P<reason>.*))?$")
 
 
@@ -137,9 +138,12 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
     kept = []
     for f in findings:
         suppressed = False
-        group = group_of.get(f.rule)
+        # a rule's check (`rule/check`) is covered by its own id, its rule's and its group's
+        names = lineage(f.rule)
+        group = group_of.get(names[-1])
+        names = names + [group] if group is not None else names
         for directive in () if f.rule in UNSUPPRESSIBLE else directives.get(f.path, ()):
-            named = f.rule if f.rule in directive.rules else group if group in directive.rules else None
+            named = next((n for n in names if n in directive.rules), None)
             if named is not None and (directive.whole_file or directive.target == f.line):
                 directive.used.add(named)
                 suppressed = True
@@ -148,7 +152,7 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
     groups = {}
     for rule_id, group in group_of.items():
         groups.setdefault(group, []).append(rule_id)
-    known = list(known) + [g for g in groups if g not in group_of]
+    known = (all_ids(known) if isinstance(known, dict) else list(known)) + [g for g in groups if g not in group_of]
     for path, items in directives.items():
         for directive in items:
             for rule in directive.rules:

@@ -21,6 +21,7 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
 from .engine import Engine, Options, Report
 from .rule import doc_sections  # noqa: F401  (rule docs' sections, for plugin tests)
+from .ruleids import parent
 from .source import SourceFile
 
 
@@ -102,9 +103,9 @@ def run_fixture(rule_id: str, kind: str, case: Path, update: Optional[bool] = No
     if update is None:
         update = bool(os.environ.get("WFLINT_UPDATE_FIXTURES"))
     report = lint_path(str(case), options_for(rule_id))
-    mine = [short(f) for f in report.findings if f.rule == rule_id]
+    mine = [short(f) for f in report.findings if parent(f.rule) == rule_id]   # the rule's and its checks'
     if kind == "ok":
-        loud = [short(f) for f in report.findings if f.severity == "error" or f.rule == rule_id]
+        loud = [short(f) for f in report.findings if f.severity == "error" or parent(f.rule) == rule_id]
         assert not loud, f"{case}: expected clean, got:\n" + "\n".join(loud)
         return
     expected_file = case.with_suffix(".out") if case.is_file() else case.parent / (case.name + ".out")
@@ -134,4 +135,5 @@ def code_blocks(section: str, language: str) -> List[str]:
 
 
 def findings_of(report: Report, rule_id: str) -> Iterable:
-    return [f for f in report.findings if f.rule == rule_id]
+    """The findings of a rule (all its checks', `rule/check`) or of one check."""
+    return [f for f in report.findings if f.rule == rule_id or parent(f.rule) == rule_id]

@@ -29,7 +29,8 @@ def finding_range(item: Finding) -> types.Range:
 
 
 def rule_doc_uri(rule_id: str) -> Optional[str]:
-    rule = load_rules().get(rule_id)
+    from ..ruleids import parent
+    rule = load_rules().get(parent(rule_id))   # a check's doc is its rule's
     if rule is None or not rule.doc_file:
         return None
     return Path(rule.doc_file).resolve().as_uri()
@@ -149,10 +150,13 @@ def _is_block_scalar_header(text: str) -> bool:
 
 def rule_summary(rule_id: str) -> Optional[str]:
     """The rule's summary and the first paragraph of its doc, for hover."""
-    rule = load_rules().get(rule_id)
+    from ..ruleids import parent, split
+    rule = load_rules().get(parent(rule_id))
     if rule is None:
         return None
-    text = f"**{rule.id}** ({rule.severity}): {rule.summary}"
+    check = split(rule_id)[1]
+    summary = rule.checks.get(check, rule.summary) if check else rule.summary
+    text = f"**{rule_id}** ({rule.severity}): {summary}"
     doc = rule.doc()
     if doc:
         # The first paragraph of the doc's opening sections (its title, "What it does").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Dict
+from typing import Dict, List
 from urllib.parse import quote
 
 from .. import __version__
@@ -48,6 +48,22 @@ def _rule_entry(rule) -> Dict:
     return entry
 
 
+def _check_entries(rule) -> List[Dict]:
+    """One reportingDescriptor per sub-check (`rule/check`, a SARIF hierarchical id)."""
+    from ..ruleids import doc_section, sub_ids
+    out = []
+    doc = rule.doc() or ""
+    for sub in sub_ids(rule):
+        summary = rule.checks[sub.split("/", 1)[1]]
+        entry = _rule_entry(rule)
+        section = doc_section(doc, sub) or summary
+        entry.update({"id": sub, "shortDescription": {"text": _sentence(summary)},
+                      "fullDescription": {"text": _sentence(summary)},
+                      "help": {"text": section, "markdown": section}})
+        out.append(entry)
+    return out
+
+
 def _uri(path: str) -> str:
     """A URI reference, as SARIF requires: a space, `%`, `#`, `?` or `:` in a
     file name is percent-encoded (a `:` would read as a scheme, a `#` as a fragment)."""
@@ -73,8 +89,13 @@ def render(report) -> str:
     # Every rule, so viewers can show what was checked; the opt-in security
     # rules only when the run used them (the default output stays as it was).
     active = set(getattr(report, "active", None) or ()) | {f.rule for f in report.findings}
-    ids = sorted(r for r in rules if getattr(rules[r], "group", None) != "security" or r in active)
-    index = {rule_id: i for i, rule_id in enumerate(ids)}
+    ids = sorted(r for r in rules if getattr(rules[r], "group", None) != "security" or r in active
+                 or any(f.partition("/")[0] == r for f in active))
+    descriptors = []
+    for rule_id in ids:
+        descriptors.append(_rule_entry(rules[rule_id]))
+        descriptors.extend(_check_entries(rules[rule_id]))
+    index = {entry["id"]: i for i, entry in enumerate(descriptors)}
     results = []
     for f in report.findings:
         result = {
@@ -107,7 +128,7 @@ def render(report) -> str:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": HOME,
-                "rules": [_rule_entry(rules[rule_id]) for rule_id in ids if rule_id in rules],
+                "rules": descriptors,
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": _uri(os.getcwd()).rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
