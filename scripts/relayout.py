@@ -114,8 +114,11 @@ MOVES: Dict[str, str] = {
     "schema_export": "argo.schema_export",
     "helm": "argo.helm",
     "graph_build": "argo.graph",
+    "documents": "argo.documents",
     # run: one run
     "engine": "run.engine",
+    "pipeline": "run.pipeline",
+    "options": "run.options",
     "workspace": "run.workspace",
     "parallel": "run.parallel",
     "config": "run.config",
