@@ -47,10 +47,7 @@ ALLOWED: Dict[str, Set[str]] = {
 }
 # Imports that break the table today, each with why and what fixes it. The
 # test fails when one of them is gone, so the list only shrinks.
-KNOWN_EXCEPTIONS = {
-    ("render", "run"): "the SARIF renderer loads the rule registry to list every rule; "
-                       "the pipeline (issue 16 item 1) should hand the renderer the rules",
-}
+KNOWN_EXCEPTIONS: Dict = {}
 
 # Runtime dependencies -> the module that uses them (when it is not the same name).
 IMPORT_NAME = {"pyyaml": "yaml", "tzdata": "zoneinfo"}  # tzdata is data for the standard zoneinfo

@@ -134,6 +134,9 @@ class Report:
     sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
     linted: List[str] = field(default_factory=list)   # every file the run read, in order
     active: Optional[List[str]] = None                # the ids of the rules the run used
+    # Every known rule by id (the renderers describe them: SARIF lists them), so
+    # no renderer needs the registry; a Report made by hand gets the registry's.
+    rules: Dict[str, Rule] = field(default_factory=lambda: load_rules(), repr=False, compare=False)
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -276,7 +279,7 @@ class Pipeline:
         shown = {f.path for f in final}
         return Report(findings=final, files=files, documents=documents, internal_errors=internal,
                       sources={p: s for p, s in parsed.sources.items() if p in shown}, linted=parsed.linted,
-                      active=[rule.id for rule in self.rules])
+                      active=[rule.id for rule in self.rules], rules=self._all)
 
 
     def lint(self, files: Iterable[sources.SourceFile], findings: Optional[List[Finding]] = None,
