@@ -160,8 +160,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
           jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int],
           fix_files: bool = False, unsafe_fixes: bool = False, show_diff: bool = False):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
-    from .engine import Engine, Options, raise_recursion_limit
-    from .source import DEFAULT_MAX_FILE_SIZE
+    from .engine import Engine, raise_recursion_limit
+    from .options import resolve
     from .suggest import did_you_mean
 
     if select is not None and not select:
@@ -181,23 +181,19 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         raise click.BadParameter(str(exc), param_hint="--exclude")
     raise_recursion_limit()
     paths = list(paths) or ["."]
-    if max_file_size is None and config.max_file_size is not None:
-        max_file_size = int(config.max_file_size * 1024 * 1024)
-    options = Options(argo_version=argo_version or config.argo_version or DEFAULT, exclude=list(exclude),
-                      select=select, extend_select=extend_select or [], ignore=ignore or [], quiet=quiet,
-                      config=config,
-                      max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
-                      template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)
-    if baseline_path is None and config.baseline:
-        baseline_path = os.path.join(config.root, config.baseline)
-    if baseline_path is not None and write_baseline is None:
-        if os.path.islink(baseline_path):
-            _usage_error(f"baseline {_shown(baseline_path)} is a symbolic link; wflint reads and writes "
+    options = resolve(config, argo_version=argo_version, max_file_size=max_file_size, exclude=exclude,
+                      select=select, extend_select=extend_select, ignore=ignore, quiet=quiet, show_info=show_info,
+                      template_paths=template_paths, no_cache=no_cache, jobs=jobs, baseline=baseline_path,
+                      fail_on=fail_on)
+    if write_baseline is not None:
+        options.baseline = None  # every current finding is recorded, none hidden
+    elif options.baseline is not None:
+        if os.path.islink(options.baseline):
+            _usage_error(f"baseline {_shown(options.baseline)} is a symbolic link; wflint reads and writes "
                          "baselines only as regular files")
-        if not os.path.isfile(baseline_path):
-            _usage_error(f"baseline {_shown(baseline_path)} does not exist (create it with: "
-                         f"wflint check --write-baseline {_shown(_quoted(baseline_path))})")
-        options.baseline = baseline_path
+        if not os.path.isfile(options.baseline):
+            _usage_error(f"baseline {_shown(options.baseline)} does not exist (create it with: "
+                         f"wflint check --write-baseline {_shown(_quoted(options.baseline))})")
     from . import safewrite
     for target, flag in ((output, "--output"), (write_baseline, "--write-baseline")):
         if target is not None:
@@ -205,7 +201,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
                 safewrite.check_target(target)
             except safewrite.UnsafeTarget as exc:
                 _usage_error(f"refusing to write {_shown(target)} ({flag}): {exc}")
-    show_info = (show_info or config.show_info) and not quiet
+    show_info = options.show_info
     engine = Engine(options)
     if fix_files or show_diff or unsafe_fixes:
         _fix_usage(paths, fix_files, show_diff, unsafe_fixes, write_baseline)
@@ -275,8 +271,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
             click.echo(chunk, nl=False, color=color if fmt == "text" else True)
     if report.internal_errors:
         sys.exit(EXIT_INTERNAL)
-    fail_on = fail_on or config.fail_on or "error"
-    failing = ("error",) if fail_on == "error" else ("error", "warning")
+    failing = ("error",) if options.fail_on == "error" else ("error", "warning")
     sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in report.findings) else EXIT_OK)
 
 
@@ -300,7 +295,7 @@ def _fix_usage(paths, fix_files: bool, show_diff: bool, unsafe_fixes: bool, writ
               help="Configuration file whose settings to show.")
 def list_rules(fmt: str, config_path: Optional[str]):
     """List every rule: id, severity, enabled or not (after the configuration), group, summary."""
-    from .engine import Options, active_rules
+    from .options import Options, active_rules
     from .ruleids import enabled_ids, sub_ids
     config, rules = _load_config(config_path)
     active = {r.id for r in active_rules(Options(config=config))}

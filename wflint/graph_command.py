@@ -12,13 +12,12 @@ def run(path: str, template: Optional[str] = None, fmt: str = "mermaid", stats: 
         config=None, template_paths: Sequence[str] = (), use_cache: bool = True, out=None, err=None) -> int:
     """Print the graphs of every Argo document in ``path``; 0, or 2 on a usage problem."""
     from . import graph_build, graph_render
-    from .config import Config
-    from .engine import Options
+    from .options import resolve
     from .rbac_command import load
 
     out = out or sys.stdout
     err = err or sys.stderr
-    options = Options(config=config or Config(), select=[], template_paths=list(template_paths), use_cache=use_cache)
+    options = resolve(config, select=[], template_paths=template_paths, no_cache=not use_cache)
     documents, index, problems = load([path], options)
     for problem in problems:
         err.write(f"wflint graph: skipped {problem}\n")

@@ -104,8 +104,8 @@ def entries(path: str, max_size: int):
     import os
     import stat as stat_module
 
-    from . import loader, source as sources
-    from .index import entry_of, indexable
+    from . import source as sources
+    from .index import entry_of
     try:
         if not stat_module.S_ISREG(os.stat(path).st_mode):
             return []
@@ -119,12 +119,6 @@ def entries(path: str, max_size: int):
     if not isinstance(source, sources.SourceFile):
         return []
     source = sources.SourceFile(path=source.path, text=neutralise(source.text), digest=source.digest)
-    docs, _ = loader.load(source)
-    found = []
-    for doc in docs:
-        if not indexable(doc):
-            continue
-        loader.convert(doc)
-        if isinstance(doc.data, dict):
-            found.append(entry_of(doc))
-    return found
+    from .documents import load_file
+    # The one reading of a file (documents.py), keeping what the index keeps.
+    return [entry_of(doc) for doc in load_file(source, index_only=True).documents]

@@ -1,11 +1,12 @@
 """Linting many files on every core, each file still parsed once.
 
-Each worker process reads and parses a fixed share of the files and keeps
-their documents. The index needs every file's WorkflowTemplates before any
+Each worker process runs the pipeline (pipeline.py) on a fixed share of the
+files: it reads and parses them and keeps their documents. The index needs every file's WorkflowTemplates before any
 rule runs, so the workers send what they would index, the parent merges it
 with the rest of the project, sends each worker the part it lacks, and the
-workers run the rules on the documents they kept. Findings come back with
-their positions already resolved; the parent applies suppressions, the
+workers run the rules on the documents they kept. Each worker's results come
+back as one `pipeline.Run` record, findings with their positions resolved;
+the parent applies suppressions, the
 baseline and the configuration exactly as a single process does, so the
 output is the same whatever the number of processes.
 """
@@ -19,9 +20,10 @@ import sys
 import threading
 import time
 import traceback
-from typing import List, Sequence, Tuple
+from typing import List, Sequence
 
-from .index import ProjectIndex, entry_of, indexable
+from .index import IndexEntry
+from .pipeline import Pipeline, Run
 
 # Below this much input, starting processes costs more than it saves.
 MIN_FILES = 500
@@ -68,10 +70,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
 
 
-def _worker(conn, engine_class, options, paths, parent: int = 0) -> None:
-    """Phase one, send index entries, receive the others', phase two. The
-    parent passes its engine's class, so this module never imports the engine
-    (which imports it)."""
+def _worker(conn, options, paths, parent: int = 0) -> None:
+    """One share of the run (pipeline.Pipeline.lint_share): phase one, send
+    the share's index entries, receive the others', phase two, send the
+    share's `Run` record."""
     try:
         try:  # a fork inherits the parent's handler, meant for the parent alone
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -81,25 +83,12 @@ def _worker(conn, engine_class, options, paths, parent: int = 0) -> None:
             _die_with_parent(parent)
         import gc
         gc.disable()
-        from . import source as sources
-        engine = engine_class(options)
-        findings = []
-        files = []
-        for path in paths:
-            read = sources.read(path, options.max_file_size)
-            (findings if not isinstance(read, sources.SourceFile) else files).append(read)
-        parsed = engine.parse(files)
-        own = [entry_of(doc) for doc in parsed.documents if indexable(doc)]
-        conn.send(("entries", own))
-        message, foreign = conn.recv()
-        index = ProjectIndex(parsed.documents, entries=foreign)
-        found, internal = engine.check(index)
-        counts = {}
-        for document in index.documents:
-            counts[document.path] = counts.get(document.path, 0) + 1
-        digests = {source.path: source.digest for source in files}
-        conn.send(("done", findings + parsed.findings + found, internal, counts, parsed.directives,
-                   parsed.linted, digests))
+
+        def exchange(own):
+            conn.send(("entries", own))
+            message, foreign = conn.recv()
+            return foreign
+        conn.send(("done", Pipeline(options).lint_share(paths, exchange)))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -119,11 +108,11 @@ class WorkerFailed(Exception):
     pass
 
 
-def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Tuple:
-    """Lint ``paths`` on ``jobs`` processes. ``project_entries()`` computes the
-    index entries from outside the linted files, while the workers parse.
-    Returns (findings, internal errors, documents per file, directives, linted,
-    digests, the workers' own index entries, the entries from outside)."""
+def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Run:
+    """Lint ``paths`` on ``jobs`` processes with ``options``. ``project_entries()``
+    computes the index entries from outside the linted files, while the
+    workers parse. Returns the workers' `Run` records merged (``outside``: the
+    entries from outside)."""
     context = _context()
     shares = partition(paths, sizes, jobs)
     workers = []
@@ -131,29 +120,30 @@ def run(engine, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_e
     try:
         for share in shares:
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, type(engine), engine.options, share, os.getpid()),
-                                      daemon=True)
+            process = context.Process(target=_worker, args=(child, options, share, os.getpid()), daemon=True)
             process.start()
             child.close()
             workers.append((process, parent))
         outside = project_entries()
         sent = []
         for process, conn in workers:
-            sent.append(_receive(conn, "entries")[1])
+            own = _receive(conn, "entries")[1]
+            if not isinstance(own, list) or not all(isinstance(e, IndexEntry) for e in own):
+                raise WorkerFailed("a worker sent malformed index entries")
+            sent.append(own)
         for i, (process, conn) in enumerate(workers):
             others = [entry for j, entries in enumerate(sent) if j != i for entry in entries]
             conn.send(("entries", outside + others))
-        findings, internal, documents, directives, linted, digests = [], 0, {}, {}, [], {}
+        merged = Run(outside=outside)
         for process, conn in workers:
-            _, found, crashed, counts, found_directives, found_linted, found_digests = _receive(conn, "done")
-            findings.extend(found)
-            internal += crashed
-            documents.update(counts)
-            directives.update(found_directives)
-            linted.extend(found_linted)
-            digests.update(found_digests)
-        own = [entry for entries in sent for entry in entries]
-        return findings, internal, documents, directives, linted, digests, own, outside
+            record = _receive(conn, "done")[1]
+            if not isinstance(record, Run):
+                raise WorkerFailed(f"a worker sent a {type(record).__name__}, not a Run record")
+            try:
+                merged.merge(record.validate())
+            except ValueError as exc:
+                raise WorkerFailed(str(exc))
+        return merged
     finally:
         _stop(workers)
         if previous is not None:

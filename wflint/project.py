@@ -28,7 +28,7 @@ from . import __version__
 from . import helm
 from .cachefile import is_int, is_json_data
 from .discovery import Excluder, discover
-from .index import IndexEntry, entry_of, indexable
+from .index import IndexEntry, entry_of
 
 CACHE_DIR = ".wflint_cache"   # where caches were kept before 0.2: never read now
 _CACHE_FILE = "index.json"
@@ -229,7 +229,7 @@ _patches = None
 def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
     """The documents of ``path`` the index keeps; files that cannot hold one
     (no marker in their bytes) are not parsed at all."""
-    from . import loader, source as sources
+    from . import source as sources
     try:
         if not stat_module.S_ISREG(os.stat(path).st_mode):
             return []  # a FIFO or a device named as a template path: opening it could block forever
@@ -242,20 +242,6 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
     source = sources.decode(path, data)
     if not isinstance(source, sources.SourceFile):
         return []
-    docs, _ = loader.load(source)
-    entries = []
-    from . import embedded
-    for doc in docs:
-        if doc.is_argo and _patches is not None and _patches.is_patch(path):
-            continue  # a kustomize patch: part of an object, never indexed
-        if embedded.is_holder(doc) and not doc.kind == "Sensor":
-            loader.convert(doc)  # a List: its items are indexed
-            entries.extend(entry_of(item) for item in embedded.embedded(doc)
-                           if indexable(item) and isinstance(item.data, dict))
-            continue
-        if not indexable(doc):
-            continue
-        loader.convert(doc)
-        if isinstance(doc.data, dict):
-            entries.append(entry_of(doc))
-    return entries
+    from .documents import load_file
+    # The same reading as `wflint check` (documents.py), keeping what the index keeps.
+    return [entry_of(doc) for doc in load_file(source, _patches, index_only=True).documents]

@@ -347,41 +347,26 @@ def _checked(text: str) -> str:
 # -- the command --------------------------------------------------------------------------------
 
 def load(paths: Sequence[str], options) -> Tuple[list, object, List[str]]:
-    """The Argo documents under ``paths``, the project index around them, and problems reading them."""
-    from . import loader, source as sources
-    from .discovery import discover
-    from .engine import Engine
-    from .index import ProjectIndex, indexable
+    """The Argo documents under ``paths``, the project index around them, and
+    problems reading them: the pipeline's phase one, as `wflint check` reads
+    the same files (Lists, Sensors, kustomize patches and chart templates alike)."""
+    from .pipeline import Pipeline
 
-    engine = Engine(options)
-    found = discover(paths, options.excluder())
-    problems = [f"{f.path}: {f.message}" for f in found.findings if f.severity == "error"]
-    documents = []
-    for path in found.files:
-        read = sources.read(path, options.max_file_size)
-        if not isinstance(read, sources.SourceFile):
-            problems.append(f"{read.path}: {read.message}")
-            continue
-        docs, errors = loader.load(read)
-        problems.extend(f"{e.path}:{e.line}: {e.message}" for e in errors if e.severity == "error")
-        for doc in docs:
-            if doc.is_argo or indexable(doc):
-                loader.convert(doc)
-                if isinstance(doc.data, dict):
-                    documents.append(doc)
-    index = ProjectIndex(documents, entries=engine.project_entries(paths, found.files))
-    return index.documents, index, problems
+    pipeline = Pipeline(options)
+    documents, index, unreadable, found = pipeline.load_documents(paths)
+    problems = [f"{f.path}: {f.message}" for f in unreadable if pipeline.severity_of(f) == "error"]
+    problems.extend(f"{e.path}:{e.line}: {e.message}" for e in found if pipeline.severity_of(e) == "error")
+    return documents, index, problems
 
 
 def run(paths: Sequence[str], namespace: Optional[str] = None, service_account: Optional[str] = None,
         exclude: Sequence[str] = (), config=None, template_paths: Sequence[str] = (), use_cache: bool = True,
         out=None, err=None) -> int:
-    from .engine import Options
-    from .config import Config
+    from .options import resolve
     out = out or sys.stdout
     err = err or sys.stderr
-    options = Options(exclude=list(exclude), config=config or Config(), select=[],
-                      template_paths=list(template_paths), use_cache=use_cache)
+    # No rule runs (select=[]), but the rest is `wflint check`'s: max-file-size, exclude, index.
+    options = resolve(config, exclude=exclude, select=[], template_paths=template_paths, no_cache=not use_cache)
     paths = list(paths) or ["."]
     documents, index, problems = load(paths, options)
     for problem in problems:

@@ -23,11 +23,10 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 from . import config as configuration
 from .document import Document
-from .engine import Engine, Options, raise_recursion_limit
+from .pipeline import Pipeline, raise_recursion_limit
 from .finding import Finding
 from .index import IndexEntry, ProjectIndex, entry_of, indexable
-from .schema import DEFAULT_VERSION
-from .source import DEFAULT_MAX_FILE_SIZE, SourceFile
+from .source import SourceFile
 
 
 @dataclass
@@ -62,18 +61,15 @@ class Workspace:
             # A broken config must not take the editor down: lint with defaults, say why.
             self.config_error = f"configuration error in {exc.path}: {exc.reason}"
             config = configuration.Config()
-        max_size = int(config.max_file_size * 1024 * 1024) if config.max_file_size else DEFAULT_MAX_FILE_SIZE
-        self.options = Options(argo_version=argo_version or config.argo_version or DEFAULT_VERSION, config=config,
-                               max_file_size=max_size, jobs=1)
+        from .options import resolve
+        # As `wflint check` would resolve them, but one process, and a baseline
+        # the configuration names only when it exists (an editor must keep working).
+        self.options = resolve(config, argo_version=argo_version, jobs=1, baseline_if_present=True)
         if config.path is None:
             # No configuration: the workspace folder is the project (as
             # `--template-path FOLDER`), not a git work tree around it.
             self.options.template_paths = [self.root]
-        if config.baseline:
-            baseline = os.path.join(config.root, config.baseline)
-            if os.path.isfile(baseline):
-                self.options.baseline = baseline
-        self.engine = Engine(self.options)
+        self.engine = Pipeline(self.options)   # the phases `wflint check` runs (pipeline.py)
         self._excluder = self.options.excluder()
         self._lock = threading.RLock()
         self._disk: Dict[str, List[IndexEntry]] = {}     # absolute path -> entries from the file on disk

@@ -84,8 +84,7 @@ def _fix(f) -> Dict:
 
 
 def render(report) -> str:
-    from ..registry import load_rules
-    rules = load_rules()
+    rules = report.rules   # every known rule, handed over by the pipeline (pipeline.Report)
     # Every rule, so viewers can show what was checked; the opt-in security
     # rules only when the run used them (the default output stays as it was).
     active = set(getattr(report, "active", None) or ()) | {f.rule for f in report.findings}
