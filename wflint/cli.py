@@ -183,6 +183,7 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
                       template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs)
     if baseline_path is None and config.baseline:
         baseline_path = os.path.join(config.root, config.baseline)
+        options.baseline_trusted = False
     if baseline_path is not None and write_baseline is None:
         if os.path.islink(baseline_path):
             _usage_error(f"baseline {_shown(baseline_path)} is a symbolic link; wflint reads and writes "
@@ -343,16 +344,21 @@ def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[s
             raise click.UsageError("give --kind KIND (or -o DIR for every kind)")
         click.echo(render(kind, argo_version), nl=False)
         return
+    from . import safewrite
     kinds = [kind] if kind else list(KINDS)
     try:
+        # The folder may be in a checkout: never write (nor create folders) through a link planted there.
+        safewrite.check_target(os.path.join(output_dir, f"{kinds[0]}.json"))
         os.makedirs(output_dir, exist_ok=True)
         for name in kinds:
             target = os.path.join(output_dir, f"{name}.json")
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(render(name, argo_version))
-            click.echo(target)
+            schema = render(name, argo_version)
+            safewrite.write(target, lambda handle: handle.write(schema))
+            click.echo(_shown(target))
+    except safewrite.UnsafeTarget as exc:
+        _usage_error(f"refusing to write in {_shown(output_dir)}: {exc}")
     except OSError as exc:
-        click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
+        click.echo(f"wflint: cannot write {_shown(output_dir)}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 

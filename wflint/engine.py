@@ -46,6 +46,7 @@ class Options:
     template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
     use_cache: bool = True                    # --no-cache turns the index cache off
     baseline: Optional[str] = None            # --baseline: hide the findings this file records
+    baseline_trusted: bool = True             # False: the baseline came from a configuration file
     jobs: int = 0                             # processes for many files; 0: one per available core
 
     def excluder(self) -> Excluder:
@@ -120,19 +121,25 @@ def active_rules(options: Options) -> List[Rule]:
     name (`security`) stands for every rule of the group."""
     from .registry import expand
     rules = load_rules()
+    from .config import PROTECTED
     config = options.config
     enabled = {rule_id: rule.enabled for rule_id, rule in rules.items()}
     for rule_id, setting in config.rules.items():
-        if setting.enabled is not None and rule_id in enabled:
+        if setting.enabled is not None and rule_id in enabled and rule_id not in PROTECTED:
             enabled[rule_id] = setting.enabled
-    select = options.select if options.select is not None else config.select
-    if select is not None:
-        chosen = set(expand(select, rules))
+    if options.select is not None:
+        chosen = set(expand(options.select, rules))
+        enabled = {rule_id: rule_id in chosen for rule_id in enabled}
+    elif config.select is not None:  # a configuration file cannot turn off PROTECTED rules
+        chosen = set(expand(config.select, rules)) | PROTECTED
         enabled = {rule_id: rule_id in chosen for rule_id in enabled}
     for rule_id in expand(list(getattr(config, "extend_select", ())) + list(options.extend_select), rules):
         if rule_id in enabled:
             enabled[rule_id] = True
-    for rule_id in expand(list(config.ignore) + list(options.ignore), rules):
+    for rule_id in expand(list(config.ignore), rules):
+        if rule_id not in PROTECTED:
+            enabled[rule_id] = False
+    for rule_id in expand(list(options.ignore), rules):
         enabled[rule_id] = False
     return [rule for rule_id, rule in rules.items() if enabled.get(rule_id)]
 
@@ -479,7 +486,8 @@ class Engine:
         return merged
 
     def _severity(self, rule_id: str) -> Optional[str]:
-        setting = self.options.config.rules.get(rule_id)
+        from .config import PROTECTED
+        setting = self.options.config.rules.get(rule_id) if rule_id not in PROTECTED else None
         return setting.severity if setting is not None else None
 
     def _resolve(self, item: Finding, rule: Rule, doc: Document) -> Finding:
@@ -497,7 +505,12 @@ class Engine:
             findings = suppress.apply(findings, directives, active=set(self._by_id), known=self._all)
         if self.options.baseline:
             from . import baseline
-            findings = baseline.apply(self.options.baseline, findings, linted)
+            from .config import PROTECTED
+            # A baseline named by a configuration file cannot hide PROTECTED findings.
+            guarded = set() if self.options.baseline_trusted else PROTECTED
+            kept = [f for f in findings if f.rule in guarded]
+            findings = baseline.apply(self.options.baseline, [f for f in findings if f.rule not in guarded],
+                                      linted) + kept
         out = []
         for item in findings:
             rule = self._all.get(item.rule)

@@ -73,6 +73,7 @@ class Workspace:
             baseline = os.path.join(config.root, config.baseline)
             if os.path.isfile(baseline):
                 self.options.baseline = baseline
+                self.options.baseline_trusted = False
         self.engine = Engine(self.options)
         self._excluder = self.options.excluder()
         self._lock = threading.RLock()
