@@ -114,6 +114,16 @@ class Report:
         return source.line(number) if source is not None else ""
 
 
+def _whole(doc: Document) -> bool:
+    """A kustomize patch that sets both `entrypoint` and `templates` is linted
+    whole: Argo's kinds have no merge keys, so a patch replaces the base's
+    `templates` list outright and the cluster runs exactly what it sets (and a
+    kustomization in the checkout cannot make a broken workflow pass by naming
+    it as a patch)."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    return isinstance(spec, dict) and "entrypoint" in spec and isinstance(spec.get("templates"), list)
+
+
 def active_rules(options: Options) -> List[Rule]:
     """The rules a run uses: defaults, then the config's `rules`, `select` and
     `ignore`, then --select (which replaces any selection), the config's and
@@ -396,6 +406,8 @@ class Engine:
                     for problem in loader.convert(doc):
                         parsed.findings.append(problem.replace(
                             document=doc.index, pointer=problem.pointer or _pointer_of(doc, problem)))
+                    if doc.partial and _whole(doc):
+                        doc.partial = False
                 elif embedded.is_holder(doc):
                     # A List or a Sensor: its Argo objects are linted; a Sensor is indexed too.
                     self._take_holder(doc, loader.convert(doc), parsed)
@@ -424,6 +436,17 @@ class Engine:
                 ranges.append((start, inner.node.end_mark.line + inner.line_offset + 1))
             elif embedded.is_holder(inner) and depth < 8:
                 self._take_holder(inner, [], parsed, depth + 1)
+                if indexable(inner):
+                    parsed.documents.append(inner)
+            elif embedded.is_holder(inner):
+                # Never dropped without a word: what it holds is not linted, which must fail the run.
+                line = inner.node.start_mark.line + inner.line_offset + 1
+                column = inner.node.start_mark.column + 1
+                parsed.findings.append(Finding(
+                    rule="input-limit", severity=ERROR, path=holder.path, line=line, column=column,
+                    end_line=line, end_column=column + 1, document=holder.index,
+                    message="Lists and Sensors nested more than 8 levels deep; what this one holds is not linted",
+                    hint="nest fewer Lists and Sensors, or lint the inner objects as files of their own"))
                 if indexable(inner):
                     parsed.documents.append(inner)
             elif indexable(inner):
