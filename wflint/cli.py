@@ -419,6 +419,23 @@ def _one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+class _Terminated(BaseException):
+    """SIGTERM outside the parallel phase (which handles it itself)."""
+
+
+def _catch_sigterm() -> None:
+    """SIGTERM at any point of a run ends it like an interrupt: exit 3, one line."""
+    import signal
+
+    def handler(signum, frame):
+        raise _Terminated()
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave it be
+        pass
+
+
 def main(argv: Optional[Sequence[str]] = None):
     """The console script. Whatever goes wrong, the exit code says what
     happened (2: usage, 3: internal error or interrupted) and stderr gets one
@@ -426,6 +443,7 @@ def main(argv: Optional[Sequence[str]] = None):
     from .syspath import drop_working_directory
     drop_working_directory()
     try:
+        _catch_sigterm()
         code = cli.main(args=argv, prog_name="wflint", standalone_mode=False)
     except SystemExit:
         raise
@@ -434,6 +452,8 @@ def main(argv: Optional[Sequence[str]] = None):
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         _fail("wflint: interrupted")
+    except _Terminated:
+        _fail("wflint: terminated (SIGTERM)")
     except BrokenPipeError:
         _fail("wflint: the output was closed before the report was written (broken pipe)", pipe=True)
     except BaseException as exc:
