@@ -26,12 +26,20 @@ RUNS = 5
 
 
 def _best(fn, arg) -> float:
-    best = float("inf")
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        fn(arg)
-        best = min(best, time.perf_counter() - start)
-    return best
+    # The collector is paused while timing: a full collection over what earlier
+    # tests left alive would be charged to whichever run it fell in.
+    import gc
+    gc.collect()
+    gc.disable()
+    try:
+        best = float("inf")
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            fn(arg)
+            best = min(best, time.perf_counter() - start)
+        return best
+    finally:
+        gc.enable()
 
 
 def assert_linear(fn, make, n: int) -> None:

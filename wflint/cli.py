@@ -389,16 +389,21 @@ def schema_export(kind: Optional[str], argo_version: str, output_dir: Optional[s
             raise click.UsageError("give --kind KIND (or -o DIR for every kind)")
         click.echo(render(kind, argo_version), nl=False)
         return
+    from . import safewrite
     kinds = [kind] if kind else list(KINDS)
     try:
+        # The folder may be in a checkout: never write (nor create folders) through a link planted there.
+        safewrite.check_target(os.path.join(output_dir, f"{kinds[0]}.json"))
         os.makedirs(output_dir, exist_ok=True)
         for name in kinds:
             target = os.path.join(output_dir, f"{name}.json")
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(render(name, argo_version))
-            click.echo(target)
+            schema = render(name, argo_version)
+            safewrite.write(target, lambda handle: handle.write(schema))
+            click.echo(_shown(target))
+    except safewrite.UnsafeTarget as exc:
+        _usage_error(f"refusing to write in {_shown(output_dir)}: {exc}")
     except OSError as exc:
-        click.echo(f"wflint: cannot write {output_dir}: {exc.strerror or exc}", err=True)
+        click.echo(f"wflint: cannot write {_shown(output_dir)}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
 
 
@@ -459,6 +464,23 @@ def _one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+class _Terminated(BaseException):
+    """SIGTERM outside the parallel phase (which handles it itself)."""
+
+
+def _catch_sigterm() -> None:
+    """SIGTERM at any point of a run ends it like an interrupt: exit 3, one line."""
+    import signal
+
+    def handler(signum, frame):
+        raise _Terminated()
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave it be
+        pass
+
+
 def main(argv: Optional[Sequence[str]] = None):
     """The console script. Whatever goes wrong, the exit code says what
     happened (2: usage, 3: internal error or interrupted) and stderr gets one
@@ -466,6 +488,7 @@ def main(argv: Optional[Sequence[str]] = None):
     from .syspath import drop_working_directory
     drop_working_directory()
     try:
+        _catch_sigterm()
         code = cli.main(args=argv, prog_name="wflint", standalone_mode=False)
     except SystemExit:
         raise
@@ -474,6 +497,8 @@ def main(argv: Optional[Sequence[str]] = None):
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):
         _fail("wflint: interrupted")
+    except _Terminated:
+        _fail("wflint: terminated (SIGTERM)")
     except BrokenPipeError:
         _fail("wflint: the output was closed before the report was written (broken pipe)", pipe=True)
     except BaseException as exc:

@@ -23,6 +23,11 @@ ARGO_VERSIONS = SUPPORTED
 # held to them): below the floor nothing real would be linted.
 MIN_MAX_FILE_SIZE = 0.1        # megabytes
 MAX_MAX_FILE_SIZE = 1024.0
+# Rules that say a file was not read or linted whole. A configuration file may
+# come with the pull request it checks, so it cannot turn them off, lower their
+# severity or hide them with its baseline (naming one is a configuration error;
+# a group, `select` or `ignore` leaves them on); only the command line can.
+PROTECTED = frozenset({"input-limit", "internal-error", "read-error", "yaml-syntax"})
 KEYS = ("rules", "select", "extend-select", "ignore", "exclude", "argo-version", "fail-on", "max-file-size",
         "template-paths", "templates", "stubs", "cache", "baseline", "show-info")
 
@@ -302,6 +307,15 @@ def check_against_rules(config: Config, rules: Mapping[str, Any]) -> None:
     for rule_id in list(config.rules) + list(config.select or []) + list(config.extend_select) + list(config.ignore):
         if rule_id not in ids:
             raise ConfigError(shown, f"no rule `{rule_id}`{did_you_mean(rule_id, ids)}")
+    for rule_id in [r for r, s in config.rules.items() if r in PROTECTED]:
+        setting = config.rules[rule_id]
+        if setting.enabled is False or setting.severity not in (None, "error"):
+            raise ConfigError(shown, f"rule `{rule_id}` cannot be turned off or downgraded in a configuration "
+                              "file (it says a file was not read or linted whole); use --ignore on the "
+                              "command line")
+    for rule_id in PROTECTED.intersection(config.ignore):
+        raise ConfigError(shown, f"rule `{rule_id}` cannot be ignored in a configuration file (it says a file "
+                          "was not read or linted whole); use --ignore on the command line")
     by_group = groups(rules)
     for name in [n for n in config.rules if n in by_group and n not in rules]:
         # A group's setting is each of its rules' (a rule's own setting wins).

@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 
 from . import embedded, loader, nearmiss
 from .document import Document
-from .finding import Finding, json_pointer
+from .finding import ERROR, Finding, json_pointer
 from .index import indexable
 from .source import SourceFile
 
@@ -66,6 +66,8 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
                 if not index_only:
                     loaded.findings.append(problem.replace(
                         document=doc.index, pointer=problem.pointer or pointer_of(doc, problem)))
+            if doc.partial and _whole(doc):
+                doc.partial = False
         elif embedded.is_holder(doc):
             # A List or a Sensor: its Argo objects are linted; a Sensor is indexed too.
             _take_holder(doc, loader.convert(doc), loaded, index_only)
@@ -86,6 +88,16 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
     return loaded
 
 
+def _whole(doc: Document) -> bool:
+    """A kustomize patch that sets both `entrypoint` and `templates` is linted
+    whole: Argo's kinds have no merge keys, so a patch replaces the base's
+    `templates` list outright and the cluster runs exactly what it sets (and a
+    kustomization in the checkout cannot make a broken workflow pass by naming
+    it as a patch)."""
+    spec = doc.data.get("spec") if isinstance(doc.data, dict) else None
+    return isinstance(spec, dict) and "entrypoint" in spec and isinstance(spec.get("templates"), list)
+
+
 def _take_holder(holder: Document, problems: List[Finding], loaded: Loaded, index_only: bool,
                  depth: int = 0) -> None:
     """The objects a List or a Sensor carries: Argo ones are linted, RBAC
@@ -99,6 +111,19 @@ def _take_holder(holder: Document, problems: List[Finding], loaded: Loaded, inde
             ranges.append((start, inner.node.end_mark.line + inner.line_offset + 1))
         elif embedded.is_holder(inner) and depth < MAX_HOLDER_DEPTH:
             _take_holder(inner, [], loaded, index_only, depth + 1)
+            if indexable(inner):
+                loaded.documents.append(inner)
+        elif embedded.is_holder(inner):
+            # Never dropped without a word: what it holds is not linted, which must fail the run.
+            if not index_only:
+                line = inner.node.start_mark.line + inner.line_offset + 1
+                column = inner.node.start_mark.column + 1
+                loaded.findings.append(Finding(
+                    rule="input-limit", severity=ERROR, path=holder.path, line=line, column=column,
+                    end_line=line, end_column=column + 1, document=holder.index,
+                    message=f"Lists and Sensors nested more than {MAX_HOLDER_DEPTH} levels deep; "
+                            "what this one holds is not linted",
+                    hint="nest fewer Lists and Sensors, or lint the inner objects as files of their own"))
             if indexable(inner):
                 loaded.documents.append(inner)
         elif indexable(inner):

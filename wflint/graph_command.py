@@ -12,6 +12,7 @@ def run(path: str, template: Optional[str] = None, fmt: str = "mermaid", stats: 
         config=None, template_paths: Sequence[str] = (), use_cache: bool = True, out=None, err=None) -> int:
     """Print the graphs of every Argo document in ``path``; 0, or 2 on a usage problem."""
     from . import graph_build, graph_render
+    from .escape import shown
     from .options import resolve
     from .rbac_command import load
 
@@ -20,12 +21,12 @@ def run(path: str, template: Optional[str] = None, fmt: str = "mermaid", stats: 
     options = resolve(config, select=[], template_paths=template_paths, no_cache=not use_cache)
     documents, index, problems = load([path], options)
     for problem in problems:
-        err.write(f"wflint graph: skipped {problem}\n")
+        err.write(f"wflint graph: skipped {shown(problem)}\n")
     # Documents of the file itself: the index also holds the project around it.
     documents = [d for d in documents if d.kind in ("Workflow", "CronWorkflow", "WorkflowTemplate",
                                                     "ClusterWorkflowTemplate")]
     if not documents:
-        err.write(f"wflint graph: no Argo workflow or template in {path} (or the configuration's `exclude` "
+        err.write(f"wflint graph: no Argo workflow or template in {shown(path)} (or the configuration's `exclude` "
                   "skips it)\n")
         return 2
     graphs = []
@@ -37,7 +38,7 @@ def run(path: str, template: Optional[str] = None, fmt: str = "mermaid", stats: 
         if template is not None and not graphs:
             graph_build.build(documents[0], index, "d0", template)   # raises, with a suggestion
     except graph_build.GraphError as exc:
-        err.write(f"wflint graph: {exc}\n")
+        err.write(f"wflint graph: {shown(exc)}\n")
         return 2
     if stats and fmt != "json":
         out.write(graph_render.stats_text(graphs))

@@ -8,8 +8,10 @@ labels only, quoted and escaped.
 from __future__ import annotations
 
 import json
+import re
 from typing import Dict, List, Optional
 
+from .escape import shown
 from .graph_build import DocumentGraph, stats_of
 
 # -- Mermaid --------------------------------------------------------------------
@@ -26,7 +28,7 @@ def mermaid_text(text: str) -> str:
     for ch in str(text):
         if ch in _MERMAID_ENTITIES:
             out.append(_MERMAID_ENTITIES[ch])
-        elif ch < " " or ch == "\x7f":
+        elif ch < " " or "\x7f" <= ch <= "\x9f" or ch in "\u2028\u2029":
             out.append(" ")
         else:
             out.append(ch)
@@ -72,10 +74,14 @@ def mermaid(docs: List[DocumentGraph]) -> str:
 
 # -- DOT ----------------------------------------------------------------------------
 
+_DOT_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def dot_id(text: str) -> str:
     """A DOT quoted string: backslashes and quotes escaped, line breaks as `\\n`."""
     escaped = str(text).replace("\\", "\\\\").replace('"', '\\"')
     escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    escaped = _DOT_BREAKS.sub(" ", escaped)   # other controls and Unicode line breaks
     return f'"{escaped}"'
 
 
@@ -189,4 +195,4 @@ def stats_text(docs: List[DocumentGraph]) -> str:
         for steps in stats["steps"]:
             lines.append(f"  steps {steps['template']}: {_count(steps['groups'], 'group')}; widest group: "
                          f"{_count(steps['widest_group'], 'step')}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(shown(line, keep_tabs=True) for line in lines) + "\n"   # names from the input, escaped

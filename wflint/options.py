@@ -35,6 +35,7 @@ class Options:
     template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
     use_cache: bool = True                    # --no-cache turns the index cache off
     baseline: Optional[str] = None            # --baseline: hide the findings this file records
+    baseline_trusted: bool = True             # False: the baseline came from a configuration file
     jobs: int = 0                             # processes for many files; 0: one per available core
     show_info: bool = False                   # text output shows info-level findings (never with quiet)
     fail_on: str = "error"                    # exit 1 on a finding of this severity or worse
@@ -76,17 +77,38 @@ def resolve(config: Optional[Config] = None, *, argo_version: Optional[str] = No
     config = config if config is not None else Config()
     if max_file_size is None and config.max_file_size is not None:
         max_file_size = int(config.max_file_size * 1024 * 1024)
+    baseline_trusted = baseline is not None
     if baseline is None and config.baseline:
         baseline = os.path.join(config.root, config.baseline)
         if baseline_if_present and not os.path.isfile(baseline):
             baseline = None
-    return Options(argo_version=argo_version or config.argo_version or DEFAULT_VERSION,
+    options = Options(argo_version=argo_version or config.argo_version or DEFAULT_VERSION,
                    max_file_size=max_file_size or sources.DEFAULT_MAX_FILE_SIZE,
                    exclude=list(exclude), select=select, extend_select=list(extend_select or []),
                    ignore=list(ignore or []), quiet=quiet, config=config,
                    template_paths=list(template_paths), use_cache=not no_cache, jobs=jobs, baseline=baseline,
                    show_info=bool(show_info or config.show_info) and not quiet,
                    fail_on=fail_on or config.fail_on or "error")
+    # A baseline named by a configuration file (which may come from a pull
+    # request) cannot hide the findings that say a file was not linted whole.
+    options.baseline_trusted = baseline_trusted or options.baseline is None
+    return options
+
+
+def enabled_for(rules, options: Options):
+    """The rule ids and sub-ids a run reports (``ruleids.enabled_ids`` over the
+    configuration, then the command line). A configuration file cannot turn off
+    the rules that say a file was not read or linted whole (config.PROTECTED):
+    only the command line can."""
+    from .config import PROTECTED
+    from .ruleids import enabled_ids
+    config = options.config
+    enabled = enabled_ids(rules, config, options.select,
+                          list(getattr(config, "extend_select", ())) + list(options.extend_select),
+                          list(config.ignore) + list(options.ignore))
+    by_command_line = enabled_ids(rules, Config(), options.select, list(options.extend_select),
+                                  list(options.ignore))
+    return enabled | (PROTECTED & by_command_line)
 
 
 def active_rules(options: Options) -> List:
@@ -95,10 +117,7 @@ def active_rules(options: Options) -> List:
     the command line's `extend-select` (which add to it) and --ignore. A group
     name (`security`) stands for every rule of the group."""
     from .registry import load_rules
-    from .ruleids import enabled_ids, rule_runs
+    from .ruleids import rule_runs
     rules = load_rules()
-    config = options.config
-    enabled = enabled_ids(rules, config, options.select,
-                          list(getattr(config, "extend_select", ())) + list(options.extend_select),
-                          list(config.ignore) + list(options.ignore))
+    enabled = enabled_for(rules, options)
     return [rule for rule in rules.values() if rule_runs(rule, enabled)]

@@ -322,7 +322,8 @@ class Pipeline:
         return merged
 
     def _severity(self, rule_id: str) -> Optional[str]:
-        setting = lookup(self.options.config.rules, rule_id)
+        from .config import PROTECTED
+        setting = lookup(self.options.config.rules, rule_id) if rule_id not in PROTECTED else None
         return setting.severity if setting is not None else None
 
     def severity_of(self, item: Finding) -> str:
@@ -344,11 +345,8 @@ class Pipeline:
 
     def _reported(self) -> set:
         """The rule ids and sub-check ids this run reports."""
-        from .ruleids import enabled_ids
-        options, config = self.options, self.options.config
-        return enabled_ids(self._all, config, options.select,
-                           list(getattr(config, "extend_select", ())) + list(options.extend_select),
-                           list(config.ignore) + list(options.ignore))
+        from .options import enabled_for
+        return enabled_for(self._all, self.options)
 
     def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
         """Configuration, suppressions and the baseline, then severities, order and duplicates."""
@@ -359,7 +357,12 @@ class Pipeline:
             findings = suppress.apply(findings, directives, active=on | set(self._by_id), known=self._all)
         if self.options.baseline:
             from . import baseline
-            findings = baseline.apply(self.options.baseline, findings, linted)
+            from .config import PROTECTED
+            # A baseline named by a configuration file cannot hide PROTECTED findings.
+            guarded = set() if self.options.baseline_trusted else PROTECTED
+            kept = [f for f in findings if f.rule in guarded]
+            findings = baseline.apply(self.options.baseline, [f for f in findings if f.rule not in guarded],
+                                      linted) + kept
         out = []
         for item in findings:
             rule = self._all.get(parent(item.rule))

@@ -9,8 +9,8 @@ Only real YAML comments count: a `# wflint:` line inside a block scalar (a
 script's source), a quoted string or a plain value is text, not a directive;
 the YAML scanner says where comments are, and where it stops on a syntax
 error, what follows is not trusted. The rules in UNSUPPRESSIBLE cannot be
-suppressed from inside a file at all (only by the configuration, `--ignore`
-or a baseline): they say that the file was not (fully) read, and the file
+suppressed from inside a file at all (only by `--ignore` or `--baseline` on
+the command line; see config.PROTECTED): they say that the file was not (fully) read, and the file
 cannot vouch for itself.
 """
 
@@ -160,7 +160,7 @@ def apply(findings: Iterable[Finding], directives: Dict[str, List[Directive]],
                     continue
                 if rule in UNSUPPRESSIBLE:
                     message = (f"`{rule}` cannot be suppressed from inside a file (it says the file was not "
-                               "read or linted whole); use `--ignore`, the configuration or a baseline")
+                               "read or linted whole); use `--ignore` or `--baseline` on the command line")
                 elif rule not in known:
                     message = f"suppression names no rule `{rule}`{did_you_mean(rule, known)}"
                 elif rule not in active and not (rule in groups and rule not in group_of

@@ -17,10 +17,24 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _LEGACY_COMMAND = {"json": "##\\u005b", "sarif": "##\\u005b", "gitlab": "##\\u005b", "junit": "##&#91;"}
 
 
+# Line breaks other than CR and LF that some reader of the output splits lines
+# at (NEL and the other C1 controls, U+2028, U+2029; Python's splitlines also
+# VT, FF and the C0 separators): in JSON, SARIF, GitLab and JUnit (text
+# escapes them itself; GitHub's runner splits annotations at LF only, and they
+# keep the message as written) they are written as escapes the format's readers turn back into the
+# character, so no file name or message can start a line of the raw output.
+_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x80-\x9f\u2028\u2029]")
+_BREAK_ESCAPE = {"json": "\\u{:04x}", "sarif": "\\u{:04x}", "gitlab": "\\u{:04x}",
+                 "junit": "&#x{:x};"}
+
+
 def render(report, fmt: str, **options) -> str:
     text = _render(report, fmt, **options)
     if fmt in _LEGACY_COMMAND and "##[" in text:
         text = text.replace("##[", _LEGACY_COMMAND[fmt])
+    if fmt in _BREAK_ESCAPE and _BREAKS.search(text):
+        pattern = _BREAK_ESCAPE[fmt]
+        text = _BREAKS.sub(lambda m: pattern.format(ord(m.group())), text)
     if _SURROGATE.search(text):
         if fmt in ("json", "sarif", "gitlab"):  # only inside strings: a \u escape reads back the same
             text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
