@@ -3,7 +3,7 @@ ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
 from wflint import model
-from wflint.finding import INFO, finding
+from wflint.finding import INFO, WARNING, finding
 from wflint.index import is_dynamic
 from wflint.suggest import did_you_mean
 
@@ -63,6 +63,11 @@ def _holder_missing(document, index, at, name, cluster_scope):
         return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
                            f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
     message = f"no {kind} named `{name}` in the project{suggestion}"
+    if not suggestion:
+        # No name of the project is close: most likely installed from elsewhere (another repository,
+        # the cluster), not a typo. A close name keeps the error, so typos are not lost.
+        return finding(at, message + ": Argo fails the workflow unless the cluster has it",
+                       hint=DECLARE_HINT, severity=WARNING)
     return finding(at, message, hint=DECLARE_HINT)
 
 
