@@ -5,7 +5,7 @@ Argo will look for them."""
 from wflint import model
 from wflint.finding import INFO, WARNING, finding
 from wflint.index import is_dynamic
-from wflint.suggest import did_you_mean
+from wflint.suggest import closest, did_you_mean
 
 ID = "template-ref"
 SEVERITY = "error"
@@ -63,12 +63,18 @@ def _holder_missing(document, index, at, name, cluster_scope):
         return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
                            f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
     message = f"no {kind} named `{name}` in the project{suggestion}"
-    if not suggestion:
-        # No name of the project is close: most likely installed from elsewhere (another repository,
-        # the cluster), not a typo. A close name keeps the error, so typos are not lost.
-        return finding(at, message + ": Argo fails the workflow unless the cluster has it",
-                       hint=DECLARE_HINT, severity=WARNING)
+    if not suggestion or _variant(name, closest(name, index.names(kind))):
+        # No name of the project is close, or only one it extends by whole segments (`build-s3` for
+        # `build`): most likely installed from elsewhere (another repository, the cluster), not a
+        # typo. Any other close name keeps the error, so typos are not lost.
+        return finding(at, f"no {kind} named `{name}` in the project: Argo fails the workflow unless the "
+                           f"cluster has it{suggestion}", hint=DECLARE_HINT, severity=WARNING)
     return finding(at, message, hint=DECLARE_HINT)
+
+
+def _variant(name, near) -> bool:
+    """Whether ``name`` is ``near`` with whole `-`/`.` segments added before or after it."""
+    return bool(near) and any(name.startswith(near + sep) or name.endswith(sep + near) for sep in "-.")
 
 
 def _template_ref(document, index, at, ref):

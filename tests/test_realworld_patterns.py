@@ -23,7 +23,8 @@ def test_a_label_the_submitter_sets_says_how():
 def test_a_template_ref_typo_stays_an_error_and_an_outside_name_is_a_warning():
     report = lint_path(str(FIXTURES / "template-ref" / "fail" / "outside-project"))
     found = {f.message.split("`")[1]: f.severity for f in report.findings if f.rule == "template-ref"}
-    assert found == {"release-step": "error", "team-notifications": "warning", "compliance-audit": "warning"}
+    assert found == {"release-step": "error", "team-notifications": "warning", "compliance-audit": "warning",
+                     "release-steps-signed": "warning"}
 
 
 def test_rbac_partial_view_of_default_is_an_info_and_a_named_account_keeps_the_warning():
