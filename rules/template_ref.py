@@ -63,10 +63,13 @@ def _holder_missing(document, index, at, name, cluster_scope):
         return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
                            f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
     message = f"no {kind} named `{name}` in the project{suggestion}"
-    if not suggestion or _variant(name, closest(name, index.names(kind))):
-        # No name of the project is close, or only one it extends by whole segments (`build-s3` for
-        # `build`): most likely installed from elsewhere (another repository, the cluster), not a
-        # typo. Any other close name keeps the error, so typos are not lost.
+    split = bool(index.names(_WT) or index.names(_CWT))
+    if split and (not suggestion or _variant(name, closest(name, index.names(kind)))):
+        # The project holds templates of its own, and none is close to this name, or only one it
+        # extends by whole segments (`build-s3` for `build`): most likely one of a template set
+        # installed from elsewhere (another repository, the cluster), not a typo. Any other close
+        # name keeps the error, so typos are not lost; so does a project with no template at all,
+        # where nothing shows a split set and Argo's own verdict ("not found") stands.
         return finding(at, f"no {kind} named `{name}` in the project: Argo fails the workflow unless the "
                            f"cluster has it{suggestion}", hint=DECLARE_HINT, severity=WARNING)
     return finding(at, message, hint=DECLARE_HINT)
