@@ -3,7 +3,7 @@ ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
 from wflint import model
-from wflint.finding import INFO, finding
+from wflint.finding import INFO, WARNING, finding
 from wflint.index import is_dynamic
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
@@ -64,6 +64,15 @@ def _holder_missing(document, index, at, name, cluster_scope):
         return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
                            f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
     message = f"no {kind} named `{name}` in the project{suggestion}"
+    split = bool(index.names(_WT) or index.names(_CWT))
+    if split and (not suggestion or _variant(name, closest(name, index.names(kind)))):
+        # The project holds templates of its own, and none is close to this name, or only one it
+        # extends by whole segments (`build-s3` for `build`): most likely one of a template set
+        # installed from elsewhere (another repository, the cluster), not a typo. Any other close
+        # name keeps the error, so typos are not lost; so does a project with no template at all,
+        # where nothing shows a split set and Argo's own verdict ("not found") stands.
+        return finding(at, f"no {kind} named `{name}` in the project: Argo fails the workflow unless the "
+                           f"cluster has it{suggestion}", hint=DECLARE_HINT, severity=WARNING)
     return finding(at, message, hint=DECLARE_HINT, fix=_rename(at, name, index.names(kind)))
 
 
@@ -71,6 +80,11 @@ def _rename(at, name, names):
     """The unsafe fix: name the single close match instead."""
     match = closest(name, names)
     return fixes.rename_reference(f"name `{match}` instead", at, match) if match else None
+
+
+def _variant(name, near) -> bool:
+    """Whether ``name`` is ``near`` with whole `-`/`.` segments added before or after it."""
+    return bool(near) and any(name.startswith(near + sep) or name.endswith(sep + near) for sep in "-.")
 
 
 def _template_ref(document, index, at, ref):

@@ -225,8 +225,8 @@ def _findings(error, version: str) -> List[Finding]:
         out = []
         where = _where(error, version, path)
         for name in error.validator_value:
-            if name == "schedules" and "schedule" in instance:
-                continue      # the `cron` rule reports the removed `schedule`, with `schedules` to write
+            if name == "schedules":
+                continue      # the `cron` rule reports it: the removed `schedule`, or no schedule at all
             if name not in instance:
                 node = path if path else ("kind",)
                 out.append(finding(node, f"missing required field `{name}` in {where}", on_key=True,

@@ -879,8 +879,7 @@ class Place:
         where = "metadata" if doc.kind != "CronWorkflow" else "the CronWorkflow's `workflowMetadata`"
         return Miss(f"`workflow.{head}.{key}` is not a {head[:-1]} set in the {where} or "
                     f"`workflowMetadata`{_mean(key, known)}",
-                    hint=f"add `{key}` to `spec.workflowMetadata.{head}` (or the controller's defaults "
-                         f"must set it)")
+                    hint=_metadata_hint(head, key))
 
     def _workflow_outputs(self, rest, expression) -> Optional[Miss]:
         doc = self.doc
@@ -1239,3 +1238,12 @@ class Place:
             mean = f"; did you mean `cronworkflow.{match}`?" if match else ""
             return Miss(f"`cronworkflow.{rest[0]}` is not a variable{mean}")
         return None
+
+
+def _metadata_hint(head: str, key: str) -> str:
+    """What to do about a `workflow.labels.X` / `workflow.annotations.X` the manifest does not set."""
+    if head == "labels":
+        # The label is often added by whoever submits it: `argo submit -l KEY=VALUE` (or a Sensor, or CI).
+        return (f"if the submitter sets it, that is fine (`argo submit -l {key}=VALUE`); otherwise add `{key}` "
+                f"to `spec.workflowMetadata.labels` (or the controller's defaults must set it)")
+    return f"add `{key}` to `spec.workflowMetadata.{head}` (or the controller's defaults must set it)"
