@@ -4,7 +4,7 @@ Argo will look for them."""
 
 from wflint import model
 from wflint.finding import INFO, finding
-from wflint.index import is_dynamic
+from wflint.index import is_dynamic, lookup_namespace
 from wflint.suggest import did_you_mean
 
 ID = "template-ref"
@@ -29,17 +29,11 @@ def _kind(cluster_scope) -> str:
     return _CWT if cluster_scope else _WT
 
 
-def _namespace(document):
-    # A ClusterWorkflowTemplate's namespaced references resolve in the namespace
-    # of whichever Workflow runs it: any namespace will do.
-    return None if document.kind == _CWT else document.namespace
-
-
 def _holder_missing(document, index, at, name, cluster_scope):
     """The finding for a WorkflowTemplate or ClusterWorkflowTemplate that is
     not where Argo will look for it."""
     kind = _kind(cluster_scope)
-    namespace = _namespace(document)
+    namespace = lookup_namespace(document)
     other = index.holder(name, not cluster_scope, namespace)
     if other is not None:
         if cluster_scope:
@@ -81,7 +75,7 @@ def _template_ref(document, index, at, ref):
     if is_dynamic(name) or is_dynamic(template):
         return  # resolved at run time from parameters
     cluster_scope = bool(ref.get("clusterScope"))
-    holder = index.holder(name, cluster_scope, _namespace(document))
+    holder = index.holder(name, cluster_scope, lookup_namespace(document))
     if holder is None:
         yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
         return
