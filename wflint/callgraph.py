@@ -212,6 +212,26 @@ class CallGraph:
             return self.by_name(holder, "template", name, path + ("template",))
         return None
 
+    def runs(self, holder: Holder, path: NodePath, body: Dict) -> List[Target]:
+        """What a step, task or hook at ``path`` runs when Argo runs it: its
+        ``callee`` (by Argo's precedence), then its `onExit` handler."""
+        out = []
+        callee = self.callee(holder, path, body)
+        if callee is not None:
+            out.append(callee)
+        on_exit = body.get("onExit")
+        if isinstance(on_exit, str):
+            out.append(self.by_name(holder, "onExit", on_exit, path + ("onExit",)))
+        return out
+
+    def ref_holder(self, ref: Any) -> Optional[Any]:
+        """The IndexEntry of the WorkflowTemplate (or ClusterWorkflowTemplate)
+        a `templateRef` names, whatever template it asks for; None when it is
+        not found, dynamic, or there is no index."""
+        if self.index is None:
+            return None
+        return self.index.resolve_workflow_template_ref(self.document, ref)
+
     def calls(self, holder: Holder, path: NodePath, template: Dict) -> List[model.Call]:
         """Steps, tasks and their hooks of a template of ``holder``."""
         return model.calls_of(self.document, path, template)
@@ -241,7 +261,7 @@ class CallGraph:
     # -- walks ---------------------------------------------------------------
 
     def walk(self, roots: Iterable[Tuple[Holder, str, Any, Any]], descend=None,
-             seen_key=None) -> Iterator[Tuple[str, Tuple]]:
+             seen_key=None, follow: str = "targets") -> Iterator[Tuple[str, Tuple]]:
         """A depth-first walk without recursion. ``roots``: (holder, kind,
         item, context) with kind "template" (item: (path, template)) or
         "call" (item: a model.Call). Yields, in the order a recursive walk
@@ -255,7 +275,18 @@ class CallGraph:
 
         ``context`` is the caller's: ``descend(holder, call, target,
         context)`` gives the context of the template a found target enters
-        (default: unchanged)."""
+        (default: unchanged). ``follow``: "targets" follows every target of a
+        call (``targets``: whatever a field names, for conservative answers
+        such as permissions); "runs" only what Argo runs (``runs``: the callee
+        by precedence and the `onExit` handler); "callee" only the callee."""
+        if follow == "targets":
+            targets_of = self.targets
+        elif follow == "runs":
+            targets_of = self.runs
+        else:
+            def targets_of(holder, path, body):
+                callee = self.callee(holder, path, body)
+                return [] if callee is None else [callee]
         if seen_key is None:
             def seen_key(holder, path, context):
                 return (id(holder), path)
@@ -274,7 +305,7 @@ class CallGraph:
                 for call in reversed(self.calls(holder, path, template)):
                     work.append(("call", holder, call, context))
             elif kind == "call":
-                for target in reversed(self.targets(holder, item.path, item.body)):
+                for target in reversed(targets_of(holder, item.path, item.body)):
                     work.append(("target", holder, (item, target), context))
             else:
                 call, target = item
@@ -306,6 +337,25 @@ class CallGraph:
 
     def _reachable(self):
         return [(h, p, t) for event, (h, p, t, _) in self.walk(self.root_items()) if event == "template"]
+
+    def reached_names(self, roots: Iterable[str]) -> frozenset:
+        """Names of the document's own top-level templates that run when the
+        templates named ``roots`` run (following ``runs``: callees and `onExit`
+        handlers, inline templates included; a `templateRef` leaves the
+        document). A root that names no template reaches nothing."""
+        items = []
+        for name in roots:
+            found = self.own.by_name.get(name) if isinstance(name, str) else None
+            if found is not None:
+                items.append((self.own, "template", found, None))
+        top = {at.path for at in model.templates(self.document)}
+        out = set()
+        for event, (holder, path, template, _) in self.walk(items, follow="runs"):
+            if event == "template" and holder is self.own and path in top:
+                name = as_str(template.get("name"))
+                if name:
+                    out.add(name)
+        return frozenset(out)
 
     def unreachable(self) -> List[model.TemplateAt]:
         """Top-level templates of the document no root reaches (only for a

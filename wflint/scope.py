@@ -37,9 +37,9 @@ later steps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from . import model
+from . import callgraph, model
 from .model import as_dict, as_list, as_str
 from .suggest import closest
 
@@ -200,10 +200,11 @@ class DocScope:
         self.base, self.spec = model.spec(document)
         spec = self.spec
         self.template_kind = self.kind in TEMPLATE_KINDS
+        self.graph = graph = callgraph.graph_of(document, index)
         referenced = None
         self.ref_unknown = False
         if spec.get("workflowTemplateRef") is not None:
-            referenced = index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+            referenced = graph.workflow_template_ref()
             self.ref_unknown = referenced is None
         self.referenced = referenced
         ref_spec = referenced.spec if referenced is not None else {}
@@ -261,35 +262,22 @@ class DocScope:
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def _local_templates(self) -> None:
-        """Local templates by name (a WorkflowTemplate's own, or the referenced one's)."""
-        templates: Dict[str, Dict] = {}
-        for at in model.templates(self.document):
-            name = at.name
-            if name and name not in templates:
-                templates[name] = at.template
-        self.templates = templates
-
-    # -- calls ---------------------------------------------------------------
-
     def callee(self, call: Dict) -> Producer:
         """What a step/task calling ``call`` exposes (before its loop)."""
-        inline = call.get("inline")
-        if isinstance(inline, dict):
-            return self._producer(inline, "the inline template")
-        name = as_str(call.get("template"))
-        if name is not None and call.get("templateRef") is None:
-            if "{{" in name or name not in self.templates:
-                return UNKNOWN
-            return self._producer(self.templates[name], f"`{name}`")
-        ref = call.get("templateRef")
-        if ref is not None:
-            resolved = self.index.resolve_ref(self.document, ref)
-            if resolved is None:
-                return UNKNOWN
-            ref = as_dict(ref)
-            return self._producer(resolved.template, f"`{ref.get('name')}/{ref.get('template')}`")
-        return UNKNOWN
+        graph = self.graph
+        target = graph.callee(graph.own, (), call)
+        if target is None:
+            return UNKNOWN
+        if target.how == "inline":
+            return self._producer(target.template, "the inline template")
+        if target.how == "templateRef":
+            ref = target.ref
+            label = f"`{ref.get('name')}/{ref.get('template')}`"
+            if target.missing == "opaque":
+                # declared in the config by name only: known, with nothing inside
+                return self._producer({"name": target.name}, label)
+            return self._producer(target.template, label) if target.found else UNKNOWN
+        return self._producer(target.template, f"`{target.name}`") if target.found else UNKNOWN
 
     def member_producer(self, call: Dict) -> Producer:
         """``callee(call)`` for a step or task, computed when first needed. The
@@ -345,7 +333,7 @@ class DocScope:
                 if key in seen_refs:
                     continue
                 seen_refs.add(key)
-                holder = self.index.resolve_workflow_template_ref(self.document, ref)
+                holder = self.graph.ref_holder(ref)
                 if holder is None:
                     any_params = any_artifacts = True
                 else:
@@ -358,34 +346,19 @@ class DocScope:
     def _reachability(self) -> None:
         ref_spec = self._ref_spec
         spec = self.spec
-        calls: Dict[str, Set[str]] = {}
-        for name, template in self.templates.items():
-            targets = calls.setdefault(name, set())
-            stack = [template]
-            while stack:
-                current = stack.pop()
-                for call in _template_calls(current):
-                    callee = as_str(call.get("template"))
-                    if callee and call.get("templateRef") is None:
-                        targets.add(callee)
-                    if isinstance(call.get("inline"), dict):
-                        stack.append(call["inline"])
-                    on_exit = as_str(call.get("onExit"))
-                    if on_exit:
-                        targets.add(on_exit)
         on_exit = as_str(spec.get("onExit")) or as_str(ref_spec.get("onExit"))
         self.has_on_exit = bool(on_exit)
         exit_hook = as_str(as_dict(as_dict(spec.get("hooks")).get("exit")).get("template"))
         entry = as_str(spec.get("entrypoint")) or as_str(ref_spec.get("entrypoint"))
-        self.exit_tree = _reach([on_exit] if on_exit else [], calls)
-        self.hook_exit_tree = _reach([exit_hook] if exit_hook else [], calls)
-        self.main_tree = _reach([entry] if entry else [], calls)
+        reach = self.graph.reached_names
+        self.exit_tree = reach([on_exit] if on_exit else [])
+        self.hook_exit_tree = reach([exit_hook] if exit_hook else [])
+        self.main_tree = reach([entry] if entry else [])
 
 
 DocScope._LAZY = {
     **dict.fromkeys(("labels", "annotations", "scheduled"), DocScope._metadata_keys),
     "priority": DocScope._priority,
-    "templates": DocScope._local_templates,
     **dict.fromkeys(("global_parameters", "any_global_parameters", "global_artifacts", "any_global_artifacts"),
                     DocScope._global_outputs),
     **dict.fromkeys(("has_on_exit", "exit_tree", "hook_exit_tree", "main_tree"), DocScope._reachability),
@@ -406,18 +379,6 @@ def _template_calls(template: Dict):
             for hook in as_dict(task.get("hooks")).values():
                 if isinstance(hook, dict):
                     yield hook
-
-
-def _reach(roots: Sequence[str], calls: Dict[str, Set[str]]) -> FrozenSet[str]:
-    seen: Set[str] = set()
-    stack = [r for r in roots if r]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        stack.extend(calls.get(name, ()))
-    return frozenset(seen)
 
 
 # ---------------------------------------------------------------------------
