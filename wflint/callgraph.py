@@ -378,6 +378,17 @@ def graph_of(document, index=None) -> CallGraph:
     return graph
 
 
+def called_name(document, call: model.Call) -> Optional[str]:
+    """The name of the template a step, task or hook of ``document``'s own
+    templates runs, by Argo's precedence (the `templateRef`'s `template`, else
+    `template`), found or not; None for an inline template or none named."""
+    graph = graph_of(document)
+    target = graph.callee(graph.own, call.path, call.body)
+    if target is None or target.how == "inline":
+        return None
+    return target.name
+
+
 def merge_specs(base: Dict, top: Dict) -> Dict:
     """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings merged)."""
     out = dict(base)
