@@ -175,6 +175,13 @@ def lookup_namespace(document) -> Optional[str]:
     return getattr(document, "namespace", None)
 
 
+def visible(namespace: Optional[str], held_in: Optional[str], cluster: bool) -> bool:
+    """Does a reference resolved in ``namespace`` see a template held in
+    namespace ``held_in``? Always for a ClusterWorkflowTemplate; either
+    namespace unset (None) matches any."""
+    return cluster or namespace is None or held_in is None or held_in == namespace
+
+
 def is_dynamic(value: Any) -> bool:
     """A name built from placeholders, resolvable only at run time."""
     return isinstance(value, str) and "{{" in value
@@ -222,9 +229,8 @@ class ProjectIndex:
         # In file order, whatever order they were indexed in (processes may differ).
         found = self._cached(("find", kind, name), lambda: sorted(
             self._entries.get((kind, name), []), key=lambda e: (e.path, e.document)))
-        if kind == "ClusterWorkflowTemplate" or namespace is None:
-            return list(found)
-        return [e for e in found if e.namespace in (None, namespace)]
+        cluster = kind == "ClusterWorkflowTemplate"
+        return [e for e in found if visible(namespace, e.namespace, cluster)]
 
     def of_kind(self, kind: str) -> List[IndexEntry]:
         """Every entry of ``kind``, in file order."""
