@@ -2,7 +2,7 @@
 ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
-from wflint import model
+from wflint import callgraph, model
 from wflint.finding import INFO, finding
 from wflint.index import is_dynamic, lookup_namespace
 from wflint.suggest import did_you_mean
@@ -111,7 +111,7 @@ def _workflow_template_ref(document, index, base, spec):
     if is_dynamic(name):
         return
     cluster_scope = bool(ref.get("clusterScope"))
-    holder = index.resolve_workflow_template_ref(document, ref)
+    holder = callgraph.graph_of(document, index).workflow_template_ref()
     if holder is None:
         yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
         return
