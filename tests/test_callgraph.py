@@ -349,3 +349,12 @@ def test_a_3000_template_ref_chain_reads_workflow_parameters_without_crash():
     assert not [f for f in report.findings if f.rule == "internal-error"]
     assert [f.message.split(",")[0] for f in report.findings if f.rule == "variable"] == [
         "`deep/t0` reads `workflow.parameters.missing`"]
+
+
+def test_task_graph_ancestors_and_waits_for():
+    graph = dag_of([("a", None), ("b", "a"), ("c", "b.Succeeded || a.Failed"), ("d", None)])
+    assert graph.ancestors() == [0, 0b1, 0b11, 0]
+    assert graph.waits_for(graph.calls[2], "a") and not graph.waits_for(graph.calls[3], "a")
+    assert not graph.dynamic
+    cyclic = dag_of([("a", "c"), ("b", "a"), ("c", "b")])
+    assert cyclic.ancestors() == [0b110, 0, 0b10]        # the edge closing the cycle (b -> a) is ignored

@@ -519,6 +519,60 @@ class TaskGraph:
                         break
         return out
 
+    def ancestors(self) -> List[int]:
+        """Each task's transitive dependencies, as a bit set of node numbers.
+        Works with cycles too: one iterative depth-first pass in file order,
+        where an edge that closes a cycle is ignored (`dag-cycle` reports it)."""
+        found = self.__dict__.get("_ancestors")
+        if found is not None:
+            return found
+        n = len(self.calls)
+        deps = [sorted(d) for d in self.deps]
+        result = [0] * n
+        state = [0] * n          # 0 new, 1 on the stack, 2 done
+        for root in range(n):
+            if state[root]:
+                continue
+            stack = [(root, 0)]
+            state[root] = 1
+            while stack:
+                node, i = stack[-1]
+                mine = deps[node]
+                if i < len(mine):
+                    stack[-1] = (node, i + 1)
+                    dep = mine[i]
+                    if state[dep] == 0:
+                        state[dep] = 1
+                        stack.append((dep, 0))
+                    continue
+                bits = 0
+                for dep in mine:
+                    if state[dep] == 2:
+                        bits |= result[dep] | (1 << dep)
+                result[node] = bits
+                state[node] = 2
+                stack.pop()
+        self._ancestors = result
+        return result
+
+    def waits_for(self, call: model.Call, name: str) -> bool:
+        """Does ``call`` (a task of this DAG, a node or not: a repeated name)
+        wait, directly or not, for the task named ``name``?"""
+        j = self.index.get(name)
+        if j is None:
+            return False
+        ancestors = self.ancestors()
+        i = self.index.get(call.name) if call.name is not None else None
+        if i is not None and self.calls[i].path == call.path:
+            return bool(ancestors[i] >> j & 1)
+        return any(k == j or ancestors[k] >> j & 1 for k in task_dependencies(call, self.index))
+
+    @property
+    def dynamic(self) -> bool:
+        """Some task's `depends` is built from placeholders: its edges are unknown."""
+        return any(isinstance(c.body.get("depends"), str) and _depends_dynamic(c.body["depends"])
+                   for c in self.calls)
+
     def redundant(self) -> List[Tuple[int, int]]:
         """Edges (j, i) where task i waits for j although another of its
         dependencies already waits (directly or not) for j: the transitive

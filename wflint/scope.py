@@ -588,67 +588,20 @@ class DagIndex:
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
-        self._ancestors: Optional[List[int]] = None
+        self.at = at
         self.dynamic = _dynamic_pattern([m.name for m in self.order])
-
-    @_lazy
-    def deps(self) -> List[List[int]]:
-        """Direct dependencies by index."""
-        from .depends import references
-        index = {m.name: m.position for m in self.order if m.name}
-        out: List[List[int]] = []
-        for member in self.order:
-            deps = []
-            depends = member.body.get("depends")
-            if isinstance(depends, str):
-                for ref in references(depends):
-                    if ref.task in index:
-                        deps.append(index[ref.task])
-            for name in as_list(member.body.get("dependencies")):
-                if isinstance(name, str) and name in index:
-                    deps.append(index[name])
-            out.append(deps)
-        return out
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
 
-    def ancestors(self, position: int) -> int:
-        """The bit set of ``position``'s transitive dependencies."""
-        if self._ancestors is None:
-            self._ancestors = self._compute()
-        return self._ancestors[position]
-
-    def _compute(self) -> List[int]:
-        """One pass in dependency order (iterative DFS); edges that close a
-        cycle are ignored (the dag-cycle rule reports cycles)."""
-        n = len(self.order)
-        result = [0] * n
-        state = [0] * n          # 0 new, 1 on the stack, 2 done
-        for root in range(n):
-            if state[root]:
-                continue
-            stack = [(root, 0)]
-            state[root] = 1
-            while stack:
-                node, i = stack[-1]
-                deps = self.deps[node]
-                if i < len(deps):
-                    stack[-1] = (node, i + 1)
-                    dep = deps[i]
-                    if state[dep] == 0:
-                        state[dep] = 1
-                        stack.append((dep, 0))
-                    continue
-                bits = 0
-                for dep in deps:
-                    if state[dep] == 2:
-                        bits |= result[dep] | (1 << dep)
-                    # state 1: a cycle back to a task still being computed
-                result[node] = bits
-                state[node] = 2
-                stack.pop()
-        return result
+    def waits_for(self, here: "Member", member: "Member") -> bool:
+        """Does task ``here`` wait, directly or not, for ``member``? From the
+        DAG's task graph (``callgraph.task_graph``: `depends` parsed once);
+        when some `depends` is built from placeholders, its edges are unknown: yes."""
+        graph = callgraph.task_graph(self.at)
+        if graph.dynamic:
+            return True
+        return graph.waits_for(here, member.name)
 
 
 # ---------------------------------------------------------------------------
@@ -1030,7 +983,7 @@ class Place:
             return Miss(f"task `{member.name}` reads its own `{'.'.join(attr) or 'results'}`, which is only "
                         f"set after it ran", rejected=self.strict_tasks or (status and not hooks),
                         hint="read them in a dependent task, or in a hook of this task")
-        if self.template.dag.ancestors(here.position) >> member.position & 1:
+        if self.template.dag.waits_for(here, member):
             return None
         return Miss(f"task `{member.name}` is not an ancestor of `{here.name}` in `depends`/`dependencies`: "
                     f"its results are not available to `{here.name}`",
