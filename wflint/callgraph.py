@@ -10,17 +10,30 @@ a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
 * ``CallGraph.callee(holder, path, body)``: the one template a step, task or
   hook runs, by Argo's precedence (`inline`, `templateRef`, `template`).
-* ``CallGraph.targets(holder, path, body)``: every template one call may
-  start (`template`, `inline`, the call's `onExit`, `templateRef`), the
-  order of the walks.
+* ``CallGraph.runs(holder, path, body)``: what Argo runs for one call: its
+  callee, then its `onExit` handler.
+* ``CallGraph.targets(holder, path, body)``: every template one call's
+  fields name (`template`, `inline`, the call's `onExit`, `templateRef`),
+  for conservative answers (permissions): the default order of the walks.
+* ``CallGraph.workflow_template_ref()``, ``ref_holder(ref)``: the
+  WorkflowTemplate a `workflowTemplateRef` or a `templateRef` names. Where:
+  the index, in ``index.lookup_namespace(document)`` (the namespace of the
+  Workflow that runs; any namespace from a ClusterWorkflowTemplate, whose
+  `metadata.namespace` Kubernetes ignores), as Argo's controller does
+  (``WorkflowTemplates(wf.Namespace)``); `clusterScope` picks the kind.
 * ``CallGraph.roots()``: where a run starts (entrypoint, `onExit`, the
   workflow's hooks), or every template when the document is a library.
-* ``CallGraph.walk(roots)``: every (call or template) event of a depth-first
-  walk from those roots, in the order a recursive walk would produce them.
-* ``CallGraph.reachable()``: templates reachable from the roots, across files.
+* ``CallGraph.walk(roots, follow=...)``: every (call or template) event of a
+  depth-first walk from those roots, in the order a recursive walk would
+  produce them, following each call's ``targets``, ``runs`` or callee only.
+* ``CallGraph.reachable()``: templates reachable from the roots, across files;
+  ``reached_names(names)``: the document's own templates that run when the
+  named ones run (variable scopes: the exit handler's tree).
+* ``called_name(document, call)``: the name of the template a call runs (for display).
 * ``task_graph(at)``: the tasks of a DAG template and who waits for whom, with
-  `depends` parsed once; ``TaskGraph`` offers the algorithms (cycles, levels,
-  critical path, redundant edges).
+  `depends` parsed once (`depends` when set, else `dependencies`, as Argo
+  reads them); ``TaskGraph`` offers the algorithms (cycles, levels, critical
+  path, redundant edges, ancestors: who waits for whom, directly or not).
 * ``find_cycles(graph)``: cycles of a small named graph (containerSet containers).
 """
 
