@@ -403,13 +403,18 @@ def called_name(document, call: model.Call) -> Optional[str]:
 
 
 def merge_specs(base: Dict, top: Dict) -> Dict:
-    """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings merged)."""
+    """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings
+    merged), without recursion (the mappings nest as deep as the YAML does)."""
     out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_specs(out[key], value)
-        else:
-            out[key] = value
+    work = [(out, top)]
+    while work:
+        target, overlay = work.pop()
+        for key, value in overlay.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                merged = target[key] = dict(target[key])
+                work.append((merged, value))
+            else:
+                target[key] = value
     return out
 
 
