@@ -1,6 +1,7 @@
 """CronWorkflow schedules, time zone and concurrency policy are valid."""
 
 from wflint import cron, model
+from wflint import fix as fixes
 from wflint.argo_version import ArgoVersion
 from wflint.finding import finding
 from wflint.suggest import closest, did_you_mean
@@ -72,10 +73,14 @@ def _removed_schedule(base, single, has_schedules):
                        "`schedule` was removed in Argo 4.0 and is ignored; only `schedules` runs",
                        hint="delete `schedule:` (add its expression to `schedules` if it is still wanted)",
                        on_key=True)
+    migrate = None
+    if isinstance(single, str) and single:
+        migrate = fixes.fix("turn `schedule: X` into `schedules: [X]`",
+                            fixes.wrap_in_list(base + ("schedule",), "schedules"), priority=fixes.MIGRATION)
     return finding(base + ("schedule",),
                    "`schedule` was removed in Argo 4.0: Argo ignores it, so this CronWorkflow has no "
                    "schedule and never runs",
-                   hint=f'use `schedules: ["{example}"]`', on_key=True)
+                   hint=f'use `schedules: ["{example}"]`', on_key=True, fix=migrate)
 
 
 def _schedule(path, text, timezone, v4):

@@ -3,6 +3,7 @@
 from wflint import callgraph, model
 from wflint.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
+from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 
 ID = "dag-dependency"
@@ -70,7 +71,13 @@ def _unknown(path, field, name, span, me, names, elsewhere, at):
     if home is not None and home[0] != at.path:
         where = f"template `{home[1]}`" if home[1] else "another DAG"
         hint = f"`{name}` is a task of {where}; a task can only wait for tasks of its own DAG"
-    return finding(path, message + did_you_mean(name, [n for n in names if n != me]), span=span, hint=hint)
+    others = [n for n in names if n != me]
+    match = closest(name, others)
+    fix = None
+    if match and home is None:
+        fix = fixes.rename_reference(f"wait for `{match}` instead", path, match,
+                                     span=span)
+    return finding(path, message + did_you_mean(name, others), span=span, hint=hint, fix=fix)
 
 
 def _expr_word(path, field, name, span):

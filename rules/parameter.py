@@ -3,6 +3,7 @@
 from typing import Dict, List, Optional, Tuple
 
 from wflint import callgraph, model
+from wflint import fix as fixes
 from wflint.finding import finding
 from wflint.scalars import key_text
 from wflint.suggest import did_you_mean
@@ -95,6 +96,7 @@ def check(document, context):
     undeclared = options.get("undeclared-arguments", True) is not False
 
     yield from _spec_arguments(document, base, spec, context)
+    yield from _read_as_numbers(document, base, spec)
 
     for at in model.all_templates(document):
         if at.template.get("outputs") is not None:
@@ -485,6 +487,50 @@ def _output_hint(kind: Optional[str]) -> str:
         "dag": "take it from a task: `valueFrom: {parameter: '{{tasks.NAME.outputs.parameters.NAME}}'}`",
         "suspend": "let the user supply it: `valueFrom: {supplied: {}}`",
     }.get(kind or "", "give it a `value` or a `valueFrom` source")
+
+
+# -- values YAML reads as numbers or booleans -----------------------------------
+
+
+def _read_as_numbers(document, base, spec):
+    """A parameter `value`, `default` or `enum` item written unquoted that YAML
+    reads as a number or boolean Argo then passes in another form: `1.10` is
+    the number 1.1 and reaches the template as `1.1`, `yes` as `true`, `0755`
+    as `493`. Quoting it keeps the text as written."""
+    lists = [(base + ("arguments", "parameters"), model.as_dict(spec.get("arguments")).get("parameters"))]
+    for at in model.all_templates(document):
+        for part in ("inputs", "outputs"):
+            lists.append((at.path + (part, "parameters"),
+                          model.as_dict(at.template.get(part)).get("parameters")))
+        for call in model.calls(at):
+            lists.append((call.path + ("arguments", "parameters"),
+                          model.as_dict(call.body.get("arguments")).get("parameters")))
+    for path, items in lists:
+        if type(items) is not list:
+            continue
+        for i, item in enumerate(items):
+            if type(item) is not dict:
+                continue
+            places = [((i, "value"), item.get("value")), ((i, "default"), item.get("default"))]
+            places += [((i, "enum", j), v) for j, v in enumerate(model.as_list(item.get("enum")))]
+            for where, value in places:
+                if isinstance(value, (bool, int, float)):
+                    yield from _changed_by_yaml(document, path + where, value)
+
+
+def _changed_by_yaml(document, path, value):
+    _, node, matched = document.locate(path)
+    written = getattr(node, "value", None)
+    if matched != len(path) or not isinstance(written, str) or getattr(node, "style", None) not in (None, ""):
+        return
+    passed = key_text(value)
+    if written == passed:
+        return
+    what = "a boolean" if isinstance(value, bool) else "a number"
+    yield finding(path, f"`{written}` is read by YAML as {what}, so Argo passes `{passed}`, not `{written}`",
+                  hint=f"quote it: \"{written}\"", severity="warning",
+                  fix=fixes.fix("quote it, so YAML reads it as the string it is written as", fixes.quote(path),
+                                priority=fixes.QUOTING))
 
 
 # -- helpers -------------------------------------------------------------------

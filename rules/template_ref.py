@@ -5,7 +5,8 @@ Argo will look for them."""
 from wflint import callgraph, model
 from wflint.finding import INFO, finding
 from wflint.index import is_dynamic, lookup_namespace
-from wflint.suggest import did_you_mean
+from wflint import fix as fixes
+from wflint.suggest import closest, did_you_mean
 
 ID = "template-ref"
 SEVERITY = "error"
@@ -57,7 +58,13 @@ def _holder_missing(document, index, at, name, cluster_scope):
         return finding(at, f"{kind} `{name}` not found in the project; it may be one whose name is set "
                            f"when Helm renders it ({where})", severity=INFO, hint=DECLARE_HINT)
     message = f"no {kind} named `{name}` in the project{suggestion}"
-    return finding(at, message, hint=DECLARE_HINT)
+    return finding(at, message, hint=DECLARE_HINT, fix=_rename(at, name, index.names(kind)))
+
+
+def _rename(at, name, names):
+    """The unsafe fix: name the single close match instead."""
+    match = closest(name, names)
+    return fixes.rename_reference(f"name `{match}` instead", at, match) if match else None
 
 
 def _template_ref(document, index, at, ref):
@@ -91,7 +98,8 @@ def _template_ref(document, index, at, ref):
         yield finding(at + ("template",),
                       f"{holder.kind} `{name}` ({holder.where}) has no template `{template}`"
                       f"{did_you_mean(template, known)}",
-                      hint="its templates: " + ", ".join(known) if known else None)
+                      hint="its templates: " + ", ".join(known) if known else None,
+                      fix=_rename(at + ("template",), template, known))
 
 
 def _workflow_template_ref(document, index, base, spec):
@@ -127,13 +135,16 @@ def _workflow_template_ref(document, index, base, spec):
                           hint="set `spec.entrypoint` to one of: " + ", ".join(names) if names else None)
     elif isinstance(entrypoint, str) and not is_dynamic(entrypoint) and entrypoint not in names:
         yield finding(base + ("entrypoint",), f"entrypoint `{entrypoint}` is not a template of {holder.kind} "
-                      f"`{name}` ({holder.where}){did_you_mean(entrypoint, names)}")
+                      f"`{name}` ({holder.where}){did_you_mean(entrypoint, names)}",
+                      fix=_rename(base + ("entrypoint",), entrypoint, names))
     on_exit = spec.get("onExit")
     if isinstance(on_exit, str) and not is_dynamic(on_exit) and on_exit not in names:
         yield finding(base + ("onExit",), f"onExit `{on_exit}` is not a template of {holder.kind} `{name}` "
-                      f"({holder.where}){did_you_mean(on_exit, names)}")
+                      f"({holder.where}){did_you_mean(on_exit, names)}",
+                      fix=_rename(base + ("onExit",), on_exit, names))
     for hook in model.hooks(base, spec):
         target = hook.body.get("template")
         if isinstance(target, str) and not is_dynamic(target) and target not in names:
             yield finding(hook.path + ("template",), f"hook template `{target}` is not a template of "
-                          f"{holder.kind} `{name}` ({holder.where}){did_you_mean(target, names)}")
+                          f"{holder.kind} `{name}` ({holder.where}){did_you_mean(target, names)}",
+                          fix=_rename(hook.path + ("template",), target, names))

@@ -3,6 +3,7 @@
 import re
 
 from wflint import callgraph, durations, model
+from wflint import fix as fixes
 from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
@@ -216,7 +217,10 @@ def _removed_fields(at, name, v4):
     if v4 and "key" in config_map:
         yield finding(at.path + ("memoize", "cache", "configMap", "key"),
                       "`memoize.cache.configMap.key` was removed in Argo 4.0: the cache is the whole ConfigMap named "
-                      "by `name`, and the API server rejects the unknown field", hint="delete `key:`", on_key=True)
+                      "by `name`, and the API server rejects the unknown field", hint="delete `key:`", on_key=True,
+                      fix=fixes.fix("delete `key`: Argo 3 ignored it, Argo 4 rejects it",
+                                    fixes.delete_key(at.path + ("memoize", "cache", "configMap", "key")),
+                                    priority=fixes.MIGRATION))
 
 
 def _memoize(at, name):

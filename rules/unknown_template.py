@@ -2,7 +2,8 @@
 
 from wflint.finding import WARNING, finding
 from wflint import callgraph, model
-from wflint.suggest import did_you_mean
+from wflint import fix as fixes
+from wflint.suggest import closest, did_you_mean
 
 ID = "unknown-template"
 SEVERITY = "error"
@@ -37,7 +38,9 @@ def _call_label(call, owner=None) -> str:
 def _missing(name, what, names, document, severity=None, path=None, tail=""):
     message = (f"{what} `{name}`, which is not a template of this {document.kind}{tail}"
                + did_you_mean(name, names))
-    return finding(path, message, hint=_hint(names), severity=severity)
+    match = closest(name, names)
+    fix = fixes.rename_reference(f"name `{match}` instead", path, match) if match else None
+    return finding(path, message, hint=_hint(names), severity=severity, fix=fix)
 
 
 def _check_holder(call, names, document, resolve, owner=None):

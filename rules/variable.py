@@ -5,6 +5,7 @@ import re
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from wflint import expr, model, tags, when
+from wflint import fix as fixes
 from wflint.finding import finding
 from wflint.model import as_dict, as_list, as_str
 from wflint.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, ROOTS, SPEC, SPEC_METRICS,
@@ -413,7 +414,8 @@ class _Checker:
                     hint = ("create the child from a WorkflowTemplate (`workflowTemplateRef`) and pass values "
                             "as its arguments")
                 yield finding(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
-                              span=(tag.key_start, tag.key_end), severity=severity)
+                              span=(tag.key_start, tag.key_end), severity=severity,
+                              fix=_rename_fix(path, text, tag, miss))
 
     def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> Iterator:
         error = expr.check(source)
@@ -575,6 +577,19 @@ def _looks_like_expression(key: str) -> bool:
 def _plain(key: str) -> str:
     """`inputs.parameters['a-b']` written as a simple tag key: `inputs.parameters.a-b`."""
     return re.sub(r"\[\s*['\"]([^'\"]*)['\"]\s*\]", r".\1", key).replace(" ", "")
+
+
+def _rename_fix(path, text: str, tag, miss):
+    """The unsafe fix for `{{steps.X...}}` / `{{tasks.X...}}` naming no step or
+    task: name the single close match instead."""
+    if miss.rename is None:
+        return None
+    old, new = miss.rename
+    root = tag.key.split(".", 1)[0]
+    start = tag.key_start + len(root) + 1
+    if root not in ("steps", "tasks") or text[start:start + len(old)] != old:
+        return None
+    return fixes.rename_reference(f"name {root[:-1]} `{new}` instead", path, new, span=(start, start + len(old)))
 
 
 def _mean(name: str, candidates) -> str:

@@ -1,6 +1,7 @@
 """Workflow-level settings are valid: pod GC, TTL, executor plugins, synchronization, hooks, deadlines and service-account tokens."""
 
 from wflint import callgraph, durations, model, selector
+from wflint import fix as fixes
 from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
@@ -177,9 +178,13 @@ def _synchronization(path, sync, owner, v4):
         if single not in sync:
             continue
         if v4:
+            migrate = None
+            if plural not in sync:
+                migrate = fixes.fix(f"turn `{single}: X` into `{plural}: [X]`",
+                                    fixes.wrap_in_list(path + (single,), plural), priority=fixes.MIGRATION)
             yield finding(path + (single,), f"`synchronization.{single}` of {owner} was removed in Argo 4.0: it is "
                                             f"dropped, and {owner} runs without the lock",
-                          hint=f"use a list: `{example}`", on_key=True)
+                          hint=f"use a list: `{example}`", on_key=True, fix=migrate)
         else:
             yield finding(path + (single,), f"`synchronization.{single}` of {owner} is deprecated since Argo 3.6 and "
                                             f"removed in 4.0, which drops it: write `{plural}`, a list, instead",

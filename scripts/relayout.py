@@ -85,6 +85,7 @@ MOVES: Dict[str, str] = {
     "cachefile": "source.cachefile",
     "coerce": "source.coerce",
     "globmatch": "source.globmatch",
+    "textedit": "source.textedit",   # a fix's edits by node path -> text edits (autofix)
     # lang: Argo's small languages
     "tags": "lang.tags",
     "expr": "lang.expr",
@@ -116,6 +117,7 @@ MOVES: Dict[str, str] = {
     "graph_build": "argo.graph",
     # run: one run
     "engine": "run.engine",
+    "fixer": "run.fixer",            # check --fix / --diff: applies fixes, writes files (autofix)
     "workspace": "run.workspace",
     "parallel": "run.parallel",
     "config": "run.config",
@@ -134,7 +136,8 @@ MOVES: Dict[str, str] = {
 
 # Top-level modules that stay: the package, `python -m wflint`, and the public
 # API that rules and plugins import (finding, rule, suggest, testing, api).
-STAY = {"__init__", "__main__", "finding", "rule", "suggest", "testing", "api", "escape"}
+STAY = {"__init__", "__main__", "finding", "rule", "suggest", "testing", "api", "escape",
+        "fix"}  # the fix model rules attach to findings: core, beside finding
 
 # Modules added after this table was written (e.g. by a branch merged later):
 # (pattern on the module name, new place with {name}). Printed as "guessed".

@@ -25,7 +25,7 @@ PKG = "wflint"
 # Package (under wflint) -> layer. Top-level modules are listed one by one.
 PACKAGE_LAYERS = {"source": "source", "lang": "lang", "k8s": "k8s", "argo": "argo", "run": "run",
                   "render": "render", "cli": "cli", "lsp": "cli", "rules": "rules", "schemas": "data"}
-TOP_LEVEL = {"": "core", "finding": "core", "suggest": "core", "escape": "core",      # wflint itself: __version__
+TOP_LEVEL = {"": "core", "finding": "core", "suggest": "core", "escape": "core", "fix": "core",      # wflint itself: __version__
              "rule": "plugin", "api": "plugin",                     # what rules and plugins import
              "testing": "testing", "__main__": "cli"}
 

@@ -147,11 +147,18 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
                                    "repository), then exit 0.")
 @click.option("--max-file-size", type=float, default=None, callback=_megabytes, metavar="MB",
               help="Files larger than this are reported instead of parsed [default: 10].")
+@click.option("--fix", "fix_files", is_flag=True,
+              help="Apply every safe fix in place, then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff: also apply unsafe fixes (renamed references).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff of what --fix would change; write nothing; exit 1 on a change.")
 def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet: bool, show_info: bool,
           no_color: bool, fail_on: Optional[str],
           stdin_filename: str, exclude: Sequence[str], select, extend_select, ignore, config_path: Optional[str],
           argo_version: Optional[str], template_paths: Sequence[str], no_cache: bool,
-          jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int]):
+          jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int],
+          fix_files: bool = False, unsafe_fixes: bool = False, show_diff: bool = False):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
     from .engine import Engine, Options, raise_recursion_limit
     from .source import DEFAULT_MAX_FILE_SIZE
@@ -200,6 +207,8 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
                 _usage_error(f"refusing to write {_shown(target)} ({flag}): {exc}")
     show_info = (show_info or config.show_info) and not quiet
     engine = Engine(options)
+    if fix_files or show_diff or unsafe_fixes:
+        _fix_usage(paths, fix_files, show_diff, unsafe_fixes, write_baseline)
     stdin = None
     if "-" in paths:
         paths = [p for p in paths if p != "-"]
@@ -208,7 +217,17 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
         stdin = stream.buffer.read(cap) if hasattr(stream, "buffer") else stream.read(cap).encode("utf-8")
     from .baseline import BaselineError
     try:
-        report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
+        if fix_files or show_diff:
+            from . import fixer
+            outcome = fixer.run(engine, paths, unsafe=unsafe_fixes, write=fix_files and not show_diff)
+            if show_diff:
+                click.echo(fixer.unified_diff(outcome), nl=False)
+                fixer.announce(outcome, click.echo, diff=True)
+                sys.exit(EXIT_FINDINGS if outcome.changed else EXIT_OK)
+            fixer.announce(outcome, click.echo)
+            report = outcome.report
+        else:
+            report = engine.run(paths, stdin=stdin, stdin_name=stdin_filename)
     except BaselineError as exc:
         _usage_error(_shown(str(exc)))
     protected = list(report.linted) + list(report.sources)
@@ -259,6 +278,20 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     fail_on = fail_on or config.fail_on or "error"
     failing = ("error",) if fail_on == "error" else ("error", "warning")
     sys.exit(EXIT_FINDINGS if any(f.severity in failing for f in report.findings) else EXIT_OK)
+
+
+def _fix_usage(paths, fix_files: bool, show_diff: bool, unsafe_fixes: bool, write_baseline) -> None:
+    """--fix, --diff and --unsafe-fixes go together, on files only."""
+    problem = None
+    if unsafe_fixes and not (fix_files or show_diff):
+        problem = "--unsafe-fixes needs --fix or --diff"
+    elif "-" in paths:
+        problem = "--fix and --diff work on files, not on standard input"
+    elif write_baseline is not None:
+        problem = "--fix and --diff cannot be combined with --write-baseline"
+    if problem:
+        click.echo(f"wflint: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @cli.command("rules")

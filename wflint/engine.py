@@ -484,10 +484,14 @@ class Engine:
 
     def _resolve(self, item: Finding, rule: Rule, doc: Document) -> Finding:
         line, column, end_line, end_column = doc.span(item.node, item.on_key, item.span)
+        resolved = None
+        if item.fix is not None:
+            from .textedit import resolve
+            resolved = resolve(doc, item.fix)
         return item.replace(rule=rule.id, severity=item.severity or rule.severity, path=doc.path,
                             line=line, column=column, end_line=end_line, end_column=end_column,
                             pointer=json_pointer(doc.prefix + tuple(item.node) if doc.prefix else item.node),
-                            document=doc.index)
+                            document=doc.index, fix=resolved)
 
     def _finish(self, findings: List[Finding], directives: Dict[str, list], linted: Sequence[str]) -> List[Finding]:
         """Configuration, suppressions and the baseline, then severities, order and duplicates."""

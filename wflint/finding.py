@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 PathElement = Union[str, int]
 NodePath = Tuple[PathElement, ...]
@@ -49,6 +49,9 @@ class Finding:
     on_key: bool = False
     span: Optional[Tuple[int, int]] = None
     document: int = 0
+    # A rule's wflint.fix.Fix (edits by node path); the engine resolves it
+    # into a wflint.fix.ResolvedFix (text edits), or None when it cannot.
+    fix: Any = None
 
     def replace(self, **changes) -> "Finding":
         return dataclasses.replace(self, **changes)
@@ -58,7 +61,7 @@ class Finding:
         return (self.path, self.line, self.column, self.rule, self.message)
 
     def to_json(self) -> dict:
-        return {
+        shown = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -70,14 +73,18 @@ class Finding:
             "pointer": self.pointer,
             "hint": self.hint,
         }
+        if hasattr(self.fix, "to_record"):  # a resolved fix: `fix` appears only on fixable findings
+            shown["fix"] = self.fix.to_json()
+        return shown
 
 
 def finding(node: NodePath, message: str, *, hint: Optional[str] = None,
             on_key: bool = False, span: Optional[Tuple[int, int]] = None,
-            severity: Optional[str] = None) -> Finding:
-    """What a rule yields: a message about the node at ``node``."""
+            severity: Optional[str] = None, fix: Any = None) -> Finding:
+    """What a rule yields: a message about the node at ``node``, and
+    optionally a ``fix`` (wflint.fix.Fix) that corrects it."""
     return Finding(message=message, node=tuple(node), hint=hint, on_key=on_key,
-                   span=span, severity=severity)
+                   span=span, severity=severity, fix=fix)
 
 
 class SpanError(ValueError):

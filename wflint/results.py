@@ -81,17 +81,29 @@ def index_fingerprint(entries: Iterable) -> str:
 
 
 def finding_to_json(f: Finding) -> dict:
-    return {name: getattr(f, name) for name in _FIELDS}
+    record = {name: getattr(f, name) for name in _FIELDS}
+    if f.fix is not None:
+        record["fix"] = f.fix.to_record()
+    return record
 
 
 def finding_from_json(item: dict) -> Finding:
-    return Finding(**{name: item.get(name) for name in _FIELDS if name in item})
+    found = Finding(**{name: item.get(name) for name in _FIELDS if name in item})
+    if item.get("fix") is not None:
+        from .fix import ResolvedFix
+        found = found.replace(fix=ResolvedFix.from_record(item["fix"]))
+    return found
 
 
 def _valid_finding(item) -> bool:
     from .cachefile import is_int
-    if not isinstance(item, dict) or not set(item) <= set(_FIELDS) or not isinstance(item.get("message"), str):
+    if not isinstance(item, dict) or not set(item) <= set(_FIELDS) | {"fix"} or \
+            not isinstance(item.get("message"), str):
         return False
+    if item.get("fix") is not None:
+        from .fix import valid_record
+        if not valid_record(item["fix"]):
+            return False
     for name in ("rule", "path", "pointer"):
         if not isinstance(item.get(name, ""), str):
             return False

@@ -9,7 +9,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 from .argo_version import DEFAULT, SUPPORTED
 from .finding import Finding, finding
-from .suggest import closest
+from . import fix as fixes
+from .suggest import closest, did_you_mean, matches
 
 SUPPORTED_VERSIONS, DEFAULT_VERSION = SUPPORTED, DEFAULT  # the one list and default, in argo_version
 
@@ -163,6 +164,36 @@ def _explained(error, version: str, path: Tuple, key: str) -> bool:
     return key == "key" and path[-3:] == ("memoize", "cache", "configMap")
 
 
+def _edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (an adjacent swap counts once)."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _safe_rename(key: str, match: str, error, version: str) -> bool:
+    """Whether renaming ``key`` to ``match`` is certain enough to be a safe fix:
+    a slip of the keyboard (case, one letter in a short word, at most two in
+    a longer one), and not a field
+    that another Argo release has at this place (`podResources` under 3.7 is
+    a newer field, not a misspelt `resource`)."""
+    if key.lower() != match.lower() and (len(key) < 3 or _edit_distance(key, match) > (1 if len(key) < 5 else 2)):
+        return False
+    name = _names(version).get(id(error.schema))
+    for other in SUPPORTED_VERSIONS:
+        body = _schema(other)["definitions"].get(name) if name else None
+        if other != version and isinstance(body, dict) and key in (body.get("properties") or {}):
+            return False
+    return True
+
+
 def _findings(error, version: str) -> List[Finding]:
     path = tuple(error.absolute_path)
     keyword = error.validator
@@ -176,13 +207,19 @@ def _findings(error, version: str) -> List[Finding]:
                 continue
             match = closest(key, known)
             message = f"unknown field `{key}` in {where}"
+            fix = None
             if match:
                 message += f"; did you mean `{match}`?"
                 hint = f"rename it to `{match}`"
+                if match not in instance and _safe_rename(key, match, error, version):
+                    fix = fixes.fix(f"rename `{key}` to `{match}`", fixes.rename_key(path + (key,), match))
+            elif matches(key, known):
+                message += did_you_mean(key, known)
+                hint = "rename it to the field you meant"
             else:
                 hint = "remove it; known fields here: " + ", ".join(sorted(known)[:30]) + \
                     (", ..." if len(known) > 30 else "")
-            out.append(finding(path + (key,), message, hint=hint, on_key=True))
+            out.append(finding(path + (key,), message, hint=hint, on_key=True, fix=fix))
         return out
     if keyword == "required" and isinstance(instance, dict):
         out = []
@@ -198,7 +235,11 @@ def _findings(error, version: str) -> List[Finding]:
     if keyword == "type":
         field = _field(path)
         message = f"`{field}` must be {_expected(error.validator_value)}, not {_describe(instance)}"
-        return [finding(path, message, hint=_type_hint(error.validator_value, instance))]
+        fix = None
+        if "string" in error.validator_value and isinstance(instance, (bool, int, float)):
+            fix = fixes.fix("quote it, so YAML reads it as the string it is written as", fixes.quote(path),
+                            priority=fixes.QUOTING)
+        return [finding(path, message, hint=_type_hint(error.validator_value, instance), fix=fix)]
     if keyword == "enum":
         options = [str(o) for o in error.validator_value]
         match = closest(str(instance), options)

@@ -83,6 +83,7 @@ class Miss:
     hint: Optional[str] = None
     rejected: bool = False
     severity: Optional[str] = None
+    rename: Optional[Tuple[str, str]] = None   # (step or task name written, its single close match)
 
 
 def _mean(word: str, candidates) -> str:
@@ -946,8 +947,9 @@ class Place:
             if index.dynamic is not None and index.dynamic.match(name):
                 return None
             names = [m.name for m in index.order if m.name]
+            match = closest(name, names)
             return Miss(f"there is no {noun} `{name}` in {template.named}{_mean(name, names)}",
-                        rejected=not exempt)
+                        rejected=not exempt, rename=(name, match) if match else None)
         attr = rest[1:]
         miss = self._attribute(member, attr, expression, root, noun) or self._visible(member, root, attr)
         if miss is not None and exempt and miss.rejected:

@@ -55,6 +55,18 @@ def _uri(path: str) -> str:
     return quoted if not os.path.isabs(path) else "file://" + quoted
 
 
+def _fix(f) -> Dict:
+    """A finding's fix as a SARIF fix: one artifactChange of the file, its
+    replacements as line/column regions (an empty region inserts)."""
+    location = {"uri": _uri(f.path), **({} if os.path.isabs(f.path) else {"uriBaseId": "%SRCROOT%"})}
+    replacements = [{"deletedRegion": {"startLine": e.begin.line, "startColumn": e.begin.column,
+                                       "endLine": e.finish.line, "endColumn": e.finish.column},
+                     "insertedContent": {"text": e.content}} for e in f.fix.edits]
+    safety = "safe" if f.fix.safe else "unsafe: applied with --unsafe-fixes"
+    return {"description": {"text": _sentence(f"{f.fix.description} ({safety})")},
+            "artifactChanges": [{"artifactLocation": location, "replacements": replacements}]}
+
+
 def render(report) -> str:
     from ..registry import load_rules
     rules = load_rules()
@@ -83,6 +95,8 @@ def render(report) -> str:
             result["ruleIndex"] = index[f.rule]
         if f.pointer:
             result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": f.pointer, "kind": "element"}]
+        if hasattr(f.fix, "edits"):
+            result["fixes"] = [_fix(f)]
         results.append(result)
     log = {
         "$schema": SCHEMA,

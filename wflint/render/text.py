@@ -102,7 +102,8 @@ def stream(report, color: bool = False, lines: Optional[Callable[[str, int], str
         out = []
         head = f"{_shown_path(f.path)}:{f.line}:{f.column}: "
         sev = style(f.severity, fg=_COLORS.get(f.severity), bold=True)
-        out.append(style(head, bold=True) + f"{sev}: {_clip(f.message)} " + style(f"[{f.rule}]", dim=True))
+        out.append(style(head, bold=True) + f"{sev}: {_clip(f.message)} " + style(f"[{f.rule}]", dim=True)
+                   + _fixable(f))
         source = lines(f.path, f.line) if lines else ""
         gutter = " " * len(str(f.line))
         if source:
@@ -115,6 +116,25 @@ def stream(report, color: bool = False, lines: Optional[Callable[[str, int], str
         out.append(style(f" {gutter} = see: wflint explain {f.rule}", dim=True))
         yield "\n".join(out) + "\n"
     yield summary(report, style, hidden_infos=hidden_infos) + "\n"
+
+
+def _fixable(f) -> str:
+    """` [*]` after a finding `--fix` corrects (` [*unsafe]`: with --unsafe-fixes)."""
+    if f.fix is None or not hasattr(f.fix, "safe"):
+        return ""
+    return " [*]" if f.fix.safe else " [*unsafe]"
+
+
+def fixable_summary(report) -> str:
+    """"N fixable with --fix (M more with --unsafe-fixes)." or the empty string."""
+    safe = sum(1 for f in report.findings if hasattr(f.fix, "safe") and f.fix.safe)
+    unsafe = sum(1 for f in report.findings if hasattr(f.fix, "safe") and not f.fix.safe)
+    if not (safe or unsafe):
+        return ""
+    text = f"{safe} fixable with --fix"
+    if unsafe:
+        text += f" ({unsafe} more with --unsafe-fixes)"
+    return " " + text + "."
 
 
 def _more(rest, line: int, style) -> str:
@@ -135,5 +155,5 @@ def summary(report, style=lambda text, **kw: text, hidden_infos: int = 0) -> str
     counts = [_plural(errors, "error"), _plural(warnings, "warning")]
     if infos:
         counts.append(_plural(infos, "info"))
-    text = "Found " + ", ".join(counts) + f" ({scope}{hidden})."
+    text = "Found " + ", ".join(counts) + f" ({scope}{hidden})." + fixable_summary(report)
     return style(text, fg="red" if errors else "yellow", bold=True)
