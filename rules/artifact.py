@@ -2,7 +2,7 @@
 
 import posixpath
 
-from wflint import model
+from wflint import callgraph, model
 from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
@@ -38,7 +38,7 @@ def check(document, context):
     base, spec = model.spec(document)
     holder = None
     if spec.get("workflowTemplateRef") is not None:
-        holder = context.index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+        holder = callgraph.graph_of(document, context.index).workflow_template_ref()
     inherited = set()
     if holder is not None:
         if holder.opaque:

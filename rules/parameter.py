@@ -2,8 +2,8 @@
 
 from typing import Dict, List, Optional, Tuple
 
+from wflint import callgraph, model
 from wflint import fix as fixes
-from wflint import model
 from wflint.finding import finding
 from wflint.scalars import key_text
 from wflint.suggest import did_you_mean
@@ -88,7 +88,7 @@ class Callee:
 
 def check(document, context):
     base, spec = model.spec(document)
-    local = _local_templates(document)
+    graph = callgraph.graph_of(document, context.index if context is not None else None)
     cache = document.memoize(("parameter", "inputs"), dict)
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
     uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
@@ -111,12 +111,12 @@ def check(document, context):
                 label = _call_label(call)
                 yield from _argument_values(call.path + ("arguments",), arguments, label, empty_ok=False,
                                             named=named)
-            callee = find_callee(document, body, context, local, cache)
+            callee = _callee(graph.callee(graph.own, call.path, body), cache)
             if callee is not None and not uncertain:
                 yield from _call(call, callee, label, named, undeclared)
 
     for hook in model.spec_hooks(document):
-        callee = find_callee(document, hook.body, context, local, cache)
+        callee = _callee(graph.callee(graph.own, hook.path, hook.body), cache)
         if callee is not None and not uncertain:
             yield from _call(hook, callee, undeclared=undeclared)
 
@@ -128,14 +128,14 @@ def check(document, context):
     arguments = model.as_dict(spec.get("arguments"))
     entrypoint = model.as_str(spec.get("entrypoint"))
     if entrypoint and document.kind not in TEMPLATE_KINDS:
-        callee = find_callee(document, {"template": entrypoint}, context, local, cache)
+        callee = _callee(graph.by_name(graph.own, "entrypoint", entrypoint, base + ("entrypoint",)), cache)
         if callee is not None:
             callee = callee.relabel(f"the entrypoint {callee.label}")
             yield from _supplied(base + ("entrypoint",), arguments, callee, "the workflow",
                                  "the workflow's `arguments.parameters`", "error")
     on_exit = model.as_str(spec.get("onExit"))
     if on_exit:
-        callee = find_callee(document, {"template": on_exit}, context, local, cache)
+        callee = _callee(graph.by_name(graph.own, "onExit", on_exit, base + ("onExit",)), cache)
         if callee is not None:
             callee = callee.relabel(f"the exit handler {callee.label}")
             yield from _supplied(base + ("onExit",), arguments, callee, "the workflow",
@@ -147,7 +147,7 @@ def _workflow_template_ref(document, context, base, spec):
     template's, must supply the inputs of the entrypoint it runs."""
     if document.kind in TEMPLATE_KINDS:
         return
-    holder = context.index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+    holder = callgraph.graph_of(document, context.index).workflow_template_ref()
     if holder is None or holder.opaque:
         return
     entrypoint = model.as_str(spec.get("entrypoint")) or model.as_str(holder.spec.get("entrypoint"))
@@ -164,35 +164,19 @@ def _workflow_template_ref(document, context, base, spec):
 # -- callees ------------------------------------------------------------------
 
 
-def _local_templates(document) -> Dict[str, Dict]:
-    found: Dict[str, Dict] = {}
-    for at in model.templates(document):
-        if at.name and at.name not in found:
-            found[at.name] = at.template
-    return found
-
-
-def find_callee(document, holder: Dict, context, local: Optional[Dict[str, Dict]] = None,
-                cache: Optional[Dict[int, _Inputs]] = None) -> Optional[Callee]:
-    """The template ``holder`` (a step, task, hook, or ``{"template": name}``)
-    calls, or None when it cannot be known statically: a name with `{{...}}`,
-    a missing template (`unknown-template` and `template-ref` report those), a
-    template declared in the configuration by name only."""
-    if local is None:
-        local = _local_templates(document)
-    inline = holder.get("inline")
-    if isinstance(inline, dict):
-        return Callee(inline, "its inline template", cache)
-    ref = holder.get("templateRef")
-    if ref is not None:
-        resolved = context.index.resolve_ref(document, ref) if context is not None else None
-        if resolved is None or resolved.opaque:
-            return None
-        return Callee(resolved.template, f"`{ref['name']}.{ref['template']}` ({resolved.entry.where})", cache)
-    name = model.as_str(holder.get("template"))
-    if name and "{{" not in name and name in local:
-        return Callee(local[name], f"`{name}`", cache)
-    return None
+def _callee(target: Optional[callgraph.Target], cache: Optional[Dict[int, _Inputs]] = None) -> Optional[Callee]:
+    """The template a call runs (``target``, from the call graph), or None when
+    it cannot be known statically: a name with `{{...}}`, a missing template
+    (`unknown-template` and `template-ref` report those), a template declared
+    in the configuration by name only."""
+    if target is None or not target.found:
+        return None
+    if target.how == "inline":
+        return Callee(target.template, "its inline template", cache)
+    if target.how == "templateRef":
+        ref = target.ref
+        return Callee(target.template, f"`{ref['name']}.{ref['template']}` ({target.holder.entry.where})", cache)
+    return Callee(target.template, f"`{target.name}`", cache)
 
 
 def _merged_arguments(own: Dict, inherited: Dict) -> Dict:
@@ -362,7 +346,7 @@ def _spec_arguments(document, base, spec, context=None):
         return
     # Arguments of the referenced WorkflowTemplate that have no value and that this workflow does
     # not supply: Argo merges the two lists (the workflow's first) and validates the result.
-    holder = context.index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+    holder = callgraph.graph_of(document, context.index).workflow_template_ref()
     if holder is None or holder.opaque:
         return
     own = {p["name"] for _, p in _named(model.as_dict(spec.get("arguments")).get("parameters"))}

@@ -2,9 +2,9 @@
 ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
-from wflint import model
+from wflint import callgraph, model
 from wflint.finding import INFO, WARNING, finding
-from wflint.index import is_dynamic
+from wflint.index import is_dynamic, lookup_namespace
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 
@@ -30,17 +30,11 @@ def _kind(cluster_scope) -> str:
     return _CWT if cluster_scope else _WT
 
 
-def _namespace(document):
-    # A ClusterWorkflowTemplate's namespaced references resolve in the namespace
-    # of whichever Workflow runs it: any namespace will do.
-    return None if document.kind == _CWT else document.namespace
-
-
 def _holder_missing(document, index, at, name, cluster_scope):
     """The finding for a WorkflowTemplate or ClusterWorkflowTemplate that is
     not where Argo will look for it."""
     kind = _kind(cluster_scope)
-    namespace = _namespace(document)
+    namespace = lookup_namespace(document)
     other = index.holder(name, not cluster_scope, namespace)
     if other is not None:
         if cluster_scope:
@@ -102,7 +96,7 @@ def _template_ref(document, index, at, ref):
     if is_dynamic(name) or is_dynamic(template):
         return  # resolved at run time from parameters
     cluster_scope = bool(ref.get("clusterScope"))
-    holder = index.holder(name, cluster_scope, _namespace(document))
+    holder = index.holder(name, cluster_scope, lookup_namespace(document))
     if holder is None:
         yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
         return
@@ -139,7 +133,7 @@ def _workflow_template_ref(document, index, base, spec):
     if is_dynamic(name):
         return
     cluster_scope = bool(ref.get("clusterScope"))
-    holder = index.resolve_workflow_template_ref(document, ref)
+    holder = callgraph.graph_of(document, index).workflow_template_ref()
     if holder is None:
         yield _holder_missing(document, index, at + ("name",), name, cluster_scope)
         return

@@ -58,24 +58,27 @@ class _Checker:
         if doc.template_kind or doc.any_parameters:
             return
         self._uses_cache: Dict[int, Tuple[Dict, frozenset]] = {}
+        self._direct_uses: Dict[int, Tuple[Dict, frozenset]] = {}
+        graph = doc.graph
         for call in model.ref_calls(self.document):
             ref = call.body.get("templateRef")
             if ref is None:
                 continue
-            resolved = doc.index.resolve_ref(self.document, ref)
-            if resolved is None:
-                continue
+            target = graph.resolve_ref(ref, call.path + ("templateRef",))
+            if not target.found:
+                continue   # not found, dynamic, or declared by name only (nothing known inside)
             ref = as_dict(ref)
             label = f"`{ref.get('name')}/{ref.get('template')}`"
-            uses = self._uses(resolved.entry, resolved.template, set())
+            uses = self._uses(target.holder, target.path, target.template)
             yield from self._missing(uses, call.path + ("templateRef",),
                                      f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
                                      f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
                                      f"own `spec.arguments` do not apply)")
         if doc.referenced is not None:
             uses = set()
-            for template in doc.referenced.templates():
-                uses |= self._uses(doc.referenced, template, set())
+            holder = graph.holder_of(doc.referenced)
+            for path, template in holder.ordered:
+                uses |= self._uses(holder, path, template)
             yield from self._missing(frozenset(uses), doc.base + ("workflowTemplateRef",),
                                      f"WorkflowTemplate `{doc.referenced.name}` reads "
                                      f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
@@ -92,15 +95,27 @@ class _Checker:
                           hint=f"add `{name}` to `spec.arguments.parameters`",
                           severity=ERROR if simple else WARNING)
 
-    def _uses(self, entry, template: Dict, seen: set) -> frozenset:
+    def _uses(self, holder, path, template: Dict) -> frozenset:
         """(name, from a simple tag) of every `workflow.parameters.NAME` that
-        ``template`` and the templates it calls read."""
+        ``template`` (at ``path`` in ``holder``) and the templates it runs read
+        (the call graph's callees, across files)."""
         cached = self._uses_cache.get(id(template))
         if cached is not None:
             return cached[1]
-        if id(template) in seen:
-            return frozenset()
-        seen.add(id(template))
+        found = set()
+        graph = self.doc.graph
+        for event, item in graph.walk([(holder, "template", (path, template), None)], follow="callee"):
+            if event == "template":
+                found |= self._reads(item[2])
+        result = frozenset(found)
+        self._uses_cache[id(template)] = (template, result)
+        return result
+
+    def _reads(self, template: Dict) -> frozenset:
+        """(name, from a simple tag) of every `workflow.parameters.NAME` in ``template`` itself."""
+        cached = self._direct_uses.get(id(template))
+        if cached is not None:
+            return cached[1]
         found = set()
         stack = [template]
         while stack:
@@ -118,18 +133,8 @@ class _Checker:
                             names = reference.names
                             if len(names) > 2 and names[:2] == ("workflow", "parameters") and not reference.guarded:
                                 found.add((names[2], False))
-        for call in _calls_of(template):
-            name = as_str(call.get("template"))
-            if call.get("templateRef") is not None:
-                resolved = self.doc.index.resolve_ref(self.document, call.get("templateRef"))
-                if resolved is not None:
-                    found |= self._uses(resolved.entry, resolved.template, seen)
-            elif name and "{{" not in name and entry is not None:
-                callee = entry.template(name)
-                if callee is not None:
-                    found |= self._uses(entry, callee[1], seen)
         result = frozenset(found)
-        self._uses_cache[id(template)] = (template, result)
+        self._direct_uses[id(template)] = (template, result)
         return result
 
     def _spec(self, base, spec: Dict) -> Iterator:
@@ -590,24 +595,6 @@ def _rename_fix(path, text: str, tag, miss):
 def _mean(name: str, candidates) -> str:
     match = closest(name, candidates)
     return f"; did you mean `{match}`?" if match else ""
-
-
-def _calls_of(template: Dict):
-    """Steps, tasks and their hooks, in ``template`` and its inline templates."""
-    stack = [template]
-    while stack:
-        current = stack.pop()
-        groups = [as_list(g) for g in as_list(current.get("steps"))]
-        bodies = [s for g in groups for s in g] + as_list(as_dict(current.get("dag")).get("tasks"))
-        for body in bodies:
-            if not isinstance(body, dict):
-                continue
-            yield body
-            for hook in as_dict(body.get("hooks")).values():
-                if isinstance(hook, dict):
-                    yield hook
-            if isinstance(body.get("inline"), dict):
-                stack.append(body["inline"])
 
 
 def _before_hyphen(parts: Sequence[str]) -> Tuple[str, ...]:

@@ -1,6 +1,6 @@
 """Workflow-level settings are valid: pod GC, TTL, executor plugins, synchronization, hooks, deadlines and service-account tokens."""
 
-from wflint import durations, model, selector
+from wflint import callgraph, durations, model, selector
 from wflint import fix as fixes
 from wflint.argo_version import ArgoVersion
 from wflint.finding import WARNING, finding
@@ -277,7 +277,7 @@ def _service_account_tokens(document, context, base, spec):
     sources = [spec]
     ref = spec.get("workflowTemplateRef")
     if ref is not None:
-        holder = context.index.resolve_workflow_template_ref(document, ref)
+        holder = callgraph.graph_of(document, context.index).workflow_template_ref()
         if holder is None or holder.opaque:
             return
         sources.append(holder.spec)

@@ -7,7 +7,7 @@ from conftest import dedent
 from wflint import callgraph, loader, model
 from wflint.index import ProjectIndex, indexable
 from wflint.source import SourceFile
-from wflint.testing import lint_text
+from wflint.testing import lint_files, lint_text
 
 
 def project(*texts):
@@ -264,3 +264,97 @@ def test_check_does_not_import_networkx(tmp_path):
             "print('networkx' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "False", run.stdout + run.stderr
+
+
+def test_runs_follow_argos_precedence_and_on_exit():
+    index = project(WORKFLOW, LIBRARY)
+    graph = callgraph.graph_of(index.documents[0], index)
+    path = ("spec", "templates", 0, "steps", 0, 0)
+    both = {"template": "leaf", "templateRef": {"name": "lib", "template": "shared"}, "onExit": "cleanup"}
+    assert [(t.how, t.name) for t in graph.runs(graph.own, path, both)] == [("templateRef", "shared"),
+                                                                            ("onExit", "cleanup")]
+    assert graph.ref_holder({"name": "lib", "template": "anything"}).name == "lib"
+    assert graph.ref_holder({"name": "nope", "template": "x"}) is None
+
+
+def test_reached_names_stay_in_the_document():
+    index = project(WORKFLOW, LIBRARY)
+    graph = callgraph.graph_of(index.documents[0], index)
+    assert graph.reached_names(["main"]) == {"main", "leaf", "cleanup"}
+    assert graph.reached_names(["bye"]) == {"bye"}
+    assert graph.reached_names(["no-such-template"]) == frozenset()
+
+
+def test_a_cluster_workflow_templates_references_resolve_in_any_namespace():
+    # Kubernetes ignores `metadata.namespace` on a cluster-scoped object; Argo
+    # resolves the reference in the namespace of the Workflow that runs it.
+    index = project("""\
+        apiVersion: argoproj.io/v1alpha1
+        kind: ClusterWorkflowTemplate
+        metadata:
+          name: shared
+          namespace: tools
+        spec:
+          templates:
+            - name: main
+              steps:
+                - - name: s
+                    templateRef:
+                      name: lib3
+                      template: go
+        """, """\
+        apiVersion: argoproj.io/v1alpha1
+        kind: WorkflowTemplate
+        metadata:
+          name: lib3
+          namespace: builds
+        spec:
+          templates:
+            - name: go
+              container:
+                image: alpine:3.19
+        """)
+    graph = callgraph.graph_of(index.documents[0], index)
+    call = model.steps(model.templates(index.documents[0])[0])[0]
+    assert graph.callee(graph.own, call.path, call.body).found
+
+
+def test_a_3000_template_ref_chain_reads_workflow_parameters_without_crash():
+    chain = ["apiVersion: argoproj.io/v1alpha1", "kind: WorkflowTemplate", "metadata:", "  name: deep",
+             "spec:", "  templates:"]
+    for i in range(3000):
+        chain += [f"    - name: t{i}", "      steps:", f"        - - name: s", f"            template: t{i + 1}"]
+    chain += ["    - name: t3000", "      container:", "        image: alpine:3.19",
+              "        args: [\"{{workflow.parameters.missing}}\"]"]
+    workflow = dedent("""\
+        apiVersion: argoproj.io/v1alpha1
+        kind: Workflow
+        metadata:
+          name: caller
+        spec:
+          entrypoint: main
+          arguments:
+            parameters:
+              - name: present
+                value: x
+          templates:
+            - name: main
+              steps:
+                - - name: go
+                    templateRef:
+                      name: deep
+                      template: t0
+        """)
+    report = lint_files({"deep.yaml": "\n".join(chain) + "\n", "wf.yaml": workflow}, select=["variable"])
+    assert not [f for f in report.findings if f.rule == "internal-error"]
+    assert [f.message.split(",")[0] for f in report.findings if f.rule == "variable"] == [
+        "`deep/t0` reads `workflow.parameters.missing`"]
+
+
+def test_task_graph_ancestors_and_waits_for():
+    graph = dag_of([("a", None), ("b", "a"), ("c", "b.Succeeded || a.Failed"), ("d", None)])
+    assert graph.ancestors() == [0, 0b1, 0b11, 0]
+    assert graph.waits_for(graph.calls[2], "a") and not graph.waits_for(graph.calls[3], "a")
+    assert not graph.dynamic
+    cyclic = dag_of([("a", "c"), ("b", "a"), ("c", "b")])
+    assert cyclic.ancestors() == [0b110, 0, 0b10]        # the edge closing the cycle (b -> a) is ignored

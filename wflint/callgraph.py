@@ -10,17 +10,30 @@ a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
 * ``CallGraph.callee(holder, path, body)``: the one template a step, task or
   hook runs, by Argo's precedence (`inline`, `templateRef`, `template`).
-* ``CallGraph.targets(holder, path, body)``: every template one call may
-  start (`template`, `inline`, the call's `onExit`, `templateRef`), the
-  order of the walks.
+* ``CallGraph.runs(holder, path, body)``: what Argo runs for one call: its
+  callee, then its `onExit` handler.
+* ``CallGraph.targets(holder, path, body)``: every template one call's
+  fields name (`template`, `inline`, the call's `onExit`, `templateRef`),
+  for conservative answers (permissions): the default order of the walks.
+* ``CallGraph.workflow_template_ref()``, ``ref_holder(ref)``: the
+  WorkflowTemplate a `workflowTemplateRef` or a `templateRef` names. Where:
+  the index, in ``index.lookup_namespace(document)`` (the namespace of the
+  Workflow that runs; any namespace from a ClusterWorkflowTemplate, whose
+  `metadata.namespace` Kubernetes ignores), as Argo's controller does
+  (``WorkflowTemplates(wf.Namespace)``); `clusterScope` picks the kind.
 * ``CallGraph.roots()``: where a run starts (entrypoint, `onExit`, the
   workflow's hooks), or every template when the document is a library.
-* ``CallGraph.walk(roots)``: every (call or template) event of a depth-first
-  walk from those roots, in the order a recursive walk would produce them.
-* ``CallGraph.reachable()``: templates reachable from the roots, across files.
+* ``CallGraph.walk(roots, follow=...)``: every (call or template) event of a
+  depth-first walk from those roots, in the order a recursive walk would
+  produce them, following each call's ``targets``, ``runs`` or callee only.
+* ``CallGraph.reachable()``: templates reachable from the roots, across files;
+  ``reached_names(names)``: the document's own templates that run when the
+  named ones run (variable scopes: the exit handler's tree).
+* ``called_name(document, call)``: the name of the template a call runs (for display).
 * ``task_graph(at)``: the tasks of a DAG template and who waits for whom, with
-  `depends` parsed once; ``TaskGraph`` offers the algorithms (cycles, levels,
-  critical path, redundant edges).
+  `depends` parsed once (`depends` when set, else `dependencies`, as Argo
+  reads them); ``TaskGraph`` offers the algorithms (cycles, levels, critical
+  path, redundant edges, ancestors: who waits for whom, directly or not).
 * ``find_cycles(graph)``: cycles of a small named graph (containerSet containers).
 """
 
@@ -212,6 +225,26 @@ class CallGraph:
             return self.by_name(holder, "template", name, path + ("template",))
         return None
 
+    def runs(self, holder: Holder, path: NodePath, body: Dict) -> List[Target]:
+        """What a step, task or hook at ``path`` runs when Argo runs it: its
+        ``callee`` (by Argo's precedence), then its `onExit` handler."""
+        out = []
+        callee = self.callee(holder, path, body)
+        if callee is not None:
+            out.append(callee)
+        on_exit = body.get("onExit")
+        if isinstance(on_exit, str):
+            out.append(self.by_name(holder, "onExit", on_exit, path + ("onExit",)))
+        return out
+
+    def ref_holder(self, ref: Any) -> Optional[Any]:
+        """The IndexEntry of the WorkflowTemplate (or ClusterWorkflowTemplate)
+        a `templateRef` names, whatever template it asks for; None when it is
+        not found, dynamic, or there is no index."""
+        if self.index is None:
+            return None
+        return self.index.resolve_workflow_template_ref(self.document, ref)
+
     def calls(self, holder: Holder, path: NodePath, template: Dict) -> List[model.Call]:
         """Steps, tasks and their hooks of a template of ``holder``."""
         return model.calls_of(self.document, path, template)
@@ -241,7 +274,7 @@ class CallGraph:
     # -- walks ---------------------------------------------------------------
 
     def walk(self, roots: Iterable[Tuple[Holder, str, Any, Any]], descend=None,
-             seen_key=None) -> Iterator[Tuple[str, Tuple]]:
+             seen_key=None, follow: str = "targets") -> Iterator[Tuple[str, Tuple]]:
         """A depth-first walk without recursion. ``roots``: (holder, kind,
         item, context) with kind "template" (item: (path, template)) or
         "call" (item: a model.Call). Yields, in the order a recursive walk
@@ -255,7 +288,18 @@ class CallGraph:
 
         ``context`` is the caller's: ``descend(holder, call, target,
         context)`` gives the context of the template a found target enters
-        (default: unchanged)."""
+        (default: unchanged). ``follow``: "targets" follows every target of a
+        call (``targets``: whatever a field names, for conservative answers
+        such as permissions); "runs" only what Argo runs (``runs``: the callee
+        by precedence and the `onExit` handler); "callee" only the callee."""
+        if follow == "targets":
+            targets_of = self.targets
+        elif follow == "runs":
+            targets_of = self.runs
+        else:
+            def targets_of(holder, path, body):
+                callee = self.callee(holder, path, body)
+                return [] if callee is None else [callee]
         if seen_key is None:
             def seen_key(holder, path, context):
                 return (id(holder), path)
@@ -274,7 +318,7 @@ class CallGraph:
                 for call in reversed(self.calls(holder, path, template)):
                     work.append(("call", holder, call, context))
             elif kind == "call":
-                for target in reversed(self.targets(holder, item.path, item.body)):
+                for target in reversed(targets_of(holder, item.path, item.body)):
                     work.append(("target", holder, (item, target), context))
             else:
                 call, target = item
@@ -307,6 +351,25 @@ class CallGraph:
     def _reachable(self):
         return [(h, p, t) for event, (h, p, t, _) in self.walk(self.root_items()) if event == "template"]
 
+    def reached_names(self, roots: Iterable[str]) -> frozenset:
+        """Names of the document's own top-level templates that run when the
+        templates named ``roots`` run (following ``runs``: callees and `onExit`
+        handlers, inline templates included; a `templateRef` leaves the
+        document). A root that names no template reaches nothing."""
+        items = []
+        for name in roots:
+            found = self.own.by_name.get(name) if isinstance(name, str) else None
+            if found is not None:
+                items.append((self.own, "template", found, None))
+        top = {at.path for at in model.templates(self.document)}
+        out = set()
+        for event, (holder, path, template, _) in self.walk(items, follow="runs"):
+            if event == "template" and holder is self.own and path in top:
+                name = as_str(template.get("name"))
+                if name:
+                    out.add(name)
+        return frozenset(out)
+
     def unreachable(self) -> List[model.TemplateAt]:
         """Top-level templates of the document no root reaches (only for a
         runnable document whose entrypoint resolves locally)."""
@@ -328,14 +391,30 @@ def graph_of(document, index=None) -> CallGraph:
     return graph
 
 
+def called_name(document, call: model.Call) -> Optional[str]:
+    """The name of the template a step, task or hook of ``document``'s own
+    templates runs, by Argo's precedence (the `templateRef`'s `template`, else
+    `template`), found or not; None for an inline template or none named."""
+    graph = graph_of(document)
+    target = graph.callee(graph.own, call.path, call.body)
+    if target is None or target.how == "inline":
+        return None
+    return target.name
+
+
 def merge_specs(base: Dict, top: Dict) -> Dict:
-    """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings merged)."""
+    """A WorkflowTemplate's spec under a Workflow's (the Workflow wins, mappings
+    merged), without recursion (the mappings nest as deep as the YAML does)."""
     out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge_specs(out[key], value)
-        else:
-            out[key] = value
+    work = [(out, top)]
+    while work:
+        target, overlay = work.pop()
+        for key, value in overlay.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                merged = target[key] = dict(target[key])
+                work.append((merged, value))
+            else:
+                target[key] = value
     return out
 
 
@@ -457,6 +536,60 @@ class TaskGraph:
                         out.append((j, i, k))
                         break
         return out
+
+    def ancestors(self) -> List[int]:
+        """Each task's transitive dependencies, as a bit set of node numbers.
+        Works with cycles too: one iterative depth-first pass in file order,
+        where an edge that closes a cycle is ignored (`dag-cycle` reports it)."""
+        found = self.__dict__.get("_ancestors")
+        if found is not None:
+            return found
+        n = len(self.calls)
+        deps = [sorted(d) for d in self.deps]
+        result = [0] * n
+        state = [0] * n          # 0 new, 1 on the stack, 2 done
+        for root in range(n):
+            if state[root]:
+                continue
+            stack = [(root, 0)]
+            state[root] = 1
+            while stack:
+                node, i = stack[-1]
+                mine = deps[node]
+                if i < len(mine):
+                    stack[-1] = (node, i + 1)
+                    dep = mine[i]
+                    if state[dep] == 0:
+                        state[dep] = 1
+                        stack.append((dep, 0))
+                    continue
+                bits = 0
+                for dep in mine:
+                    if state[dep] == 2:
+                        bits |= result[dep] | (1 << dep)
+                result[node] = bits
+                state[node] = 2
+                stack.pop()
+        self._ancestors = result
+        return result
+
+    def waits_for(self, call: model.Call, name: str) -> bool:
+        """Does ``call`` (a task of this DAG, a node or not: a repeated name)
+        wait, directly or not, for the task named ``name``?"""
+        j = self.index.get(name)
+        if j is None:
+            return False
+        ancestors = self.ancestors()
+        i = self.index.get(call.name) if call.name is not None else None
+        if i is not None and self.calls[i].path == call.path:
+            return bool(ancestors[i] >> j & 1)
+        return any(k == j or ancestors[k] >> j & 1 for k in task_dependencies(call, self.index))
+
+    @property
+    def dynamic(self) -> bool:
+        """Some task's `depends` is built from placeholders: its edges are unknown."""
+        return any(isinstance(c.body.get("depends"), str) and _depends_dynamic(c.body["depends"])
+                   for c in self.calls)
 
     def redundant(self) -> List[Tuple[int, int]]:
         """Edges (j, i) where task i waits for j although another of its

@@ -162,6 +162,26 @@ def entry_of(document) -> IndexEntry:
                       document=document.index, line=line, data=index_data(document.kind, document.data))
 
 
+def lookup_namespace(document) -> Optional[str]:
+    """The namespace a reference from ``document`` is resolved in (None: any).
+
+    Argo looks a namespaced WorkflowTemplate up in the namespace of the
+    Workflow that runs (controller: ``WorkflowTemplates(woc.wf.Namespace)``).
+    A ClusterWorkflowTemplate has no namespace of its own (a stray
+    `metadata.namespace` is ignored by Kubernetes): its references resolve in
+    whichever Workflow's namespace runs it, so any namespace will do."""
+    if getattr(document, "kind", None) == "ClusterWorkflowTemplate":
+        return None
+    return getattr(document, "namespace", None)
+
+
+def visible(namespace: Optional[str], held_in: Optional[str], cluster: bool) -> bool:
+    """Does a reference resolved in ``namespace`` see a template held in
+    namespace ``held_in``? Always for a ClusterWorkflowTemplate; either
+    namespace unset (None) matches any."""
+    return cluster or namespace is None or held_in is None or held_in == namespace
+
+
 def is_dynamic(value: Any) -> bool:
     """A name built from placeholders, resolvable only at run time."""
     return isinstance(value, str) and "{{" in value
@@ -209,9 +229,8 @@ class ProjectIndex:
         # In file order, whatever order they were indexed in (processes may differ).
         found = self._cached(("find", kind, name), lambda: sorted(
             self._entries.get((kind, name), []), key=lambda e: (e.path, e.document)))
-        if kind == "ClusterWorkflowTemplate" or namespace is None:
-            return list(found)
-        return [e for e in found if e.namespace in (None, namespace)]
+        cluster = kind == "ClusterWorkflowTemplate"
+        return [e for e in found if visible(namespace, e.namespace, cluster)]
 
     def of_kind(self, kind: str) -> List[IndexEntry]:
         """Every entry of ``kind``, in file order."""
@@ -246,7 +265,7 @@ class ProjectIndex:
         name, template = as_str(ref.get("name")), as_str(ref.get("template"))
         if not name or not template or is_dynamic(name) or is_dynamic(template):
             return None
-        holder = self.holder(name, bool(ref.get("clusterScope")), getattr(document, "namespace", None))
+        holder = self.holder(name, bool(ref.get("clusterScope")), lookup_namespace(document))
         if holder is None:
             return None
         found = holder.template(template)
@@ -260,4 +279,4 @@ class ProjectIndex:
         name = as_str(ref.get("name"))
         if not name or is_dynamic(name):
             return None
-        return self.holder(name, bool(ref.get("clusterScope")), getattr(document, "namespace", None))
+        return self.holder(name, bool(ref.get("clusterScope")), lookup_namespace(document))

@@ -37,9 +37,9 @@ later steps.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
-from . import model
+from . import callgraph, model
 from .model import as_dict, as_list, as_str
 from .suggest import closest
 
@@ -201,10 +201,11 @@ class DocScope:
         self.base, self.spec = model.spec(document)
         spec = self.spec
         self.template_kind = self.kind in TEMPLATE_KINDS
+        self.graph = graph = callgraph.graph_of(document, index)
         referenced = None
         self.ref_unknown = False
         if spec.get("workflowTemplateRef") is not None:
-            referenced = index.resolve_workflow_template_ref(document, spec.get("workflowTemplateRef"))
+            referenced = graph.workflow_template_ref()
             self.ref_unknown = referenced is None
         self.referenced = referenced
         ref_spec = referenced.spec if referenced is not None else {}
@@ -262,35 +263,22 @@ class DocScope:
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def _local_templates(self) -> None:
-        """Local templates by name (a WorkflowTemplate's own, or the referenced one's)."""
-        templates: Dict[str, Dict] = {}
-        for at in model.templates(self.document):
-            name = at.name
-            if name and name not in templates:
-                templates[name] = at.template
-        self.templates = templates
-
-    # -- calls ---------------------------------------------------------------
-
     def callee(self, call: Dict) -> Producer:
         """What a step/task calling ``call`` exposes (before its loop)."""
-        inline = call.get("inline")
-        if isinstance(inline, dict):
-            return self._producer(inline, "the inline template")
-        name = as_str(call.get("template"))
-        if name is not None and call.get("templateRef") is None:
-            if "{{" in name or name not in self.templates:
-                return UNKNOWN
-            return self._producer(self.templates[name], f"`{name}`")
-        ref = call.get("templateRef")
-        if ref is not None:
-            resolved = self.index.resolve_ref(self.document, ref)
-            if resolved is None:
-                return UNKNOWN
-            ref = as_dict(ref)
-            return self._producer(resolved.template, f"`{ref.get('name')}/{ref.get('template')}`")
-        return UNKNOWN
+        graph = self.graph
+        target = graph.callee(graph.own, (), call)
+        if target is None:
+            return UNKNOWN
+        if target.how == "inline":
+            return self._producer(target.template, "the inline template")
+        if target.how == "templateRef":
+            ref = target.ref
+            label = f"`{ref.get('name')}/{ref.get('template')}`"
+            if target.missing == "opaque":
+                # declared in the config by name only: known, with nothing inside
+                return self._producer({"name": target.name}, label)
+            return self._producer(target.template, label) if target.found else UNKNOWN
+        return self._producer(target.template, f"`{target.name}`") if target.found else UNKNOWN
 
     def member_producer(self, call: Dict) -> Producer:
         """``callee(call)`` for a step or task, computed when first needed. The
@@ -346,7 +334,7 @@ class DocScope:
                 if key in seen_refs:
                     continue
                 seen_refs.add(key)
-                holder = self.index.resolve_workflow_template_ref(self.document, ref)
+                holder = self.graph.ref_holder(ref)
                 if holder is None:
                     any_params = any_artifacts = True
                 else:
@@ -359,34 +347,19 @@ class DocScope:
     def _reachability(self) -> None:
         ref_spec = self._ref_spec
         spec = self.spec
-        calls: Dict[str, Set[str]] = {}
-        for name, template in self.templates.items():
-            targets = calls.setdefault(name, set())
-            stack = [template]
-            while stack:
-                current = stack.pop()
-                for call in _template_calls(current):
-                    callee = as_str(call.get("template"))
-                    if callee and call.get("templateRef") is None:
-                        targets.add(callee)
-                    if isinstance(call.get("inline"), dict):
-                        stack.append(call["inline"])
-                    on_exit = as_str(call.get("onExit"))
-                    if on_exit:
-                        targets.add(on_exit)
         on_exit = as_str(spec.get("onExit")) or as_str(ref_spec.get("onExit"))
         self.has_on_exit = bool(on_exit)
         exit_hook = as_str(as_dict(as_dict(spec.get("hooks")).get("exit")).get("template"))
         entry = as_str(spec.get("entrypoint")) or as_str(ref_spec.get("entrypoint"))
-        self.exit_tree = _reach([on_exit] if on_exit else [], calls)
-        self.hook_exit_tree = _reach([exit_hook] if exit_hook else [], calls)
-        self.main_tree = _reach([entry] if entry else [], calls)
+        reach = self.graph.reached_names
+        self.exit_tree = reach([on_exit] if on_exit else [])
+        self.hook_exit_tree = reach([exit_hook] if exit_hook else [])
+        self.main_tree = reach([entry] if entry else [])
 
 
 DocScope._LAZY = {
     **dict.fromkeys(("labels", "annotations", "scheduled"), DocScope._metadata_keys),
     "priority": DocScope._priority,
-    "templates": DocScope._local_templates,
     **dict.fromkeys(("global_parameters", "any_global_parameters", "global_artifacts", "any_global_artifacts"),
                     DocScope._global_outputs),
     **dict.fromkeys(("has_on_exit", "exit_tree", "hook_exit_tree", "main_tree"), DocScope._reachability),
@@ -407,18 +380,6 @@ def _template_calls(template: Dict):
             for hook in as_dict(task.get("hooks")).values():
                 if isinstance(hook, dict):
                     yield hook
-
-
-def _reach(roots: Sequence[str], calls: Dict[str, Set[str]]) -> FrozenSet[str]:
-    seen: Set[str] = set()
-    stack = [r for r in roots if r]
-    while stack:
-        name = stack.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        stack.extend(calls.get(name, ()))
-    return frozenset(seen)
 
 
 # ---------------------------------------------------------------------------
@@ -628,67 +589,20 @@ class DagIndex:
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
-        self._ancestors: Optional[List[int]] = None
+        self.at = at
         self.dynamic = _dynamic_pattern([m.name for m in self.order])
-
-    @_lazy
-    def deps(self) -> List[List[int]]:
-        """Direct dependencies by index."""
-        from .depends import references
-        index = {m.name: m.position for m in self.order if m.name}
-        out: List[List[int]] = []
-        for member in self.order:
-            deps = []
-            depends = member.body.get("depends")
-            if isinstance(depends, str):
-                for ref in references(depends):
-                    if ref.task in index:
-                        deps.append(index[ref.task])
-            for name in as_list(member.body.get("dependencies")):
-                if isinstance(name, str) and name in index:
-                    deps.append(index[name])
-            out.append(deps)
-        return out
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
 
-    def ancestors(self, position: int) -> int:
-        """The bit set of ``position``'s transitive dependencies."""
-        if self._ancestors is None:
-            self._ancestors = self._compute()
-        return self._ancestors[position]
-
-    def _compute(self) -> List[int]:
-        """One pass in dependency order (iterative DFS); edges that close a
-        cycle are ignored (the dag-cycle rule reports cycles)."""
-        n = len(self.order)
-        result = [0] * n
-        state = [0] * n          # 0 new, 1 on the stack, 2 done
-        for root in range(n):
-            if state[root]:
-                continue
-            stack = [(root, 0)]
-            state[root] = 1
-            while stack:
-                node, i = stack[-1]
-                deps = self.deps[node]
-                if i < len(deps):
-                    stack[-1] = (node, i + 1)
-                    dep = deps[i]
-                    if state[dep] == 0:
-                        state[dep] = 1
-                        stack.append((dep, 0))
-                    continue
-                bits = 0
-                for dep in deps:
-                    if state[dep] == 2:
-                        bits |= result[dep] | (1 << dep)
-                    # state 1: a cycle back to a task still being computed
-                result[node] = bits
-                state[node] = 2
-                stack.pop()
-        return result
+    def waits_for(self, here: "Member", member: "Member") -> bool:
+        """Does task ``here`` wait, directly or not, for ``member``? From the
+        DAG's task graph (``callgraph.task_graph``: `depends` parsed once);
+        when some `depends` is built from placeholders, its edges are unknown: yes."""
+        graph = callgraph.task_graph(self.at)
+        if graph.dynamic:
+            return True
+        return graph.waits_for(here, member.name)
 
 
 # ---------------------------------------------------------------------------
@@ -1070,7 +984,7 @@ class Place:
             return Miss(f"task `{member.name}` reads its own `{'.'.join(attr) or 'results'}`, which is only "
                         f"set after it ran", rejected=self.strict_tasks or (status and not hooks),
                         hint="read them in a dependent task, or in a hook of this task")
-        if self.template.dag.ancestors(here.position) >> member.position & 1:
+        if self.template.dag.waits_for(here, member):
             return None
         return Miss(f"task `{member.name}` is not an ancestor of `{here.name}` in `depends`/`dependencies`: "
                     f"its results are not available to `{here.name}`",

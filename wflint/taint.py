@@ -34,6 +34,7 @@ from typing import Dict, List, Optional, Tuple
 
 from . import callgraph, model, tags
 from .finding import NodePath
+from .index import visible
 from .model import as_dict, as_list, as_str
 
 MAX_PASSES = 8
@@ -221,7 +222,7 @@ def triggers(document, index) -> List[Trigger]:
 def _names(ref: Dict, document, cluster: bool, namespace: Optional[str]) -> bool:
     if as_str(ref.get("name")) != document.name or bool(ref.get("clusterScope")) != cluster:
         return False
-    return cluster or not namespace or not document.namespace or namespace == document.namespace
+    return visible(namespace or None, document.namespace or None, cluster)
 
 
 # -- the analysis ---------------------------------------------------------------

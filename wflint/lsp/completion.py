@@ -11,6 +11,7 @@ from lsprotocol import types
 
 from .. import model
 from ..document import ARGO_KINDS, Document
+from ..index import lookup_namespace
 from . import navigate
 
 _KEY_LINE = re.compile(r"^(\s*)((?:-\s+)*)([^\s#'\"{\[][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s|$)")
@@ -152,7 +153,8 @@ def complete(workspace, path: str, text: str, line: int, column: int) -> List[ty
                               line, start, column) for entry in index.of_kind(kind) if entry.name]
             if key == "template" and parent == "templateRef":
                 holder = siblings.get("name", "").strip("'\"")
-                entry = index.holder(holder, cluster, doc.namespace if doc is not None else None) if holder else None
+                entry = index.holder(holder, cluster, lookup_namespace(doc) if doc is not None else None) \
+                    if holder else None
                 if entry is None:
                     return []
                 return [_item(name, types.CompletionItemKind.Function, f"template of {entry.kind} `{entry.name}`",

@@ -14,9 +14,9 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
 
-from .. import model
+from .. import callgraph, model
 from ..document import Document
-from ..index import TEMPLATE_KINDS, IndexEntry
+from ..index import TEMPLATE_KINDS, IndexEntry, lookup_namespace
 from ..model import as_dict, as_list, as_str
 
 
@@ -276,7 +276,7 @@ class Resolver:
         if not name:
             return None
         index = self.workspace.index(documents=[])
-        return index.holder(name, ref.cluster, ref.document.namespace)
+        return index.holder(name, ref.cluster, lookup_namespace(ref.document))
 
     def definitions(self, ref: Reference) -> List[Target]:
         doc, scope = ref.document, ref.scope
@@ -317,8 +317,7 @@ class Resolver:
                 if call.name == ref.name:
                     where = place(doc, call.path + ("name",))
                     if where:
-                        called = as_str(call.body.get("template")) or \
-                            as_str(as_dict(call.body.get("templateRef")).get("template")) or "inline"
+                        called = callgraph.called_name(doc, call) or "inline"
                         return [Target(where, f"{kind} `{ref.name}` of template `{scope.name}`, "
                                               f"running template `{called}`", call.body)]
             return []
@@ -342,8 +341,8 @@ class Resolver:
                     if where:
                         return [Target(where, f"workflow parameter `{ref.name}`" + _value_note(item), item)]
             # A Workflow run from a WorkflowTemplate gets that template's arguments.
-            entry = self.workspace.index(documents=[]).resolve_workflow_template_ref(
-                doc, body.get("workflowTemplateRef"))
+            # (a fresh index per request: its call graph is not memoized in the document)
+            entry = callgraph.CallGraph(doc, self.workspace.index(documents=[])).workflow_template_ref()
             holder_doc = self._entry_document(entry) if entry is not None and not entry.opaque else None
             if holder_doc is not None:
                 hbase, hbody = model.spec(holder_doc)
@@ -541,17 +540,9 @@ def variables_in_scope(doc: Document, scope: Optional[model.TemplateAt], current
 
 
 def _output_parameters(doc: Document, call: model.Call, index) -> List[str]:
-    template = None
-    name = as_str(call.body.get("template"))
-    if name:
-        for at in model.templates(doc):
-            if at.name == name:
-                template = at.template
-    elif isinstance(call.body.get("inline"), dict):
-        template = call.body["inline"]
-    elif index is not None and call.body.get("templateRef") is not None:
-        resolved = index.resolve_ref(doc, call.body.get("templateRef"))
-        template = resolved.template if resolved is not None else None
+    graph = callgraph.CallGraph(doc, index) if index is not None else callgraph.graph_of(doc)
+    target = graph.callee(graph.own, call.path, call.body)
+    template = target.template if target is not None else None
     outputs = as_dict(as_dict(template).get("outputs"))
     return [p["name"] for p in as_list(outputs.get("parameters")) if isinstance(p, dict) and isinstance(p.get("name"), str)]
 

@@ -7,7 +7,7 @@ from typing import List, Optional, Sequence
 
 from lsprotocol import types
 
-from .. import model
+from .. import callgraph, model
 from ..document import Document
 
 
@@ -55,8 +55,7 @@ def document_symbols(documents: Sequence[Document]) -> List[types.DocumentSymbol
         for at in model.templates(doc):
             children = []
             for call in model.steps(at) + model.tasks(at):
-                called = model.as_str(call.body.get("template")) or \
-                    model.as_str(model.as_dict(call.body.get("templateRef")).get("template"))
+                called = callgraph.called_name(doc, call)
                 symbol = _symbol(doc, call.path, call.name, types.SymbolKind.Event if call.kind == "step"
                                  else types.SymbolKind.Method, f"{call.kind} → {called}" if called else call.kind)
                 if symbol is not None:
