@@ -1,8 +1,9 @@
 """Time each rule on a corpus, after the shared walks are warm: python bench/rules_profile.py DIR"""
 import sys, time, glob, gc, collections
-from wflint.engine import Engine, Options
-from wflint.index import ProjectIndex
-from wflint import source as sources, model
+from wflint.run.engine import Engine, Options
+from wflint.argo.index import ProjectIndex
+from wflint.source import files as sources
+from wflint.argo import model
 from wflint.rule import Context
 gc.disable()
 files = sorted(glob.glob(sys.argv[1] + '/**/*.yaml', recursive=True))

@@ -3,7 +3,8 @@ never imports another rule module): how a message names a template, and the
 checks of fields that appear both on templates and on the workflow spec
 (retryStrategy, parallelism, podResources, artifact GC strategy)."""
 
-from wflint import durations, model
+from wflint.lang import durations
+from wflint.argo import model
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 

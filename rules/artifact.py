@@ -2,8 +2,8 @@
 
 import posixpath
 
-from wflint import callgraph, model
-from wflint.argo_version import ArgoVersion
+from wflint.argo import callgraph, model
+from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 

@@ -2,9 +2,9 @@
 
 import re
 
-from wflint import callgraph, model
+from wflint.argo import callgraph, model
 from wflint.finding import finding
-from wflint.model import as_dict, as_list
+from wflint.argo.model import as_dict, as_list
 
 ID = "automount-token"
 SEVERITY = "warning"
@@ -36,7 +36,7 @@ def needs_api(template) -> bool:
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     graph = None
     for site in pods.pods(document):
         if site.data.get("automountServiceAccountToken") is not True:

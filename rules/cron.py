@@ -1,8 +1,9 @@
 """CronWorkflow schedules, time zone and concurrency policy are valid."""
 
-from wflint import cron, model
+from wflint.lang import cron
+from wflint.argo import model
 from wflint import fix as fixes
-from wflint.argo_version import ArgoVersion
+from wflint.argo.version import ArgoVersion
 from wflint.finding import finding
 from wflint.suggest import closest, did_you_mean
 

@@ -2,7 +2,7 @@
 
 from collections import deque
 
-from wflint import callgraph
+from wflint.argo import callgraph
 from wflint.finding import finding
 
 ID = "dag-cycle"

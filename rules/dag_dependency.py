@@ -1,7 +1,7 @@
 """DAG dependencies and depends expressions name tasks of the same DAG and parse."""
 
-from wflint import callgraph, model
-from wflint.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
+from wflint.argo import callgraph, model
+from wflint.lang.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean

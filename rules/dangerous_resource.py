@@ -4,9 +4,10 @@ outside values."""
 
 import re
 
-from wflint import kinds, model
+from wflint.k8s import kinds
+from wflint.argo import model
 from wflint.finding import finding
-from wflint.model import as_dict, as_list, as_str
+from wflint.argo.model import as_dict, as_list, as_str
 
 ID = "dangerous-resource"
 SEVERITY = "warning"
@@ -25,7 +26,7 @@ DOES = {"create": "creates", "apply": "applies", "patch": "patches", "replace": 
 
 
 def _child(node, key):
-    from wflint.pods import _child as child
+    from wflint.argo.pods import _child as child
     return child(node, key)
 
 
@@ -51,7 +52,7 @@ def _wildcard(rules, node):
 
 
 def check(document, context):
-    from wflint import taint   # only when the (opt-in) rule runs
+    from wflint.argo import taint   # only when the (opt-in) rule runs
     analysis = None
     for at in model.all_templates(document):
         resource = as_dict(at.template.get("resource"))

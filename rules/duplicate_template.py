@@ -3,7 +3,7 @@
 import os
 
 from wflint.finding import finding
-from wflint import model
+from wflint.argo import model
 
 ID = "duplicate-template"
 SEVERITY = "error"

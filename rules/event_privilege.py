@@ -1,10 +1,10 @@
 """A WorkflowTemplate that events start (WorkflowEventBinding, Sensor) runs
 with a service account granted no more than its templates need."""
 
-from wflint import model, permissions as perms
+from wflint.argo import model, permissions as perms
 from wflint.finding import finding
-from wflint.model import as_dict, as_list, as_str
-from wflint.rbac import Authorizer
+from wflint.argo.model import as_dict, as_list, as_str
+from wflint.k8s.rbac import Authorizer
 
 ID = "event-privilege"
 SEVERITY = "warning"
@@ -53,7 +53,7 @@ def _excess(rules, needed):
 
 
 def check(document, context):
-    from wflint import taint   # only when the (opt-in) rule runs
+    from wflint.argo import taint   # only when the (opt-in) rule runs
     triggers = taint.triggers(document, context.index)
     if not triggers:
         return

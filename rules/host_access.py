@@ -2,7 +2,7 @@
 its files with `hostPath` volumes."""
 
 from wflint.finding import finding
-from wflint.model import as_dict, as_list, as_str
+from wflint.argo.model import as_dict, as_list, as_str
 
 ID = "host-access"
 SEVERITY = "warning"
@@ -27,7 +27,7 @@ NAMESPACES = {
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.containers(document):
         for i, port in enumerate(as_list(site.data.get("ports"))):
             host = as_dict(port).get("hostPort")

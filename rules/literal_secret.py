@@ -4,7 +4,7 @@ password, token or key comes from a Secret."""
 import re
 
 from wflint.finding import finding
-from wflint.model import as_dict, as_list, as_str
+from wflint.argo.model import as_dict, as_list, as_str
 
 ID = "literal-secret"
 SEVERITY = "warning"
@@ -22,7 +22,7 @@ NOT_SECRET = re.compile(r"(?:_|^)(?:FILE|PATH|DIR|NAME|ID|URL|URI|REF|KEY_?REF|E
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.containers(document):
         for i, env in enumerate(as_list(site.data.get("env"))):
             env = as_dict(env)

@@ -22,7 +22,7 @@ def tag_of(image: str):
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.containers(document):
         image = site.data.get("image")
         if not isinstance(image, str) or not image.strip() or "{{" in image or _DIGEST.search(image.strip()):

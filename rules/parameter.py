@@ -2,10 +2,10 @@
 
 from typing import Dict, List, Optional, Tuple
 
-from wflint import callgraph, model
+from wflint.argo import callgraph, model
 from wflint import fix as fixes
 from wflint.finding import finding
-from wflint.scalars import key_text
+from wflint.source.scalars import key_text
 from wflint.suggest import did_you_mean
 
 ID = "parameter"

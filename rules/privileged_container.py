@@ -2,7 +2,7 @@
 capabilities beyond the Pod Security Standards' baseline."""
 
 from wflint.finding import finding
-from wflint.model import as_dict, as_list
+from wflint.argo.model import as_dict, as_list
 
 ID = "privileged-container"
 SEVERITY = "warning"
@@ -41,7 +41,7 @@ def _unconfined(site):
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.pods(document):
         yield from _unconfined(site)
     for site in pods.containers(document):

@@ -1,7 +1,7 @@
 """The service account a workflow runs as may do what its templates need.
 
-The permissions come from `wflint.permissions` (which account Argo uses for
-what), the decisions from `wflint.rbac` (the project's Roles and bindings, as
+The permissions come from `wflint.argo.permissions` (which account Argo uses for
+what), the decisions from `wflint.k8s.rbac` (the project's Roles and bindings, as
 Kubernetes' RBAC authorizer reads them). Missing permissions are only known
 within the project: RBAC applied some other way may grant them, hence a
 warning, never an error. Where the project holds no RBAC for an account, one
@@ -11,9 +11,9 @@ info finding per resource template lists what it needs.
 import weakref
 from typing import Dict, List, Optional, Tuple
 
-from wflint import permissions as perms
+from wflint.argo import permissions as perms
 from wflint.finding import INFO, WARNING, finding
-from wflint.rbac import Authorizer
+from wflint.k8s.rbac import Authorizer
 
 ID = "rbac"
 SEVERITY = "warning"

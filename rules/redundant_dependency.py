@@ -1,6 +1,6 @@
 """A DAG task waits for a task it already waits for through another of its dependencies."""
 
-from wflint import callgraph
+from wflint.argo import callgraph
 from wflint.finding import finding
 
 ID = "redundant-dependency"

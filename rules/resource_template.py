@@ -4,7 +4,9 @@ import re
 
 from yaml import MappingNode, ScalarNode
 
-from wflint import kinds, model, selector, tags
+from wflint.k8s import kinds
+from wflint.argo import model
+from wflint.lang import selector, tags
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 

@@ -1,7 +1,7 @@
 """Containers and pods do not run as root: no `runAsUser: 0`, no `runAsNonRoot: false`."""
 
 from wflint.finding import finding
-from wflint.model import as_dict
+from wflint.argo.model import as_dict
 
 ID = "run-as-root"
 SEVERITY = "warning"
@@ -16,7 +16,7 @@ HINT = ("run as an unprivileged user: `runAsUser: 1000` (or any non-zero id) and
 
 
 def check(document, context):
-    from wflint import pods   # only when the (opt-in) rule runs
+    from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.sites(document):
         security = as_dict(site.data.get("securityContext"))
         if pods.is_zero(security.get("runAsUser")):

@@ -1,7 +1,7 @@
 """Each Argo document must match the schema of its kind: no unknown fields,
 no wrong types, nothing required missing."""
 
-from wflint import schema
+from wflint.argo import schema
 
 ID = "schema"
 SEVERITY = "error"

@@ -5,7 +5,7 @@ or a `podSpecPatch`."""
 import re
 
 from wflint.finding import finding
-from wflint.model import as_dict, as_list
+from wflint.argo.model import as_dict, as_list
 
 ID = "template-injection"
 SEVERITY = "warning"
@@ -136,7 +136,7 @@ def _message(tag, what, origin, elsewhere=None):
 
 
 def check(document, context):
-    from wflint import taint   # only when the (opt-in) rule runs
+    from wflint.argo import taint   # only when the (opt-in) rule runs
     analysis = taint.analysis(document, context.index)
     reported = set()
     for key, (holder, path, template) in list(analysis.templates.items()):

@@ -3,8 +3,8 @@
 import re
 
 from wflint.finding import WARNING, finding
-from wflint import model
-from wflint.tags import mask
+from wflint.argo import model
+from wflint.lang.tags import mask
 
 ID = "template-name"
 SEVERITY = "error"

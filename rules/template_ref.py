@@ -2,9 +2,9 @@
 ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
-from wflint import callgraph, model
+from wflint.argo import callgraph, model
 from wflint.finding import INFO, WARNING, finding
-from wflint.index import is_dynamic, lookup_namespace
+from wflint.argo.index import is_dynamic, lookup_namespace
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 

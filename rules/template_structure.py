@@ -2,9 +2,10 @@
 
 import re
 
-from wflint import callgraph, durations, model
+from wflint.argo import callgraph, model
+from wflint.lang import durations
 from wflint import fix as fixes
-from wflint.argo_version import ArgoVersion
+from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 

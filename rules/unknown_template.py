@@ -1,7 +1,7 @@
 """Every template a workflow names (entrypoint, steps, tasks, onExit, hooks) exists."""
 
 from wflint.finding import WARNING, finding
-from wflint import callgraph, model
+from wflint.argo import callgraph, model
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 

@@ -1,6 +1,6 @@
 """Every template of a Workflow is run from the entrypoint, `onExit` or a hook."""
 
-from wflint import callgraph, model
+from wflint.argo import callgraph, model
 from wflint.finding import finding
 
 ID = "unused-template"

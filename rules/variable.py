@@ -4,11 +4,12 @@ resolves where Argo evaluates it."""
 import re
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from wflint import expr, model, tags, when
+from wflint.lang import expr, tags, when
+from wflint.argo import model
 from wflint import fix as fixes
 from wflint.finding import finding
-from wflint.model import as_dict, as_list, as_str
-from wflint.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, ROOTS, SPEC, SPEC_METRICS,
+from wflint.argo.model import as_dict, as_list, as_str
+from wflint.argo.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, ROOTS, SPEC, SPEC_METRICS,
                           STEP, TARGET, TASK, DocScope, Place, TemplateScope)
 from wflint.suggest import closest
 

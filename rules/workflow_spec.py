@@ -1,8 +1,9 @@
 """Workflow-level settings are valid: pod GC, TTL, executor plugins, synchronization, hooks, deadlines and service-account tokens."""
 
-from wflint import callgraph, durations, model, selector
+from wflint.argo import callgraph, model
+from wflint.lang import durations, selector
 from wflint import fix as fixes
-from wflint.argo_version import ArgoVersion
+from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 

@@ -3,7 +3,7 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from wflint.cli import cli
+from wflint.cli.main import cli
 
 
 def dedent(text: str) -> str:
@@ -59,7 +59,7 @@ def _private_cache_dir(tmp_path_factory, monkeypatch):
 def cache_file(root, name):
     """Where wflint keeps the cache file ``name`` ("index.json", "results.json") of the project at ``root``."""
     from pathlib import Path
-    from wflint.cachefile import location
+    from wflint.source.cachefile import location
     return Path(location(str(root), name))
 
 

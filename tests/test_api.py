@@ -3,7 +3,7 @@
 import textwrap
 
 import wflint.api as api
-from wflint import loader, source as sources
+from wflint.source import loader, files as sources
 
 
 def test_every_public_name_is_there():

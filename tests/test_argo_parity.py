@@ -4,7 +4,7 @@ Argo's validator: template-structure, artifact, metrics, workflow-spec."""
 import pytest
 
 from wflint.rules.artifact import go_clean, has_location_or_key, traversal
-from wflint.engine import Options
+from wflint.run.engine import Options
 from wflint.testing import findings_of, lint_text
 
 SIDECAR_WAIT = """\

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wflint.argo_version import DEFAULT, SUPPORTED, ArgoVersion, supported
+from wflint.argo.version import DEFAULT, SUPPORTED, ArgoVersion, supported
 from wflint.rule import Context
 
 

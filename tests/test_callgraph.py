@@ -1,12 +1,13 @@
-"""wflint.callgraph: callee resolution, reachability, DAG task graphs, and walks that never recurse."""
+"""wflint.argo.callgraph: callee resolution, reachability, DAG task graphs, and walks that never recurse."""
 
 import subprocess
 import sys
 
 from conftest import dedent
-from wflint import callgraph, loader, model
-from wflint.index import ProjectIndex, indexable
-from wflint.source import SourceFile
+from wflint.argo import callgraph, model
+from wflint.source import loader
+from wflint.argo.index import ProjectIndex, indexable
+from wflint.source.files import SourceFile
 from wflint.testing import lint_files, lint_text
 
 
@@ -259,8 +260,8 @@ def test_a_10000_task_cycle_is_reported():
 def test_check_does_not_import_networkx(tmp_path):
     target = tmp_path / "wf.yaml"
     target.write_text(dedent(WORKFLOW), encoding="utf-8")
-    code = ("import sys\nimport wflint.cli\n"
-            "try:\n    wflint.cli.main(['check', '--no-cache', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+    code = ("import sys\nimport wflint.cli.main\n"
+            "try:\n    wflint.cli.main.main(['check', '--no-cache', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
             "print('networkx' in sys.modules)\n")
     run = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "False", run.stdout + run.stderr

@@ -172,7 +172,7 @@ def test_argo_version_switches_the_schema(run_cli, write):
 
 
 def test_internal_error_keeps_other_findings(write):
-    from wflint.engine import Engine, Options
+    from wflint.run.engine import Engine, Options
     from wflint.rule import Rule
     path = write("wf.yaml", TYPO)
 

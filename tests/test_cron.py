@@ -3,8 +3,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from wflint import cron
-from wflint.engine import Options
+from wflint.lang import cron
+from wflint.run.engine import Options
 from wflint.testing import findings_of, lint_text, short
 
 ACCEPTED = [

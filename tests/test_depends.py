@@ -1,10 +1,10 @@
-"""The `depends` grammar (wflint.depends), and the two DAG rules built on it."""
+"""The `depends` grammar (wflint.lang.depends), and the two DAG rules built on it."""
 
 import random
 
 import pytest
 
-from wflint.depends import (RESULTS, BinOp, DependsSyntaxError, Not, Ref, analyze, parse, references,
+from wflint.lang.depends import (RESULTS, BinOp, DependsSyntaxError, Not, Ref, analyze, parse, references,
                             tokenize)
 from wflint.testing import lint_text
 
@@ -157,7 +157,7 @@ def test_references_survive_syntax_errors():
     "x_y && 5a", "a.b && c",
 ])
 def test_the_quick_path_agrees_with_the_parser(text):
-    from wflint.depends import _SIMPLE
+    from wflint.lang.depends import _SIMPLE
     assert _SIMPLE.fullmatch(text)
     assert analyze(text) == (parse(text).refs, None)
 
@@ -245,8 +245,8 @@ def test_five_thousand_tasks_are_quick():
 
 
 def load_document(text):
-    from wflint import loader
-    from wflint.source import SourceFile
+    from wflint.source import loader
+    from wflint.source.files import SourceFile
 
     documents, _ = loader.load(SourceFile(path="big.yaml", text=text))
     loader.convert(documents[0])

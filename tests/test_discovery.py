@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from wflint.discovery import Excluder, discover
+from wflint.source.discovery import Excluder, discover
 
 
 def names(result):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wflint.registry import load_rules
+from wflint.run.registry import load_rules
 from wflint.ruleids import doc_section, parent, sub_ids
 from wflint.testing import code_blocks, doc_sections, lint_text, options_for, short
 

@@ -1,8 +1,8 @@
-"""wflint.durations: Go durations, Argo's seconds-or-duration strings, Go's Atoi."""
+"""wflint.lang.durations: Go durations, Argo's seconds-or-duration strings, Go's Atoi."""
 
 import pytest
 
-from wflint import durations
+from wflint.lang import durations
 
 
 @pytest.mark.parametrize("text", ["30s", "1h30m", "1.5h", "-5m", "+3s", "0", "300ms", "2h45m10s", "1µs", "10us"])

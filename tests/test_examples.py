@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from wflint.registry import load_rules
+from wflint.run.registry import load_rules
 from wflint.testing import lint_path, options_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

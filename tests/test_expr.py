@@ -1,9 +1,9 @@
-"""The expr-lang tokenizer and parser (wflint.expr): what parses, where
+"""The expr-lang tokenizer and parser (wflint.lang.expr): what parses, where
 errors are reported, and which variables an expression reads."""
 
 import pytest
 
-from wflint.expr import (Binary, Call, Conditional, ExprSyntaxError, Ident, Literal, Member, Unary, check,
+from wflint.lang.expr import (Binary, Call, Conditional, ExprSyntaxError, Ident, Literal, Member, Unary, check,
                          parse, reads, tokenize)
 
 
@@ -224,7 +224,7 @@ def test_a_digit_after_a_hyphen_is_a_bad_number_to_expr():
 
 
 def test_hyphenated_names_in_sources_that_do_not_parse():
-    from wflint.expr import hyphenated_names
+    from wflint.lang.expr import hyphenated_names
     assert hyphenated_names("tasks.t-1.outputs.result == 'x'") == [
         ("tasks.t-1.outputs.result", "tasks['t-1'].outputs.result")]
     assert hyphenated_names("'inputs.parameters.a-b'") == []

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from wflint import loader, schema
-from wflint.source import read
+from wflint.source import loader
+from wflint.argo import schema
+from wflint.source.files import read
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted(ROOT.glob("tests/fixtures/**/*.yaml")) + sorted(ROOT.glob("examples/**/*.yaml"))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from wflint import fixer
-from wflint.engine import Engine, Options
+from wflint.run import fixer
+from wflint.run.engine import Engine, Options
 from wflint.suggest import closest, did_you_mean, matches
 
 CASES = Path(__file__).parent / "fix_cases"
@@ -189,7 +189,7 @@ def test_sarif_fixes(tmp_path):
 
 def test_plain_check_does_not_import_ruamel(tmp_path):
     (tmp_path / "wf.yaml").write_bytes((CASES / "v4-migrations.in.yaml").read_bytes())
-    code = ("import sys\nfrom wflint.cli import main\n"
+    code = ("import sys\nfrom wflint.cli.main import main\n"
             "try:\n    main(['check', '--no-cache', '--format', 'json', 'wf.yaml'])\nexcept SystemExit:\n    pass\n"
             "sys.stderr.write(str(sorted(m for m in sys.modules if m.startswith('ruamel'))))\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
@@ -205,7 +205,7 @@ def test_ties_are_reported_not_broken():
 
 
 def test_every_rule_doc_says_whether_it_can_be_fixed():
-    from wflint.registry import load_rules
+    from wflint.run.registry import load_rules
     from wflint.testing import doc_sections
     for rule in load_rules().values():
         if rule.origin != "core":

@@ -9,8 +9,8 @@ import string
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from wflint import fixer
-from wflint.engine import Engine, Options
+from wflint.run import fixer
+from wflint.run.engine import Engine, Options
 
 SETTINGS = dict(deadline=None, max_examples=25,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from wflint.engine import Report
+from wflint.run.engine import Report
 from wflint.finding import Finding
 from wflint.render import render
 from wflint.render.github import escape_data, escape_property

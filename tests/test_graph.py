@@ -11,8 +11,8 @@ import tempfile
 import pytest
 
 from conftest import dedent
-from wflint.graph_command import run
-from wflint.graph_render import dot_id, mermaid_text
+from wflint.cli.graph import run
+from wflint.cli.graph_format import dot_id, mermaid_text
 
 DAG = """\
     apiVersion: argoproj.io/v1alpha1
@@ -300,7 +300,7 @@ def test_dot_output_is_valid(tmp_path):
 
 def test_cli_graph_command(tmp_path):
     from click.testing import CliRunner
-    from wflint.cli import cli
+    from wflint.cli.main import cli
     (tmp_path / "wf.yaml").write_text(dedent(DAG), encoding="utf-8")
     result = CliRunner().invoke(cli, ["graph", "--no-cache", str(tmp_path / "wf.yaml"), "--format", "dot"])
     assert result.exit_code == 0, result.output
@@ -312,7 +312,7 @@ def test_cli_graph_command(tmp_path):
 def test_redundant_edges_are_those_transitive_reduction_drops():
     import random
     import networkx as nx
-    from wflint.callgraph import TaskGraph
+    from wflint.argo.callgraph import TaskGraph
     rng = random.Random(7)
     for _ in range(200):
         n = rng.randint(1, 12)

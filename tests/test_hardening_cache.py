@@ -14,7 +14,8 @@ import os
 import pytest
 
 from conftest import HELLO, cache_content, cache_file
-from wflint import cachefile, results
+from wflint.source import cachefile
+from wflint.run import results
 
 BROKEN = HELLO.replace("entrypoint: main", "entrypoint: mian")
 needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")

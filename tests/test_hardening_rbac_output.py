@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from conftest import HELLO
-from wflint.rbac_command import comment, scalar
+from wflint.cli.rbac import comment, scalar
 
 # What libyaml's and go-yaml's IS_BREAK accept (yaml_private.h / yamlprivateh.go).
 GO_YAML_BREAKS = ("\r\n", "\r", "\n", "\x85", "\u2028", "\u2029")
@@ -205,7 +205,7 @@ def test_the_reported_attack_grants_nothing_more(tmp_path, separator):
     except OSError:
         pytest.skip("the file system refuses this name")
     run = subprocess.run([sys.executable, "-c", "import sys; sys.argv[0] = 'wflint'; "
-                          "from wflint.cli import main; main()", "rbac", "--no-cache", "."],
+                          "from wflint.cli.main import main; main()", "rbac", "--no-cache", "."],
                          cwd=tmp_path, capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr
     text = run.stdout.decode("utf-8")

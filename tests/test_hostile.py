@@ -70,7 +70,7 @@ def _peak():
 
 atexit.register(_peak)
 sys.argv[0] = "wflint"
-from wflint.cli import main
+from wflint.cli.main import main
 main()
 """
 
@@ -421,8 +421,8 @@ def test_unreadable_file(tmp_path, monkeypatch):
     finally:
         locked.chmod(0o644)
     # The same failure, simulated in-process, whoever runs the tests.
-    from wflint import source as sources
-    from wflint.engine import Engine, Options
+    from wflint.source import files as sources
+    from wflint.run.engine import Engine, Options
 
     real_open = open
 
@@ -586,7 +586,7 @@ def test_index_keeps_nothing_of_a_secret(tmp_path):
                       and p.name not in ("secret.yaml", "sa.yaml"))
     for secret in (b"TOPSECRET", b"VE9QU0VDUkVU", b"LABELVALUE", b"last-applied"):
         assert secret not in stored
-    from wflint.index import index_data
+    from wflint.argo.index import index_data
     kept = index_data("Secret", {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "data": {"k": "x"},
                                  "metadata": {"name": "s", "namespace": "n", "annotations": {"a": "b"},
                                               "labels": {"c": "d"}}})

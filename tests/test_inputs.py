@@ -4,9 +4,10 @@ templates (for the index), kustomize patches, big non-Argo documents."""
 import json
 import time
 
-from wflint import helm, loader
-from wflint.kustomize import PatchFinder
-from wflint.source import SourceFile
+from wflint.argo import helm
+from wflint.source import loader
+from wflint.k8s.kustomize import PatchFinder
+from wflint.source.files import SourceFile
 from wflint.testing import lint_files, lint_text, short
 
 BROKEN_WF = """\

@@ -1,6 +1,6 @@
 """The kind table and the two plural guesses."""
 
-from wflint import kinds
+from wflint.k8s import kinds
 
 
 def test_lookup_by_group_and_kind():

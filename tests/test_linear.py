@@ -15,10 +15,11 @@ import time
 
 import pytest
 
-from wflint import selector, suppress, tags
-from wflint.engine import Engine, Options, raise_recursion_limit
-from wflint.globmatch import GitIgnore, wildcard_matcher
-from wflint.source import SourceFile
+from wflint.lang import selector, tags
+from wflint.run import suppress
+from wflint.run.engine import Engine, Options, raise_recursion_limit
+from wflint.source.globmatch import GitIgnore, wildcard_matcher
+from wflint.source.files import SourceFile
 
 RATIO = 9.0   # for FACTOR times the input: linear ~4x, quadratic ~16x
 FACTOR = 4
@@ -130,7 +131,7 @@ def test_exclude_negation_and_limits():
     assert not GitIgnore(["*.yaml", "!keep.yaml"]).match_file("keep.yaml")
     assert GitIgnore(["*.yaml", "!keep.yaml"]).match_file("drop.yaml")
     assert GitIgnore(["x.yaml", "!build/"]).match_file("build/x.yaml")   # a folder cannot undo a file
-    from wflint.globmatch import PatternError
+    from wflint.source.globmatch import PatternError
     with pytest.raises(PatternError):
         GitIgnore(["a" * 5000])
 

@@ -2,8 +2,8 @@
 
 import time
 
-from wflint import loader
-from wflint.source import SourceFile, decode
+from wflint.source import loader
+from wflint.source.files import SourceFile, decode
 
 from conftest import dedent
 

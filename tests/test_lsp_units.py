@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from wflint.workspace import Workspace
+from wflint.run.workspace import Workspace
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lsp" / "workspace"
 
@@ -26,7 +26,7 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def test_lint_matches_check(project):
-    from wflint.engine import Engine, Options
+    from wflint.run.engine import Engine, Options
     workspace = Workspace(str(project))
     got = [f.to_json() for f in workspace.lint("broken.yaml").findings]
     report = Engine(Options(use_cache=False, jobs=1)).run(["broken.yaml"])
@@ -64,7 +64,7 @@ def test_half_typed_yaml_keeps_the_last_good_documents(project):
 
 def test_check_imports_no_lsp_library(project):
     """The language server's libraries stay off `wflint check`'s path."""
-    code = ("import sys; from wflint.cli import main\n"
+    code = ("import sys; from wflint.cli.main import main\n"
             "try:\n    main(['check', '--no-cache', 'pipeline.yaml'])\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True)
@@ -128,7 +128,7 @@ def test_disable_directive():
     assert added.new_text == ",variable" and added.range.start.character == lines[2].index("schema") + len("schema")
     assert diagnostics.disable_action("schema", 2, lines, "file:///a.yaml", None) is None
     assert diagnostics.disable_action("schema", 3, lines, "file:///a.yaml", None) is None  # a block scalar header
-    from wflint import suppress
+    from wflint.run import suppress
     fixed = lines[1] + edit.new_text
     (directive,) = suppress.parse(fixed)
     assert directive.rules == ["schema"] and directive.target == 1

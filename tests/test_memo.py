@@ -1,6 +1,6 @@
 """The public per-document memo that rules and plugins use (`document.memoize`)."""
 
-from wflint.document import Document
+from wflint.source.document import Document
 
 
 def test_memoize_computes_once_per_document_and_key():

@@ -227,8 +227,8 @@ def test_a_subprocess_run_opens_no_socket_and_starts_no_program(tmp_path):
 def test_unsafe_tags_are_plain_data(tmp_path):
     """What the tags would build, they do not: the values are read as the
     plain YAML under the tag (a list, a string), as Kubernetes would."""
-    from wflint import loader
-    from wflint.source import SourceFile
+    from wflint.source import loader
+    from wflint.source.files import SourceFile
 
     docs, findings = loader.load(SourceFile("u.yaml", UNSAFE.replace("PWNED", str(tmp_path / "PWNED"))))
     problems = loader.convert(docs[0])

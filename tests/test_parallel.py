@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from wflint import parallel
-from wflint.engine import Engine, Options
+from wflint.run import parallel
+from wflint.run.engine import Engine, Options
 from wflint.render import render
 
 from conftest import cache_file, dedent

@@ -1,11 +1,12 @@
-"""wflint.permissions: which account Argo uses for what, and the verbs each feature needs."""
+"""wflint.argo.permissions: which account Argo uses for what, and the verbs each feature needs."""
 
 import pytest
 
 from conftest import dedent
-from wflint import loader, permissions as perms
-from wflint.index import ProjectIndex, indexable
-from wflint.source import SourceFile
+from wflint.source import loader
+from wflint.argo import permissions as perms
+from wflint.argo.index import ProjectIndex, indexable
+from wflint.source.files import SourceFile
 
 
 def project(*texts):

@@ -12,9 +12,9 @@ import subprocess
 
 import pytest
 
-from wflint import config as configuration, options as run_options, parallel
-from wflint.engine import Engine
-from wflint.pipeline import Pipeline, Run
+from wflint.run import config as configuration, options as run_options, parallel
+from wflint.run.engine import Engine
+from wflint.run.pipeline import Pipeline, Run
 from wflint.render import render
 
 from conftest import dedent
@@ -215,7 +215,7 @@ def test_standard_input_says_what_the_file_run_says(tree):
 
 
 def test_rbac_reads_what_check_lints(tree):
-    from wflint.rbac_command import load
+    from wflint.cli.rbac import load
     options = run_options.resolve(configuration.Config(), select=[], no_cache=True)
     documents, index, problems = load(["."], options)
     seen = {(d.path, d.kind, d.display_name) for d in documents}

@@ -13,7 +13,7 @@ from conftest import HELLO
 
 PLUGIN_RULE = '''
 from wflint.finding import finding
-from wflint import model
+from wflint.argo import model
 
 ID = "acme-image-tag"
 SEVERITY = "warning"

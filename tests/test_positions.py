@@ -2,8 +2,8 @@
 
 import pytest
 
-from wflint import loader
-from wflint.source import SourceFile
+from wflint.source import loader
+from wflint.source.files import SourceFile
 
 from conftest import dedent
 

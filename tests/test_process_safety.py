@@ -70,7 +70,7 @@ def test_an_empty_pythonpath_entry_does_not_load_plugins_from_the_checkout(tmp_p
     plant(checkout, marker)
     for module in ("click", "yaml"):  # these would be imported before main() by any entry script
         (checkout / f"{module}.py").unlink()
-    code = "import sys; from wflint.cli import main; sys.argv[0] = 'wflint'; main()"
+    code = "import sys; from wflint.cli.main import main; sys.argv[0] = 'wflint'; main()"
     result = run([sys.executable, "-c", code, "check", "--no-cache", "wf.yaml"], checkout, PYTHONPATH=os.pathsep)
     assert not marker.exists(), result.stderr
     assert result.returncode == 1 and "unknown-template" in result.stdout
@@ -80,11 +80,11 @@ def test_an_empty_pythonpath_entry_does_not_load_plugins_from_the_checkout(tmp_p
 
 BREAK = """
 import sys
-import wflint.engine
+import wflint.run.engine
 def broken(self, *args, **kwargs):
     raise {error}
-wflint.engine.Engine.run = broken
-from wflint.cli import main
+wflint.run.engine.Engine.run = broken
+from wflint.cli.main import main
 sys.argv[0] = "wflint"
 main()
 """
@@ -274,10 +274,10 @@ def test_workers_end_with_the_main_process(tmp_path, how):
 
 
 def test_what_a_rule_yields_is_checked_before_it_is_placed():
-    from wflint import loader
-    from wflint.engine import invalid_finding
+    from wflint.source import loader
+    from wflint.run.engine import invalid_finding
     from wflint.finding import Finding, finding
-    from wflint.source import SourceFile
+    from wflint.source.files import SourceFile
     docs, _ = loader.load(SourceFile(path="t.yaml", text=HELLO))
     doc = docs[0]
     assert invalid_finding(finding(("metadata", "generateName"), "ok", span=(0, 6)), doc) is None

@@ -175,7 +175,7 @@ def test_unchanged_files_are_not_read_again(run_cli, repo, monkeypatch):
     old = 1_600_000_000
     for path in repo.rglob("*.yaml"):
         os.utime(path, (old, old))
-    from wflint import project
+    from wflint.argo import project
     # The files' change time (which utime cannot set back) is now: within the
     # racy window of a cache written a moment later. Close the window here.
     monkeypatch.setattr(project, "_RACY_SECONDS", 0.0)

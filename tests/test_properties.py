@@ -19,9 +19,9 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from wflint.engine import Engine, Options, raise_recursion_limit
+from wflint.run.engine import Engine, Options, raise_recursion_limit
 from wflint.render import FORMATS, render
-from wflint.source import SourceFile, decode
+from wflint.source.files import SourceFile, decode
 
 from conftest import HELLO
 
@@ -283,7 +283,7 @@ def test_hostile_text_in_any_scanned_field(engine, pieces, field):
 def test_tag_spans_agree_with_the_scan(pieces):
     """tags.spans (linear) finds what the regex `\\{\\{.*?\\}\\}` finds."""
     import re
-    from wflint import tags
+    from wflint.lang import tags
     text = "".join(pieces)
     assert tags.spans(text) == [m.span() for m in re.finditer(r"\{\{.*?\}\}", text, re.S)]
     assert tags.spans(text, one_line=True) == [m.span() for m in re.finditer(r"\{\{[^\n]*?\}\}", text)]

@@ -1,9 +1,9 @@
-"""wflint.rbac: Kubernetes' RBAC authorizer, emulated over the project's RBAC objects."""
+"""wflint.k8s.rbac: Kubernetes' RBAC authorizer, emulated over the project's RBAC objects."""
 
 import pytest
 
 from test_permissions import project
-from wflint.rbac import DENIED, GRANTED, SOME_NAME, UNKNOWN, Authorizer, rule_allows, selector_matches
+from wflint.k8s.rbac import DENIED, GRANTED, SOME_NAME, UNKNOWN, Authorizer, rule_allows, selector_matches
 
 
 def authorizer(*docs):

@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from conftest import HELLO, dedent
-from wflint.engine import Options
-from wflint.rbac_command import flow, scalar
+from wflint.run.engine import Options
+from wflint.cli.rbac import flow, scalar
 from wflint.testing import lint_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rbac"

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from wflint.registry import load_rules
+from wflint.run.registry import load_rules
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- rules:start", "<!-- rules:end -->"

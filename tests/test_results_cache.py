@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from wflint.engine import Engine, Options
+from wflint.run.engine import Engine, Options
 from wflint.render import render
 
 from conftest import cache_file, dedent
@@ -97,7 +97,7 @@ def test_a_changed_template_invalidates_every_file(repo, monkeypatch):
 
 def test_configuration_applies_on_top_of_cached_results(repo, tmp_path):
     lint()
-    from wflint import config
+    from wflint.run import config
     severity = config.parse({"rules": {"template-ref": "warning"}}, "cfg", str(repo))
     out = json.loads(lint(config=severity))
     assert {d["severity"] for d in out["diagnostics"] if d["rule"] == "template-ref"} == {"warning"}

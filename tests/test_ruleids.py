@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from wflint import ruleids
-from wflint.registry import load_rules
+from wflint.run.registry import load_rules
 from wflint.rule import Rule, RuleError
 
 # Two checks of template-structure in one file: a leaf template with

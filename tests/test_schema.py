@@ -2,7 +2,7 @@
 
 import pytest
 
-from wflint.engine import Options
+from wflint.run.engine import Options
 from wflint.testing import lint_files, lint_text
 from conftest import HELLO, dedent
 
@@ -143,7 +143,7 @@ def test_spec_of_the_wrong_type():
 def test_v41_fields_exist_only_in_41():
     text = HELLO + "      pendingTimeout: 5m\n"
     assert schema_findings(text) == []
-    from wflint.engine import Options
+    from wflint.run.engine import Options
     assert [m for _, _, m in schema_findings(text, options=Options(argo_version="3.7"))] == [
         "unknown field `pendingTimeout` in a template"]
 

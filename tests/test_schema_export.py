@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from wflint.cli import cli
-from wflint.schema_export import KINDS, export, fields_at
+from wflint.cli.main import cli
+from wflint.argo.schema_export import KINDS, export, fields_at
 
 import os
 

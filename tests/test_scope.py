@@ -1,13 +1,14 @@
-"""Scopes as Argo builds them (wflint.scope), and the `variable` rule's speed."""
+"""Scopes as Argo builds them (wflint.argo.scope), and the `variable` rule's speed."""
 
 
 import pytest
 
-from wflint import loader, model
-from wflint.index import ProjectIndex
-from wflint.scope import (BODY, METRICS, OUTPUTS, STEP, TASK, DocScope, Place, TemplateScope, loop_info,
+from wflint.source import loader
+from wflint.argo import model
+from wflint.argo.index import ProjectIndex
+from wflint.argo.scope import (BODY, METRICS, OUTPUTS, STEP, TASK, DocScope, Place, TemplateScope, loop_info,
                           producer_of)
-from wflint.source import SourceFile
+from wflint.source.files import SourceFile
 from wflint.testing import lint_text
 
 WORKFLOW = """

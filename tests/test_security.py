@@ -4,11 +4,11 @@ import json
 
 import pytest
 
-from wflint.config import ConfigError, check_against_rules, parse
-from wflint.engine import Engine, Options, active_rules
-from wflint.registry import expand, groups, load_rules
+from wflint.run.config import ConfigError, check_against_rules, parse
+from wflint.run.engine import Engine, Options, active_rules
+from wflint.run.registry import expand, groups, load_rules
 from wflint.render import render
-from wflint.source import SourceFile
+from wflint.source.files import SourceFile
 from wflint.testing import lint_text
 
 SECURITY = sorted(r.id for r in load_rules().values() if r.group == "security")
@@ -206,7 +206,7 @@ def test_where_a_command_line_holds_code(argv, expected):
 
 def test_the_same_security_findings_with_one_or_many_processes_and_the_cache(tmp_path, monkeypatch):
     import subprocess
-    from wflint import parallel
+    from wflint.run import parallel
     root = tmp_path / "tree"
     root.mkdir()
     subprocess.run(["git", "init", "-q", str(root)], check=True)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from wflint import selector
+from wflint.lang import selector
 
 
 def parsed(text):

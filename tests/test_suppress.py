@@ -121,7 +121,7 @@ def test_directives_only_from_real_comments():
 
 
 def test_after_a_syntax_error_nothing_is_a_directive():
-    from wflint import suppress
+    from wflint.run import suppress
     for text in ("a: 'unclosed\n# wflint: disable-file=schema\n", 'a: "x\n  # wflint: disable-file=schema\n'):
         assert suppress.parse(text) == [], text
     assert len(suppress.parse("a: [x,\n# wflint: disable-file=schema\n  y]\n")) == 1   # a comment in a flow

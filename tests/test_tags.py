@@ -1,8 +1,8 @@
-"""Finding `{{...}}` tags the way Argo's fasttemplate does (wflint.tags)."""
+"""Finding `{{...}}` tags the way Argo's fasttemplate does (wflint.lang.tags)."""
 
 import pytest
 
-from wflint.tags import EXPRESSION, SIMPLE, scan, substitute
+from wflint.lang.tags import EXPRESSION, SIMPLE, scan, substitute
 
 
 def keys(text):

@@ -1,9 +1,9 @@
-"""`when` as govaluate reads it (wflint.when)."""
+"""`when` as govaluate reads it (wflint.lang.when)."""
 
 import pytest
 
-from wflint import when
-from wflint.tags import scan
+from wflint.lang import when
+from wflint.lang.tags import scan
 
 
 def problems(text, bare_words=True):

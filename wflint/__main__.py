@@ -1,9 +1,9 @@
 # Before anything else is imported: the working directory (a pull request's
 # checkout, in CI) must not be able to provide modules or plugins.
-from .syspath import drop_working_directory
+from .cli.syspath import drop_working_directory
 
 drop_working_directory()
 
-from .cli import main  # noqa: E402
+from .cli.main import main  # noqa: E402
 
 main()

@@ -28,9 +28,9 @@ kept apart because they load the whole engine. These names stay importable
 from here whatever the modules behind them are called.
 """
 
-from . import model
-from .argo_version import DEFAULT as DEFAULT_VERSION, SUPPORTED as SUPPORTED_VERSIONS, ArgoVersion
-from .document import Document
+from .argo import model
+from .argo.version import DEFAULT as DEFAULT_VERSION, SUPPORTED as SUPPORTED_VERSIONS, ArgoVersion
+from .source.document import Document
 from .finding import ERROR, INFO, WARNING, Finding, NodePath, finding
 from .rule import Context, Rule, RuleError
 from .suggest import closest, did_you_mean

@@ -7,7 +7,7 @@ string). The engine resolves those edits into ``TextEdit``s on the file's
 original text (character ranges with 1-based line/column, and replacement
 text), exactly as it turns node paths into positions. The resolved fix is
 what every consumer sees: the JSON and SARIF renderers, `check --fix` and
-`--diff` (wflint/fixer.py), and an editor's quick fix.
+`--diff` (wflint/run/fixer.py), and an editor's quick fix.
 
 Safe: the fix cannot change what the manifest means beyond what the finding
 says is wrong (a misspelt field with exactly one close valid key, quoting a

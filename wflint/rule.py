@@ -31,8 +31,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from .argo_version import DEFAULT, ArgoVersion
-from .document import ARGO_KINDS
+from .argo.version import DEFAULT, ArgoVersion
+from .source.document import ARGO_KINDS
 from .finding import SEVERITIES
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -121,9 +121,9 @@ class Rule:
 class Context:
     """What a rule may read besides its document."""
 
-    index: Any                       # wflint.index.ProjectIndex
+    index: Any                       # wflint.argo.index.ProjectIndex
     options: Mapping[str, Any]       # this rule's options, defaults merged with the config
-    argo_version: ArgoVersion = DEFAULT   # compare it as a number: see wflint.argo_version
+    argo_version: ArgoVersion = DEFAULT   # compare it as a number: see wflint.argo.version
     config: Any = None
 
 

@@ -19,10 +19,10 @@ import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence
 
-from .engine import Engine, Options, Report
+from .run.engine import Engine, Options, Report
 from .rule import doc_sections  # noqa: F401  (rule docs' sections, for plugin tests)
 from .ruleids import parent
-from .source import SourceFile
+from .source.files import SourceFile
 
 
 def short(finding, path: bool = True) -> str:
@@ -90,7 +90,7 @@ def fixture_cases(root: Path) -> List[tuple]:
 
 def options_for(rule_id: str) -> Options:
     """Options that run ``rule_id`` with the default rules, even when it is opt-in."""
-    from .engine import active_rules
+    from .run.engine import active_rules
     options = Options()
     active = [rule.id for rule in active_rules(options)]
     if rule_id not in active:

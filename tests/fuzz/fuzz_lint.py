@@ -54,9 +54,9 @@ with atheris.instrument_imports(include=["wflint"]):
         for module in pkgutil.iter_modules(package.__path__):
             if module.name not in ("__main__", "cli"):  # __main__ would start the command line
                 importlib.import_module(f"{package.__name__}.{module.name}")
-    from wflint import loader, source as sources
-    from wflint.engine import Engine, Options, raise_recursion_limit
-    from wflint.registry import load_rules
+    from wflint.source import loader, files as sources
+    from wflint.run.engine import Engine, Options, raise_recursion_limit
+    from wflint.run.registry import load_rules
     from wflint.render import render
 
 load_rules()

@@ -1,4 +1,4 @@
-"""`wflint lsp`: the language server, a thin front end over wflint.workspace.
+"""`wflint lsp`: the language server, a thin front end over wflint.run.workspace.
 
 Only ``server`` (and the feature modules it loads) imports pygls and
 lsprotocol, the `lsp` extra; ``navigate`` resolves references with wflint's

@@ -9,9 +9,9 @@ from typing import List, Optional, Sequence, Tuple
 
 from lsprotocol import types
 
-from .. import model
-from ..document import ARGO_KINDS, Document
-from ..index import lookup_namespace
+from ..argo import model
+from ..source.document import ARGO_KINDS, Document
+from ..argo.index import lookup_namespace
 from . import navigate
 
 _KEY_LINE = re.compile(r"^(\s*)((?:-\s+)*)([^\s#'\"{\[][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s|$)")
@@ -183,7 +183,7 @@ def complete(workspace, path: str, text: str, line: int, column: int) -> List[ty
         key_col = len(key_match.group(1)) + len(key_match.group(2))
         parents = key_path(lines, line, key_col)
         kind = _kind_of(lines, line) or "Workflow"
-        from ..schema_export import fields_at
+        from ..argo.schema_export import fields_at
         present = {k for _, k, _ in _siblings(lines, line, key_col)}
         start = column - len(key_match.group(3))
         return [_item(name, types.CompletionItemKind.Field, description, line, start, column, name + ": ")

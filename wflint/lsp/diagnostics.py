@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 from lsprotocol import types
 
 from ..finding import ERROR, INFO, WARNING, Finding
-from ..registry import load_rules
+from ..run.registry import load_rules
 
 SOURCE = "wflint"
 _SEVERITY = {ERROR: types.DiagnosticSeverity.Error, WARNING: types.DiagnosticSeverity.Warning,

@@ -1,7 +1,7 @@
 """What a place in a manifest refers to, and where that is declared; who
 refers to a template. The one module that resolves references for the editor
-(definition, references, hover, completion), on wflint.model and
-wflint.index; it knows nothing of the Language Server Protocol.
+(definition, references, hover, completion), on wflint.argo.model and
+wflint.argo.index; it knows nothing of the Language Server Protocol.
 
 Positions here are 0-based (line, column) pairs in the file, in characters.
 """
@@ -14,10 +14,10 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from yaml import MappingNode, ScalarNode, SequenceNode
 
-from .. import callgraph, model
-from ..document import Document
-from ..index import TEMPLATE_KINDS, IndexEntry, lookup_namespace
-from ..model import as_dict, as_list, as_str
+from ..argo import callgraph, model
+from ..source.document import Document
+from ..argo.index import TEMPLATE_KINDS, IndexEntry, lookup_namespace
+from ..argo.model import as_dict, as_list, as_str
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ class Target:
 
 
 class Resolver:
-    """Resolves references against a workspace (wflint.workspace.Workspace)."""
+    """Resolves references against a workspace (wflint.run.workspace.Workspace)."""
 
     def __init__(self, workspace):
         self.workspace = workspace

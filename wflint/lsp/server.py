@@ -1,4 +1,4 @@
-"""The language server: pygls wiring over wflint.workspace (analysis) and
+"""The language server: pygls wiring over wflint.run.workspace (analysis) and
 wflint.lsp.navigate (references). Started by `wflint lsp` on stdio; only
 protocol messages go to stdout, logs go to stderr."""
 
@@ -16,8 +16,8 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..finding import Finding
-from ..schema import SUPPORTED_VERSIONS
-from ..workspace import Analysis, Workspace
+from ..argo.schema import SUPPORTED_VERSIONS
+from ..run.workspace import Analysis, Workspace
 from . import completion, diagnostics, navigate, symbols
 
 log = logging.getLogger("wflint.lsp")
@@ -189,7 +189,7 @@ def initialize(ls: WflintServer, params: types.InitializeParams):
 
 
 def _is_config(path: str) -> bool:
-    from ..config import CONFIG_FILES
+    from ..run.config import CONFIG_FILES
     return os.path.basename(path) in CONFIG_FILES + ("pyproject.toml",)
 
 

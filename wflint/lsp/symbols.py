@@ -7,8 +7,8 @@ from typing import List, Optional, Sequence
 
 from lsprotocol import types
 
-from .. import callgraph, model
-from ..document import Document
+from ..argo import callgraph, model
+from ..source.document import Document
 
 
 def _range(doc: Document, path) -> Optional[types.Range]:

@@ -1,0 +1,202 @@
+"""Walking an Argo document's data: the shapes every rule needs, each with its path.
+
+Input may be any YAML at all, so every accessor tolerates the wrong type
+where a mapping or list belongs (the `schema` rule reports those) and simply
+yields nothing for it. Paths are tuples of keys and indexes, the form rules
+give to ``wflint.finding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from ..source.coerce import as_dict, as_list, as_str  # noqa: F401  (rules read them here)
+from ..finding import NodePath
+
+TEMPLATE_TYPES = ("container", "containerSet", "script", "resource", "suspend", "steps", "dag",
+                  "data", "http", "plugin")
+# Templates that run a pod (and so an executor).
+POD_TYPES = frozenset({"container", "containerSet", "script", "resource", "data"})
+LEAF_TYPES = frozenset({"container", "containerSet", "script", "resource", "data", "http", "plugin"})
+LOOP_KEYS = ("withItems", "withParam", "withSequence")
+
+
+def _memo(document, key, build):
+    """``build()``, computed once per document: every rule walks the same shapes.
+    Rules and plugins use the public ``document.memoize(key, build)``; this
+    also accepts stand-in documents without a memo (computed every time)."""
+    memoize = getattr(document, "memoize", None)
+    return build() if memoize is None else memoize(key, build)
+
+
+def _memo_on(at, key, build):
+    """The same, kept on a (frozen) TemplateAt, which the document's memo keeps alive."""
+    found = at.__dict__.get(key)
+    if found is None:
+        found = build()
+        object.__setattr__(at, key, found)
+    return found
+
+
+def spec(document) -> Tuple[NodePath, Dict]:
+    """The workflow spec: `spec`, or a CronWorkflow's `spec.workflowSpec`."""
+    data = as_dict(document.data)
+    top = as_dict(data.get("spec"))
+    if document.kind == "CronWorkflow":
+        return ("spec", "workflowSpec"), as_dict(top.get("workflowSpec"))
+    return ("spec",), top
+
+
+def template_type(template: Dict) -> Optional[str]:
+    """The first type a template declares (`container`, `steps`, ...), or None.
+    `steps: []` counts (Argo treats an explicit empty list as a steps template)."""
+    for key in TEMPLATE_TYPES:
+        if template.get(key) is not None:
+            return key
+    return None
+
+
+def template_types(template: Dict) -> List[str]:
+    return [key for key in TEMPLATE_TYPES if template.get(key) is not None]
+
+
+@dataclass(frozen=True)
+class TemplateAt:
+    """A template and where it is: top level (``spec.templates[i]``) or inline
+    in a step or task (``...inline``), in which case ``owner`` is that step's path."""
+
+    path: NodePath
+    template: Dict
+    owner: Optional[NodePath] = None
+
+    @property
+    def name(self) -> Optional[str]:
+        return as_str(self.template.get("name"))
+
+    @property
+    def inline(self) -> bool:
+        return self.owner is not None
+
+
+@dataclass(frozen=True)
+class Call:
+    """A step, a DAG task or a hook: something that invokes a template."""
+
+    path: NodePath
+    body: Dict
+    kind: str           # "step", "task" or "hook"
+    group: int = -1     # step group index for steps
+
+    @property
+    def name(self) -> Optional[str]:
+        return as_str(self.body.get("name"))
+
+
+def templates(document) -> List[TemplateAt]:
+    """Top-level templates of the workflow spec, in order."""
+    return _memo(document, "templates", lambda: _templates(document))
+
+
+def _templates(document) -> List[TemplateAt]:
+    base, body = spec(document)
+    return [TemplateAt(base + ("templates", i), template)
+            for i, template in enumerate(as_list(body.get("templates"))) if isinstance(template, dict)]
+
+
+def all_templates(document) -> List[TemplateAt]:
+    """Top-level templates and every inline template inside them, depth first."""
+    return _memo(document, "all_templates", lambda: _all_templates(document))
+
+
+def _all_templates(document) -> List[TemplateAt]:
+    out = []
+    stack = list(reversed(templates(document)))
+    while stack:
+        at = stack.pop()
+        out.append(at)
+        inner = []
+        for call in calls(at):
+            inline = call.body.get("inline")
+            if isinstance(inline, dict):
+                inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
+        stack.extend(reversed(inner))
+    return out
+
+
+def steps(at: TemplateAt) -> List[Call]:
+    """Every step of a steps template, with its group index."""
+    return _memo_on(at, "_steps", lambda: [
+        Call(at.path + ("steps", g, s), step, "step", g)
+        for g, group in enumerate(as_list(at.template.get("steps")))
+        for s, step in enumerate(as_list(group)) if isinstance(step, dict)])
+
+
+def tasks(at: TemplateAt) -> List[Call]:
+    """Every task of a DAG template."""
+    return _memo_on(at, "_tasks", lambda: [
+        Call(at.path + ("dag", "tasks", t), task, "task")
+        for t, task in enumerate(as_list(as_dict(at.template.get("dag")).get("tasks"))) if isinstance(task, dict)])
+
+
+def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
+    """Lifecycle hooks of a workflow spec, a step or a task."""
+    for name, hook in as_dict(owner.get("hooks")).items():
+        if isinstance(hook, dict):
+            yield Call(owner_path + ("hooks", name), hook, "hook")
+
+
+def calls(at: TemplateAt) -> List[Call]:
+    """Steps and tasks of a template, and the hooks on each of them."""
+    return _memo_on(at, "_calls", lambda: _calls(at))
+
+
+def _calls(at: TemplateAt) -> List[Call]:
+    out = []
+    for call in steps(at) + tasks(at):
+        out.append(call)
+        if call.body.get("hooks") is not None:
+            out.extend(hooks(call.path, call.body))
+    return out
+
+
+def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
+    """``calls(TemplateAt(path, template))``, memoized in ``document`` for
+    templates that are not the document's own (reached through a reference)."""
+    own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
+    at = own.get(path)
+    if at is not None and at.template is template:
+        return calls(at)      # one of the document's own: share its walk
+    return _memo(document, ("calls", id(template), path), lambda: calls(TemplateAt(path, template)))
+
+
+def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
+    """Every step, task and step/task hook in the document, with its template;
+    workflow-level hooks are reported by ``spec_hooks``."""
+    return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
+
+
+def ref_calls(document) -> List[Call]:
+    """The steps, tasks and hooks (``all_calls``, then ``spec_hooks``) that have
+    a `templateRef`, in that order: the few calls that reach other documents."""
+    return _memo(document, "ref_calls", lambda: [
+        call for _, call in all_calls(document) if "templateRef" in call.body] + [
+        hook for hook in spec_hooks(document) if "templateRef" in hook.body])
+
+
+def spec_hooks(document) -> Iterator[Call]:
+    base, body = spec(document)
+    yield from hooks(base, body)
+
+
+def parsed_text(document, text: str):
+    """``loader.parse_text(text)``, once per document and text: the
+    `resource-template` and `rbac` rules both read each resource manifest
+    (masked the same way). The result is shared: never change it."""
+    from ..source.loader import parse_text
+    return _memo(document, ("parse_text", text), lambda: parse_text(text))
+
+
+def template_names(document) -> List[str]:
+    """Names of the document's top-level templates (inline ones have no name to call)."""
+    return [at.name for at in templates(document) if at.name]

@@ -1,0 +1,2 @@
+"""The command line: `wflint check`, `wflint rbac`, and the other commands. The top layer.
+"""

@@ -1,0 +1,134 @@
+"""Files a kustomization uses as patches: parts of objects, not whole ones.
+
+A `kustomization.yaml` (or `.yml`, or `Kustomization`) names patch files under
+`patches[].path`, `patchesStrategicMerge[]` and `patchesJson6902[].path`. Such
+a file holds only the fields it changes: a WorkflowTemplate patch has no
+`entrypoint`, maybe no `templates`, and refers to templates of the base. The
+engine lints it only for what a patch can be wrong about (syntax, duplicate
+keys, the schema of the fields it sets) and never indexes it.
+
+Which kustomizations can name a file: those in its folder, in the folders
+above it (up to ``_UP`` levels), and below those (up to ``_DOWN`` levels),
+which covers `overlays/prod/kustomization.yaml` naming `../../patches/x.yaml`;
+never above the root of the checkout (a folder holding `.git` or a wflint
+configuration) nor above the working folder.
+The search is bounded (``_MAX_DIRS`` folders) and done once per folder.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Dict, Iterable, List, Set, Tuple
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_SKIP = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
+_UP = 2
+_DOWN = 3
+_MAX_DIRS = 400
+_MAX_SIZE = 1024 * 1024
+
+
+def patch_paths(kustomization: str) -> List[str]:
+    """Real paths of the patch files a kustomization file names."""
+    from ..source import loader
+    try:
+        with open(kustomization, "rb") as handle:
+            data = handle.read(_MAX_SIZE + 1)
+    except OSError:
+        return []
+    if len(data) > _MAX_SIZE:
+        return []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    parsed = loader.parse_text(text)
+    if not parsed.documents or not isinstance(parsed.documents[0][2], dict):
+        return []
+    spec = parsed.documents[0][2]
+    names: List[str] = []
+    for key in ("patches", "patchesJson6902"):
+        items = spec.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("path"), str):
+                names.append(item["path"])
+    items = spec.get("patchesStrategicMerge")
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, str) and "\n" not in item:  # else an inline patch
+            names.append(item)
+    base = os.path.dirname(os.path.realpath(kustomization))
+    return [os.path.realpath(os.path.join(base, name)) for name in names if name and "\0" not in name]
+
+
+_TOP_MARKERS = (".git", ".wflint.yaml", ".wflint.yml")
+
+
+def _is_top(folder: str) -> bool:
+    """The root of a checkout or of a wflint project: the search goes no higher."""
+    return any(os.path.exists(os.path.join(folder, marker)) for marker in _TOP_MARKERS)
+
+
+class PatchFinder:
+    """Answers "is this file a kustomize patch?"; each folder is listed and
+    each kustomization read at most once per run."""
+
+    def __init__(self) -> None:
+        self._searched: Dict[str, Set[str]] = {}   # root folder -> patches named below it
+        self._listings: Dict[str, Tuple[List[str], List[str]]] = {}  # folder -> (kustomizations, subfolders)
+        self._patches: Dict[str, List[str]] = {}   # kustomization -> the patches it names
+        self._cwd = os.path.realpath(os.getcwd())
+
+    def is_patch(self, path: str) -> bool:
+        if not path or path.startswith("<") or path == "-":
+            return False
+        real = os.path.realpath(path)
+        if not os.path.isfile(real):
+            return False
+        root = os.path.dirname(real)
+        for _ in range(_UP):
+            parent = os.path.dirname(root)
+            if parent == root or root == self._cwd or _is_top(root):
+                break  # never above the checkout: its root, or the working folder
+            root = parent
+        patches = self._searched.get(root)
+        if patches is None:
+            patches = self._searched[root] = set()
+            for kustomization in self._kustomizations(root):
+                found = self._patches.get(kustomization)
+                if found is None:
+                    found = self._patches[kustomization] = patch_paths(kustomization)
+                patches.update(found)
+        return real in patches
+
+    def _listing(self, directory: str) -> Tuple[List[str], List[str]]:
+        listing = self._listings.get(directory)
+        if listing is None:
+            files: List[str] = []
+            folders: List[str] = []
+            try:
+                with os.scandir(directory) as scan:
+                    for entry in sorted(scan, key=lambda e: e.name):
+                        try:
+                            if entry.is_file(follow_symlinks=False) and entry.name in KUSTOMIZATION_FILES:
+                                files.append(entry.path)
+                            elif (entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
+                                  and entry.name not in _SKIP):
+                                folders.append(entry.path)
+                        except OSError:
+                            continue
+            except OSError:
+                pass
+            listing = self._listings[directory] = (files, folders)
+        return listing
+
+    def _kustomizations(self, root: str) -> Iterable[str]:
+        """Kustomization files at most ``_DOWN`` folders below ``root``."""
+        stack = [(root, 0)]
+        visited = 0
+        while stack and visited < _MAX_DIRS:
+            directory, depth = stack.pop()
+            visited += 1
+            files, folders = self._listing(directory)
+            yield from files
+            if depth < _DOWN:
+                stack.extend((folder, depth + 1) for folder in folders)

@@ -1,0 +1,189 @@
+"""Linting many files on every core, each file still parsed once.
+
+Each worker process runs the pipeline (pipeline.py) on a fixed share of the
+files: it reads and parses them and keeps their documents. The index needs every file's WorkflowTemplates before any
+rule runs, so the workers send what they would index, the parent merges it
+with the rest of the project, sends each worker the part it lacks, and the
+workers run the rules on the documents they kept. Each worker's results come
+back as one `pipeline.Run` record, findings with their positions resolved;
+the parent applies suppressions, the
+baseline and the configuration exactly as a single process does, so the
+output is the same whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from typing import List, Sequence
+
+from ..argo.index import IndexEntry
+from .pipeline import Pipeline, Run
+
+# Below this much input, starting processes costs more than it saves.
+MIN_FILES = 500
+MIN_BYTES = 4 * 1024 * 1024
+
+
+def available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def worth_it(jobs: int, sizes: Sequence[int]) -> bool:
+    return jobs > 1 and (len(sizes) >= MIN_FILES or sum(sizes) >= MIN_BYTES)
+
+
+def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
+    """Split files into ``parts`` shares of similar total size (largest first,
+    each to the lightest share), keeping each share in the given order."""
+    loads = [0] * parts
+    owner = {}
+    for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):
+        lightest = loads.index(min(loads))
+        owner[i] = lightest
+        loads[lightest] += sizes[i] + 2048  # a file costs something even when small
+    shares: List[List[str]] = [[] for _ in range(parts)]
+    for i, path in enumerate(paths):
+        shares[owner[i]].append(path)
+    return [share for share in shares if share]
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it ends, however it
+    ends (SIGKILL included): a thread notices that the parent id changed.
+    (prctl's PDEATHSIG would need ctypes, which wflint does not load.)"""
+    if os.getppid() != parent:  # it died already
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+    threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
+
+
+def _worker(conn, options, paths, parent: int = 0) -> None:
+    """One share of the run (pipeline.Pipeline.lint_share): phase one, send
+    the share's index entries, receive the others', phase two, send the
+    share's `Run` record."""
+    try:
+        try:  # a fork inherits the parent's handler, meant for the parent alone
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        except (ValueError, OSError):
+            pass
+        if parent:
+            _die_with_parent(parent)
+        import gc
+        gc.disable()
+
+        def exchange(own):
+            conn.send(("entries", own))
+            message, foreign = conn.recv()
+            return foreign
+        conn.send(("done", Pipeline(options).lint_share(paths, exchange)))
+    except BaseException:  # report, never hang the parent
+        try:
+            conn.send(("error", traceback.format_exc()))
+        except (OSError, ValueError):
+            pass
+    finally:
+        conn.close()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    # fork shares the loaded modules and rules for free; elsewhere spawn works too.
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class WorkerFailed(Exception):
+    pass
+
+
+def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Run:
+    """Lint ``paths`` on ``jobs`` processes with ``options``. ``project_entries()``
+    computes the index entries from outside the linted files, while the
+    workers parse. Returns the workers' `Run` records merged (``outside``: the
+    entries from outside)."""
+    context = _context()
+    shares = partition(paths, sizes, jobs)
+    workers = []
+    previous = _on_sigterm()
+    try:
+        for share in shares:
+            parent, child = context.Pipe()
+            process = context.Process(target=_worker, args=(child, options, share, os.getpid()), daemon=True)
+            process.start()
+            child.close()
+            workers.append((process, parent))
+        outside = project_entries()
+        sent = []
+        for process, conn in workers:
+            own = _receive(conn, "entries")[1]
+            if not isinstance(own, list) or not all(isinstance(e, IndexEntry) for e in own):
+                raise WorkerFailed("a worker sent malformed index entries")
+            sent.append(own)
+        for i, (process, conn) in enumerate(workers):
+            others = [entry for j, entries in enumerate(sent) if j != i for entry in entries]
+            conn.send(("entries", outside + others))
+        merged = Run(outside=outside)
+        for process, conn in workers:
+            record = _receive(conn, "done")[1]
+            if not isinstance(record, Run):
+                raise WorkerFailed(f"a worker sent a {type(record).__name__}, not a Run record")
+            try:
+                merged.merge(record.validate())
+            except ValueError as exc:
+                raise WorkerFailed(str(exc))
+        return merged
+    finally:
+        _stop(workers)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while workers ran: they are stopped, then the run ends."""
+
+
+def _on_sigterm():
+    """Turn SIGTERM into an exception while workers run, so that the
+    `finally` above stops them; returns the handler to restore (None when
+    this is not the main thread, where handlers cannot be set)."""
+    def handler(signum, frame):
+        raise Terminated("terminated")
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except (ValueError, OSError):
+        return None
+
+
+def _stop(workers) -> None:
+    for process, conn in workers:
+        conn.close()
+    ended = sys.exc_info()[0] is not None  # leaving on an error or a signal: do not wait for them
+    for process, conn in workers:
+        process.join(timeout=0.5 if ended else 5)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+
+
+def _receive(conn, expected: str):
+    try:
+        message = conn.recv()
+    except EOFError:
+        raise WorkerFailed("a worker process died")
+    if message[0] == "error":
+        raise WorkerFailed(message[1])
+    if message[0] != expected:
+        raise WorkerFailed(f"unexpected message {message[0]!r}")
+    return message

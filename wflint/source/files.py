@@ -1,0 +1,109 @@
+"""Reading a file once, into text and lines, or into a finding that says why not."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import stat
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from ..finding import Finding
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+@dataclass
+class SourceFile:
+    """One input: its path as the user gave it, and its decoded text."""
+
+    path: str
+    text: str
+    _lines: Optional[List[str]] = field(default=None, repr=False)
+    digest: str = ""   # of the bytes read, for the results cache
+
+    @property
+    def lines(self) -> List[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def line(self, number: int) -> str:
+        """The text of 1-based line ``number`` (empty past the end)."""
+        lines = self.lines
+        return lines[number - 1].rstrip("\r") if 0 < number <= len(lines) else ""
+
+
+def _problem(path: str, rule: str, message: str, hint: Optional[str] = None,
+             line: int = 1, column: int = 1) -> Finding:
+    return Finding(message=message, rule=rule, path=path, line=line, column=column,
+                   end_line=line, end_column=column, hint=hint)
+
+
+def decode(path: str, data: bytes):
+    """Bytes to a SourceFile, or a finding. UTF-8 (with or without a BOM) and
+    UTF-16/32 with a BOM are read, as libyaml and Kubernetes read them."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+        encoding = "utf-8"
+    elif data.startswith(codecs.BOM_UTF32_LE) or data.startswith(codecs.BOM_UTF32_BE):
+        encoding = "utf-32"
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if encoding != "utf-8":
+            return _problem(path, "yaml-syntax", f"file starts with a {encoding.upper()} byte-order mark "
+                            f"but is not valid {encoding.upper()}: {exc.reason}")
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        bad = data[exc.start:exc.start + 1].hex()
+        looks_binary = b"\0" in data[:8192]
+        what = "a binary file, not YAML" if looks_binary else f"not valid UTF-8 (byte 0x{bad})"
+        return _problem(path, "yaml-syntax", f"file is {what}",
+                        hint="save the file as UTF-8 text", line=line, column=column)
+    if encoding != "utf-8" and text.startswith("\ufeff"):
+        text = text[1:]
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return _problem(path, "yaml-syntax", "file contains a NUL byte: it looks binary, not YAML",
+                        line=line, column=column)
+    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
+
+
+def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE):
+    """decode(), after the size cap that read() applies to files: for standard
+    input, which the command line reads no further than ``max_size`` + 1 bytes."""
+    if len(data) > max_size:
+        return _problem(path, "input-limit", f"input is over the {max_size / 1048576:g} MB size cap; not linted",
+                        hint="raise the cap with --max-file-size (or `max-file-size` in the config)")
+    return decode(path, data)
+
+
+def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
+    """Read ``path`` (never blocking on FIFOs or devices): a SourceFile or a finding."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
+    if not stat.S_ISREG(st.st_mode):
+        return _problem(path, "read-error", "not a regular file; only files can be linted")
+    if st.st_size > max_size:
+        return _problem(path, "input-limit",
+                        f"file is {st.st_size / 1048576:.1f} MB, over the {max_size / 1048576:g} MB size cap; not linted",
+                        hint="raise the cap with --max-file-size (or `max-file-size` in the config), or exclude the file")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_size + 1)
+    except OSError as exc:
+        return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
+    if len(data) > max_size:  # grew between stat and read
+        return _problem(path, "input-limit", f"file is over the {max_size / 1048576:g} MB size cap; not linted")
+    return decode(path, data)
