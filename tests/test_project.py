@@ -188,3 +188,10 @@ def test_unchanged_files_are_not_read_again(run_cli, repo, monkeypatch):
     os.utime(repo / "templates" / "shared.yaml", (old + 10, old + 10))
     run_cli("check", "workflows/caller.yaml")
     assert reads == ["templates/shared.yaml"]
+
+
+def test_the_byte_prefilter_lets_every_indexed_kind_through():
+    # A file with none of the markers is never parsed for the index: each kind it keeps needs one.
+    from wflint.argo.index import INDEXED_KINDS
+    from wflint.argo.project import _MARKERS
+    assert all(any(marker in kind.encode() for marker in _MARKERS) for kind in INDEXED_KINDS)

@@ -32,10 +32,11 @@ from .index import IndexEntry, entry_of
 
 CACHE_DIR = ".wflint_cache"   # where caches were kept before 0.2: never read now
 _CACHE_FILE = "index.json"
-_CACHE_FORMAT = 3  # 3: WorkflowEventBindings and Sensors are indexed
+_CACHE_FORMAT = 4  # 3: WorkflowEventBindings and Sensors are indexed; 4: and files holding only them are read
 _RACY_SECONDS = 2.0
 # Bytes a file must contain to hold a document the index keeps.
-_MARKERS = (b"WorkflowTemplate", b"Role", b"ServiceAccount", b"Secret", b"CustomResourceDefinition")
+_MARKERS = (b"WorkflowTemplate", b"Role", b"ServiceAccount", b"Secret", b"CustomResourceDefinition",
+            b"Sensor", b"WorkflowEventBinding")  # every kind index.INDEXED_KINDS keeps
 
 
 @dataclass
