@@ -4,6 +4,6 @@ from .cli.syspath import drop_working_directory
 
 drop_working_directory()
 
-from .cli.main import main  # noqa: E402
+from .cli.main import console  # noqa: E402
 
-main()
+console()

@@ -9,6 +9,7 @@ namespace, because kustomize or `kubectl -n` usually sets it later.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -50,6 +51,27 @@ _KEEP_METADATA = {
 _KEEP_ANNOTATIONS = {
     "ServiceAccount": ("workflows.argoproj.io/service-account-token.name",),
 }
+
+
+# In YAML text, a kind's name can be written without its letters standing
+# together only through escapes of a double-quoted scalar (`\x52ole`,
+# `\u0052ole`) or its escaped line breaks (`"Ro\<newline>le"`); JSON has
+# only `\u`. A plain, single-quoted or block scalar, an alias and a merge
+# key all hold the letters as written.
+_SPELT_APART = re.compile(r"\\[xuU\r\n]")
+
+
+def may_hold_indexed(text: str) -> bool:
+    """False only when no document of ``text`` can be one the index keeps:
+    neither the name of an indexed kind nor an escape that could spell one
+    appears in it. (Exact, not a guess: `lint_share` checks what it linted
+    last against it.)"""
+    return any(kind in text for kind in _MARKER_KINDS) or _SPELT_APART.search(text) is not None
+
+
+# Each indexed kind's name contains one of these ("Role": ClusterRole, RoleBinding, ...).
+_MARKER_KINDS = ("WorkflowTemplate", "Role", "ServiceAccount", "Secret", "CustomResourceDefinition", "Sensor",
+                 "WorkflowEventBinding")
 
 
 def indexable(document) -> bool:

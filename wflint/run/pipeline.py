@@ -31,7 +31,7 @@ from ..source.discovery import Excluder
 from ..source.document import Document
 from ..argo.documents import load_file
 from ..finding import ERROR, INFO, SEVERITIES, Finding, json_pointer, severity_rank
-from ..argo.index import IndexEntry, ProjectIndex, entry_of, indexable
+from ..argo.index import IndexEntry, ProjectIndex, entry_of, indexable, may_hold_indexed
 from .options import Options, active_rules
 from .registry import load_rules
 from ..rule import Context, Rule
@@ -91,6 +91,13 @@ class Run:
             self.documents[document.path] = self.documents.get(document.path, 0) + 1
         for entry in index_entries(parsed.documents):
             self.entries.setdefault(entry.path, []).append(entry)
+
+    def absorb_checked(self, parsed: "Parsed", checked: List[Document]) -> None:
+        """`absorb` for files holding no indexed document: ``checked`` are their Argo documents."""
+        self.directives.update(parsed.directives)
+        self.linted.extend(parsed.linted)
+        for document in checked:
+            self.documents[document.path] = self.documents.get(document.path, 0) + 1
 
     def merge(self, other: "Run") -> None:
         """Add another process's share (files never overlap between shares)."""
@@ -245,12 +252,20 @@ class Pipeline:
     def check(self, index: ProjectIndex):
         """Phase two: every rule on every Argo document of the index.
         Returns (findings, number of rule crashes)."""
+        return self.check_documents(index.documents, self.contexts(index))
+
+    def contexts(self, index: ProjectIndex) -> Dict[str, Context]:
+        """What each rule is given beside a document: the index and its options."""
+        return {rule.id: Context(index=index, options=self._rule_options(rule),
+                                 argo_version=ArgoVersion(self.options.argo_version), config=self.options)
+                for rule in self.rules}
+
+    def check_documents(self, documents: Iterable[Document], contexts: Dict[str, Context]):
+        """Every rule on ``documents`` (Argo documents), with ``contexts``.
+        Returns (findings, number of rule crashes)."""
         findings: List[Finding] = []
         internal = 0
-        contexts = {rule.id: Context(index=index, options=self._rule_options(rule),
-                                     argo_version=ArgoVersion(self.options.argo_version), config=self.options)
-                    for rule in self.rules}
-        for doc in index.documents:
+        for doc in documents:
             partial = doc.partial
             for rule in self.rules:
                 if rule.check is None or doc.kind not in rule.kinds:
@@ -300,16 +315,39 @@ class Pipeline:
         ``exchange`` the index entries they hold and get the rest of the
         project's back, check, and return the record (positions resolved;
         configuration, suppressions and the baseline are the parent's to apply).
-        ``files``: ``paths`` already read (their read errors are the caller's)."""
+        ``files``: ``paths`` already read (their read errors are the caller's).
+
+        Files that may hold a document the index keeps (index.may_hold_indexed)
+        are parsed first and kept, since every rule may ask the index about
+        them. The others, usually most Workflows, are streamed after the index
+        is complete: parsed, checked and let go one file at a time, so memory
+        holds the index and the findings, not every document of the run."""
         problems: List[Finding] = []
         if files is None:
             files, problems = self.read(paths)
-        parsed = self.parse(files)
+        first = [source for source in files if may_hold_indexed(source.text)]
+        later = [source for source in files if not may_hold_indexed(source.text)] if len(first) < len(files) else []
+        parsed = self.parse(first)
         index = ProjectIndex(parsed.documents, entries=exchange(index_entries(parsed.documents)))
-        found, internal = self.check(index)
+        contexts = self.contexts(index)
+        found, internal = self.check_documents(index.documents, contexts)
         run = Run(internal=internal)
         run.absorb(parsed, index)
         run.findings = problems + parsed.findings + found
+        for source in later:
+            one = self.parse([source])
+            checked = [doc for doc in one.documents if doc.is_argo]
+            if len(checked) != len(one.documents):  # may_hold_indexed is wrong: a bug, never a silent gap
+                raise RuntimeError(f"{source.path}: an indexed kind was not foreseen from the text")
+            found, internal = self.check_documents(checked, contexts)
+            run.absorb_checked(one, checked)
+            run.findings += one.findings + found
+            run.internal += internal
+            for doc in checked:
+                doc.memo = {}  # what rules derived refers back to the document: let it go now
+        if later:
+            order = {source.path: i for i, source in enumerate(files)}
+            run.linted.sort(key=order.__getitem__)
         run.digests = {source.path: source.digest for source in files}
         return run
 
