@@ -542,6 +542,8 @@ def console() -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # under a profiler or a coverage tracer, whose reports are written at exit
     os._exit(code)
 
 
