@@ -130,3 +130,65 @@ def test_a_file_that_becomes_a_kustomize_patch_is_linted_again(repo):
     after = lint()
     assert after == lint(use_cache=False)
     assert not [d for d in json.loads(after)["diagnostics"] if d["path"] == "patch.yaml" and d["severity"] == "error"]
+
+
+def count_reads(monkeypatch):
+    from wflint.source import files as sources
+    read, real = [], sources.read
+
+    def spy(path, *args, **kwargs):
+        read.append(path)
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(sources, "read", spy)
+    return read
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files written by the test count as settled at once (a real cache trusts
+    a stamp only when the file changed 2 s before the cache was written)."""
+    from wflint.run import results
+    monkeypatch.setattr(results, "RACY_SECONDS", 0.0)
+
+
+def test_unchanged_files_are_not_even_read(repo, monkeypatch, settled):
+    fresh = lint(use_cache=False)
+    lint()
+    read = count_reads(monkeypatch)
+    assert lint() == fresh
+    assert read == []
+
+
+def test_a_file_rewritten_with_its_old_size_and_time_is_read_again(repo, monkeypatch, settled):
+    lint()
+    path = repo / "c03.yaml"
+    old = path.stat()
+    path.write_text(caller(3, "build"))      # the typo fixed: the same size
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))  # and the same modification time
+    assert path.stat().st_size == old.st_size
+    read = count_reads(monkeypatch)
+    out = json.loads(lint())
+    assert "c03.yaml" in read                # the change time gave it away
+    assert [d for d in out["diagnostics"] if d["rule"] == "template-ref"] == []
+
+
+def test_files_with_directives_are_read_every_time(repo, monkeypatch, settled):
+    (repo / "c07.yaml").write_text(caller(7, "biuld") + "# wflint: disable-file=template-ref\n")
+    fresh = lint(use_cache=False)
+    lint()
+    read = count_reads(monkeypatch)
+    assert lint() == fresh
+    assert read == ["c07.yaml"]
+
+
+def test_a_links_own_stamp_is_never_trusted(tmp_path, settled):
+    from wflint.run import results
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    os.symlink(tmp_path / "a.yaml", tmp_path / "link.yaml")
+    cache = results.ResultsCache(None, "s")
+    cache.written = 1e12
+    for name in ("a.yaml", "link.yaml"):
+        stat = os.lstat(tmp_path / name)
+        cache.files[name] = {"digest": "d", "stamp": results.stamp(stat), "directives": False}
+    assert cache.unchanged("a.yaml", os.lstat(tmp_path / "a.yaml")) is not None
+    assert cache.unchanged("link.yaml", os.lstat(tmp_path / "link.yaml")) is None

@@ -132,7 +132,14 @@ class Engine(Pipeline):
         from ..argo.project import entry_from_json
         hits: Dict[str, tuple] = {}
         misses: List[sources.SourceFile] = []
-        files, unreadable = self.read(found.files)
+        unread = []
+        for path in found.files:  # unchanged by their stamps: not even read
+            record = cache.unchanged(path, _lstat(found, path))
+            if record is not None and bool(record.get("patch")) == self.is_patch(path):
+                hits[path] = (None, record)
+            else:
+                unread.append(path)
+        files, unreadable = self.read(unread)
         for read in files:
             path = read.path
             record = cache.get(path, read.digest)
@@ -161,15 +168,15 @@ class Engine(Pipeline):
         for path, (source, record) in hits.items():
             run.findings.extend(results.finding_from_json(item) for item in record.get("findings", ()))
             run.documents[path] = record.get("documents", 0)
-            run.digests[path] = source.digest
+            run.digests[path] = record["digest"]
             run.entries[path] = [entry_from_json(path, item) for item in record.get("entries", ())]
-            directives = suppress.parse(source.text)
+            directives = suppress.parse(source.text) if source is not None else None
             if directives:
                 run.directives[path] = directives
         order = {path: i for i, path in enumerate(found.files)}
         run.linted = sorted(run.digests, key=lambda path: order.get(path, len(order)))
-        if misses or len(hits) != len(cache.files):
-            self._store(cache, run, found)
+        if misses or len(hits) != len(cache.files) or any(source is not None for source, _ in hits.values()):
+            self._store(cache, run, found)  # (also to record the stamps of files read again)
         return self.report(findings + run.findings, Parsed(directives=run.directives, linted=run.linted),
                            len(found.files), sum(run.documents.values()), run.internal)
 
@@ -189,9 +196,24 @@ class Engine(Pipeline):
             all_entries.extend(entries)
             if path in crashed:
                 continue  # a crash is not a result: lint the file again next time
+            stat = _lstat(found, path)
             files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
                            "patch": self.is_patch(path),
+                           # Taken before the file was read: if it changed since, the stamp says so.
+                           "stamp": results.stamp(stat) if stat is not None else None,
+                           # Directives are read from the text: a file with some is read every time.
+                           "directives": bool(run.directives.get(path)),
                            "entries": [entry_to_json(e) for e in entries],
                            "findings": [results.finding_to_json(f) for f in by_path.get(path, ())]}
         cache.save(files, results.index_fingerprint(all_entries))
 
+
+def _lstat(found, path: str):
+    """The file's own stat as the walk took it (for files named on the command line: now); None if gone."""
+    stat = found.stats.get(path)
+    if stat is None:
+        try:
+            stat = os.lstat(path)
+        except OSError:
+            return None
+    return stat

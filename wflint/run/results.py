@@ -17,16 +17,27 @@ import hashlib
 import json
 import os
 import time
+from stat import S_ISREG
 from typing import Dict, Iterable, List, Optional
 
 from .. import __version__
 from ..finding import SEVERITIES, Finding
 
-FORMAT = 1
+FORMAT = 2  # 2: each file's stamp, and whether its text names a directive
 FILE = "results.json"
 
 _FIELDS = ("message", "rule", "severity", "path", "line", "column", "end_line", "end_column", "pointer",
            "hint", "document")
+
+
+# A file changed this close to the cache's writing may have changed again
+# within the same clock tick: its stamp is not trusted (git's "racy" rule).
+RACY_SECONDS = 2.0
+
+
+def stamp(stat) -> List[int]:
+    """What says a file is unchanged, as git reads it."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def digest(data: bytes) -> str:
@@ -117,10 +128,16 @@ def valid(data: dict) -> bool:
     """Every record of a results cache has the shape `_store` writes."""
     from ..source.cachefile import is_int
     from ..argo.project import valid_entry
-    if not isinstance(data.get("index"), str):
+    written = data.get("written")
+    if not isinstance(data.get("index"), str) or not isinstance(written, (int, float)) or isinstance(written, bool):
         return False
     for path, record in data["files"].items():
         if not isinstance(record, dict) or not isinstance(record.get("digest"), str):
+            return False
+        stamp = record.get("stamp")
+        if stamp is not None and not (isinstance(stamp, list) and len(stamp) == 4 and all(is_int(n) for n in stamp)):
+            return False
+        if not isinstance(record.get("directives", True), bool):
             return False
         documents, entries, findings = record.get("documents"), record.get("entries"), record.get("findings")
         if not is_int(documents) or documents < 0 or not isinstance(entries, list) or not isinstance(findings, list):
@@ -136,17 +153,33 @@ class ResultsCache:
         self.settings = settings
         self.files: Dict[str, dict] = {}
         self.index = None
+        self.written = 0.0
         from ..source.cachefile import read
         data = read(path, check=valid, format=FORMAT, settings=settings)
         if data is not None:
             self.files = data["files"]
             self.index = data.get("index")
+            self.written = float(data["written"])
 
     def get(self, path: str, file_digest: str) -> Optional[dict]:
         record = self.files.get(path)
         if record is not None and record.get("digest") == file_digest:
             return record
         return None
+
+    def unchanged(self, path: str, stat) -> Optional[dict]:
+        """The record of ``path`` when its stamp says the file is the one
+        linted, so that it need not even be read: a regular file (a link's own
+        stamp says nothing of its target), the same size, modification and
+        change time and inode (the change time is the kernel's, set on every
+        write: a checkout cannot choose it), changed long enough before the
+        cache was written, and with no `wflint:` directive to read."""
+        record = self.files.get(path)
+        if record is None or record.get("directives", True) or stat is None or not S_ISREG(stat.st_mode):
+            return None
+        if record.get("stamp") != stamp(stat) or stat.st_ctime_ns / 1e9 >= self.written - RACY_SECONDS:
+            return None
+        return record
 
     def save(self, files: Dict[str, dict], index: str) -> None:
         if self.path is not None:
