@@ -75,7 +75,7 @@ def tree(tmp_path_factory):
 
 def lint(root, monkeypatch, jobs, use_cache, paths=(".",)):
     monkeypatch.chdir(root)
-    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "WORK_PER_PROCESS", 1)
     report = Engine(Options(jobs=jobs, use_cache=use_cache)).run(list(paths))
     return render(report, "json")
 
@@ -115,3 +115,14 @@ def test_partition_balances_by_size():
     shares = parallel.partition(["a", "b", "c", "d"], [100_000, 10, 10, 100_000], 2)
     assert sorted(map(sorted, shares)) == [["a", "b"], ["c", "d"]] or sorted(map(sorted, shares)) == [
         ["a", "c"], ["b", "d"]]
+
+
+def test_the_number_of_processes_follows_the_work(monkeypatch):
+    mib = 1024 * 1024
+    assert parallel.processes(8, [1_500] * 200) == 1             # a small tree: no workers at all
+    assert parallel.processes(8, [50 * mib]) == 1                # one big file: nothing to share
+    assert parallel.processes(8, [3_000] * 2_000) == 8           # 10 MB of work: every core
+    assert parallel.processes(2, [3_000] * 2_000) == 2           # never more than asked for
+    assert parallel.processes(1, [3_000] * 2_000) == 1
+    many_small = parallel.processes(8, [100] * 600)              # files cost something even when tiny
+    assert many_small == 1

@@ -177,7 +177,7 @@ def tree(tmp_path, monkeypatch):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dedent(text))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(parallel, "MIN_FILES", 1)   # workers even for a small tree
+    monkeypatch.setattr(parallel, "WORK_PER_PROCESS", 1)   # workers even for a small tree
     return tmp_path
 
 

@@ -218,7 +218,7 @@ def test_the_same_security_findings_with_one_or_many_processes_and_the_cache(tmp
                     (root / f"{rule}-{case.name}-{item.name}").write_text(item.read_text())
     (root / "lib-caller.yaml").write_text(VULNERABLE)
     monkeypatch.chdir(root)
-    monkeypatch.setattr(parallel, "MIN_FILES", 1)
+    monkeypatch.setattr(parallel, "WORK_PER_PROCESS", 1)
 
     def lint(jobs, cache):
         options = Options(jobs=jobs, use_cache=cache, extend_select=["security"])

@@ -139,7 +139,7 @@ def _load_config(path: Optional[str], paths: Sequence[str] = ()):
                    "[default: the project: the config file's folder, else the git work tree].")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the template index cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, metavar="N",
-              help="Processes to lint many files with [default: 0, one per available core; 1: no workers].")
+              help="At most this many processes [default: 0: as many as the amount of work makes worth starting, up to one per available core; 1: no workers].")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Hide the findings recorded in this baseline; report its stale entries.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False, writable=True), default=None,

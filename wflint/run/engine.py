@@ -95,7 +95,8 @@ class Engine(Pipeline):
                     sizes.append(0)
                     continue
             sizes.append(stat.st_size)
-        if not parallel.worth_it(jobs, sizes):
+        jobs = parallel.processes(jobs, sizes)
+        if jobs < 2:
             return None
         try:
             run = parallel.run(self.options, found.files, sizes, jobs,

@@ -25,9 +25,15 @@ from typing import List, Sequence
 from ..argo.index import IndexEntry
 from .pipeline import Pipeline, Run
 
-# Below this much input, starting processes costs more than it saves.
-MIN_FILES = 500
-MIN_BYTES = 4 * 1024 * 1024
+# How many processes a run uses follows the work: bytes to parse, each file's
+# capped (a multi-megabyte file is most often a CustomResourceDefinition or a
+# chart's values, skipped cheaply) plus a fixed cost per file. Starting a
+# worker, and sending the index and findings between processes, costs about
+# what linting 100 KB does, so below WORK_PER_PROCESS of work per process a
+# worker would save less than it costs (measured: bench/run.py, "parallel").
+WORK_PER_PROCESS = 1024 * 1024
+FILE_COST = 2048
+BIG_FILE = 256 * 1024
 
 
 def available_cpus() -> int:
@@ -37,8 +43,16 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def worth_it(jobs: int, sizes: Sequence[int]) -> bool:
-    return jobs > 1 and (len(sizes) >= MIN_FILES or sum(sizes) >= MIN_BYTES)
+def work(size: int) -> int:
+    """The weight of a file of ``size`` bytes, in bytes of typical work."""
+    return min(size, BIG_FILE) + FILE_COST
+
+
+def processes(jobs: int, sizes: Sequence[int]) -> int:
+    """How many processes to lint files of ``sizes`` with, at most ``jobs``:
+    1 (no workers) unless each would have enough work to gain from it."""
+    total = sum(work(size) for size in sizes)
+    return max(1, min(jobs, total // WORK_PER_PROCESS))
 
 
 def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
@@ -46,10 +60,10 @@ def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[Li
     each to the lightest share), keeping each share in the given order."""
     loads = [0] * parts
     owner = {}
-    for i in sorted(range(len(paths)), key=lambda i: -sizes[i]):
+    for i in sorted(range(len(paths)), key=lambda i: -work(sizes[i])):
         lightest = loads.index(min(loads))
         owner[i] = lightest
-        loads[lightest] += sizes[i] + 2048  # a file costs something even when small
+        loads[lightest] += work(sizes[i])
     shares: List[List[str]] = [[] for _ in range(parts)]
     for i, path in enumerate(paths):
         shares[owner[i]].append(path)
