@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from typing import Dict, List, Optional, Sequence
 
 from ..source import files as sources
@@ -176,8 +177,14 @@ class Engine(Pipeline):
                 run.directives[path] = directives
         order = {path: i for i, path in enumerate(found.files)}
         run.linted = sorted(run.digests, key=lambda path: order.get(path, len(order)))
-        if misses or len(hits) != len(cache.files) or any(source is not None for source, _ in hits.values()):
-            self._store(cache, run, found)  # (also to record the stamps of files read again)
+        # A file read again although unchanged (its stamp changed, or was too
+        # fresh to trust when the cache was written) is not read next time if
+        # the cache is written again now, unless it is still too fresh or
+        # holds directives.
+        restamp = any(source is not None and path not in run.directives and _settled(found, path)
+                      for path, (source, record) in hits.items())
+        if misses or len(hits) != len(cache.files) or restamp:
+            self._store(cache, run, found)
         return self.report(findings + run.findings, Parsed(directives=run.directives, linted=run.linted),
                            len(found.files), sum(run.documents.values()), run.internal)
 
@@ -197,11 +204,10 @@ class Engine(Pipeline):
             all_entries.extend(entries)
             if path in crashed:
                 continue  # a crash is not a result: lint the file again next time
-            stat = _lstat(found, path)
             files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
                            "patch": self.is_patch(path),
                            # Taken before the file was read: if it changed since, the stamp says so.
-                           "stamp": results.stamp(stat) if stat is not None else None,
+                           "stamp": _stamp_of(found, path),
                            # Directives are read from the text: a file with some is read every time.
                            "directives": bool(run.directives.get(path)),
                            "entries": [entry_to_json(e) for e in entries],
@@ -218,3 +224,16 @@ def _lstat(found, path: str):
         except OSError:
             return None
     return stat
+
+
+def _stamp_of(found, path: str):
+    from .results import stamp
+    stat = _lstat(found, path)
+    return stamp(stat) if stat is not None else None
+
+
+def _settled(found, path: str) -> bool:
+    """Changed long enough ago for its stamp to be trusted by a cache written now."""
+    from .results import RACY_SECONDS
+    stat = _lstat(found, path)
+    return stat is not None and stat.st_ctime_ns / 1e9 < time.time() - RACY_SECONDS
