@@ -2,34 +2,36 @@
 """wflint's benchmark: generates its corpora, times everything in one run.
 
     python bench/run.py [--reps N] [--workdir DIR] [--quick]
+                        [--before OTHER_WFLINT] [--examples DIR] [--markdown FILE]
 
-Measured, each with several repetitions (median and min-max spread), on the
-same machine in one run:
+Every figure is the median of several runs (the spread is printed too), all
+taken in one run of this script on one machine:
 
-* the floor: reading and parsing the 10,000 files of corpus (a) into data
-  with positions with the fastest C-backed YAML parser available to Python
-  (PyYAML's libyaml composer) and nothing else, in one process;
-* `wflint check` on (a) with every core, cold and with the cache warm;
-* (b), one Workflow with a 5,000-task DAG;
-* (c), one changed file in a 5,000-file git repository, cold and warm;
-* check-jsonschema with the same schemas on the single-document files of (a)
-  (it reads one YAML document per file, so the multi-document files are
-  left out for both), against `wflint check --select schema` on them;
-* start-up: `wflint --version` and a one-file check.
+* the floor, for each corpus: reading every file and parsing it into data
+  with positions with PyYAML's libyaml composer and a minimal converter,
+  in one process, nothing else (`floor` below);
+* `wflint check --no-cache` cold on 5,000 and 10,000 generated Argo files and
+  on a 5,000-file mixed tree (Argo files among Deployments, CRDs, charts...),
+  with the default `-j` and with `-j 1`, and on 1, 2 and 4 cores (taskset)
+  where the machine has them; peak RSS (the largest process) of the
+  10,000-file runs;
+* warm: the same command again with the cache filled and nothing changed;
+* pre-commit: one changed file in a 5,000-file git repository (cache warm);
+* one file, cold: start-up;
+* Argo's examples (--examples DIR): the default mode against `-j 1`.
 
-It prints a table and the ratios. Nothing is downloaded; check-jsonschema is
-used if installed (`pip install check-jsonschema`), else its rows are skipped.
+`--before` names another wflint (e.g. a virtualenv with the previous
+release) measured the same way in the same run, for a before/after table.
 
 It times the `wflint` on PATH. Measure a regular install (`pip install .`):
 an editable install resolves every import through its own finder, which adds
-about 0.1 s to each start.
+to each start.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import shutil
 import statistics
@@ -41,24 +43,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import corpus  # noqa: E402
-
-
-def wflint_command():
-    found = shutil.which("wflint")
-    return [found] if found else [sys.executable, "-m", "wflint"]
-
-
-def timed(command, cwd=None, reps=3, setup=None):
-    times = []
-    for _ in range(reps):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        proc = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        times.append(time.perf_counter() - start)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}): {proc.stderr[-500:]}")
-    return times
 
 
 def floor(files, reps=3):
@@ -99,123 +83,197 @@ def floor(files, reps=3):
     return times
 
 
-def schema_wrapper(path):
-    """Our Argo 4.1 schema with a dispatch on `kind`, for check-jsonschema."""
-    sys.path.insert(0, os.path.dirname(HERE))
-    from importlib.resources import files
-    schema = json.loads(files("wflint.schemas").joinpath("argo-4.1.json").read_text(encoding="utf-8"))
-    wrapper = {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": schema["definitions"],
-               "type": "object", "required": ["kind"],
-               "allOf": [{"if": {"properties": {"kind": {"const": kind}}}, "then": {"$ref": ref}}
-                         for kind, ref in schema["kinds"].items()]}
-    with open(path, "w") as handle:
-        json.dump(wrapper, handle)
+class Sample:
+    """Wall times (s) and the peak RSS (MB) of the largest process, per run."""
+
+    def __init__(self):
+        self.times, self.rss = [], []
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    def cell(self) -> str:
+        if not self.times:
+            return "–"
+        spread = f" ({min(self.times):.2f}–{max(self.times):.2f})" if len(self.times) > 1 else ""
+        return f"{self.median:.3f}{spread}"
 
 
-def stats(times):
-    return statistics.median(times), min(times), max(times)
-
-
-def row(label, times):
-    median, low, high = stats(times)
-    return f"| {label} | {median:.3f} | {low:.3f}–{high:.3f} | {len(times)} |"
+def timed(command, cwd, reps, setup=None) -> Sample:
+    sample = Sample()
+    for _ in range(reps):
+        if setup:
+            setup()
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # wait4: the child's resource use, its own workers included (they are its waited-for children)
+        _, status, usage = os.wait4(proc.pid, 0)
+        sample.times.append(time.perf_counter() - start)
+        sample.rss.append(usage.ru_maxrss / 1024)
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"{' '.join(command)} failed ({code}): {proc.stderr.read().decode()[-500:]}")
+        proc.stderr.close()
+    return sample
 
 
 def make_old(root):
-    """Age every file, as in a real repository, so the cache can trust it."""
+    """Age every file, as in a real repository (and let their change time settle)."""
     old = time.time() - 3600
     for folder, _, names in os.walk(root):
         for name in names:
             os.utime(os.path.join(folder, name), (old, old))
 
 
+def yaml_files(root):
+    return sorted(os.path.join(d, n) for d, _, ns in os.walk(root) if ".git" not in d
+                  for n in ns if n.endswith((".yaml", ".yml")))
+
+
+def cores():
+    have = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else list(range(os.cpu_count() or 1))
+    return [n for n in (1, 2, 4) if n <= len(have)], have
+
+
+def pinned(command, n, have):
+    if shutil.which("taskset") is None or n == len(have):
+        return command
+    return ["taskset", "-c", ",".join(str(c) for c in have[:n])] + command
+
+
+def prepare(work, quick):
+    scale = 10 if quick else 1
+    layout = {"many10k": 10_000 // scale, "many5k": 5_000 // scale, "mixed5k": 5_000 // scale}
+    for name, count in layout.items():
+        root = os.path.join(work, name)
+        if not os.path.isdir(root):
+            if name.startswith("mixed"):
+                if not hasattr(corpus, "write_mixed"):
+                    continue
+                corpus.write_mixed(root, count=count)
+            else:
+                corpus.write_many(root, count=count)
+            subprocess.run(["git", "init", "-q", root], check=True)  # a project, so that warm runs have a cache
+            make_old(root)
+    repo = os.path.join(work, "repo")
+    if not os.path.isdir(repo):
+        corpus.write_repo(repo, count=5_000 // scale)
+        make_old(repo)
+    changed = os.path.join(repo, "team-03", "wf-00003.yaml")
+    one = os.path.join(work, "one-file.yaml")  # outside any project: start-up, not indexing
+    if not os.path.isfile(one):
+        shutil.copyfile(yaml_files(os.path.join(work, "many5k"))[1], one)
+    time.sleep(2.1)  # what was just written is trusted by a cache only 2 s later
+    return [name for name in layout if os.path.isdir(os.path.join(work, name))], repo, changed, one
+
+
+def measure(wflint, work, corpora, repo, changed, one, examples, reps):
+    results = {}
+    counts, have = cores()
+    cache = os.environ["WFLINT_CACHE_DIR"]
+    json_q = ["check", "-q", "--format", "json"]
+    for name in corpora:
+        shutil.rmtree(cache, ignore_errors=True)
+        results[f"{name} cold"] = timed(wflint + json_q + ["--no-cache", name], work, reps)
+        results[f"{name} cold -j1"] = timed(wflint + json_q + ["--no-cache", "-j", "1", name], work, reps)
+        for n in counts:
+            if n != len(have):
+                results[f"{name} cold {n} cores"] = timed(pinned(wflint + json_q + ["--no-cache", name], n, have),
+                                                          work, reps)
+        subprocess.run(wflint + json_q + [name], cwd=work, stdout=subprocess.DEVNULL)  # fill the cache
+        subprocess.run(wflint + json_q + [name], cwd=work, stdout=subprocess.DEVNULL)  # and settle it
+        results[f"{name} warm"] = timed(wflint + json_q + [name], work, max(reps, 5))
+    shutil.rmtree(cache, ignore_errors=True)
+    subprocess.run(wflint + json_q + [changed], cwd=repo, stdout=subprocess.DEVNULL)
+    subprocess.run(wflint + json_q + [changed], cwd=repo, stdout=subprocess.DEVNULL)
+    results["pre-commit"] = timed(wflint + json_q + [changed], repo, max(reps, 5))
+    results["one file"] = timed(wflint + ["check", "-q", "--no-cache", one], work, max(reps, 5))
+    if examples:
+        results["examples"] = timed(wflint + json_q + ["--no-cache", "."], examples, max(reps, 7))
+        results["examples -j1"] = timed(wflint + json_q + ["--no-cache", "-j", "1", "."], examples, max(reps, 7))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--workdir", default=None)
-    parser.add_argument("--quick", action="store_true", help="smaller corpora, for a smoke test")
+    parser.add_argument("--quick", action="store_true", help="corpora a tenth the size, for a smoke test")
+    parser.add_argument("--before", default=None, help="another wflint executable, measured the same way")
+    parser.add_argument("--examples", default=None, help="a folder of manifests (Argo's examples) for the "
+                                                         "default-mode check")
+    parser.add_argument("--markdown", default=None, help="also write the table to this file")
     args = parser.parse_args()
-    reps = args.reps
     work = args.workdir or tempfile.mkdtemp(prefix="wflint-bench-")
-    many, repo, big = os.path.join(work, "many"), os.path.join(work, "repo"), os.path.join(work, "big-dag.yaml")
-    count = 1000 if args.quick else 10_000
-    if not os.path.isdir(many):
-        corpus.write_many(many, count=count)
-        corpus.write_big_dag(big, tasks=500 if args.quick else 5_000)
-        changed = corpus.write_repo(repo, count=count // 2)
-        make_old(repo)
-    else:
-        changed = os.path.join(repo, "team-03", "wf-00003.yaml")
-    files = sorted(os.path.join(d, n) for d, _, ns in os.walk(many) for n in ns if n.endswith(".yaml"))
-    size = sum(os.path.getsize(f) for f in files)
-    wflint = wflint_command()
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    os.environ["WFLINT_CACHE_DIR"] = os.path.join(work, "wflint-cache")
+    corpora, repo, changed, one = prepare(work, args.quick)
+    found = shutil.which("wflint")
+    after = [found] if found else [sys.executable, "-m", "wflint"]
+    floors = {name: statistics.median(floor(yaml_files(os.path.join(work, name)), args.reps)) for name in corpora}
+    measured = {"after": measure(after, work, corpora, repo, changed, one, args.examples, args.reps)}
+    if args.before:
+        measured["before"] = measure([args.before], work, corpora, repo, changed, one, args.examples, args.reps)
 
-    # Every run starts in the work folder, so that no configuration of the
-    # folder the benchmark was started from applies.
-    results = {}
-    os.environ["WFLINT_CACHE_DIR"] = os.path.join(work, "wflint-cache")  # the caches: beside the projects
-    results["floor"] = floor(files, reps)
-    results["a-cold"] = timed(wflint + ["check", "-q", "--no-cache", "--format", "json", "many"], cwd=work,
-                              reps=reps)
-    subprocess.run(["git", "init", "-q", many], check=True)  # a project, so that (a) has a cache to warm
-    subprocess.run(wflint + ["check", "-q", "many"], cwd=work, stdout=subprocess.DEVNULL)
-    results["a-warm"] = timed(wflint + ["check", "-q", "--format", "json", "many"], cwd=work, reps=reps)
-    results["a-1proc"] = timed(wflint + ["check", "-q", "--no-cache", "-j", "1", "--format", "json", "many"],
-                               cwd=work, reps=reps)
-    results["b"] = timed(wflint + ["check", "-q", "--format", "json", "big-dag.yaml"], cwd=work, reps=reps)
-    cache = os.environ["WFLINT_CACHE_DIR"]  # cold: no cache at all
-    results["c-cold"] = timed(wflint + ["check", "-q", "--format", "json", changed], cwd=repo, reps=reps,
-                              setup=lambda: shutil.rmtree(cache, ignore_errors=True))
-    subprocess.run(wflint + ["check", "-q", changed], cwd=repo, stdout=subprocess.DEVNULL)
-    results["c-warm"] = timed(wflint + ["check", "-q", "--format", "json", changed], cwd=repo, reps=reps)
-    one = os.path.join(work, "one-file.yaml")  # outside any project: start-up, not indexing
-    shutil.copyfile(files[1], one)
-    results["version"] = timed(wflint + ["--version"], cwd=work, reps=max(reps, 5))
-    results["one-file"] = timed(wflint + ["check", "-q", "--no-cache", one], cwd=work, reps=max(reps, 5))
+    counts, have = cores()
+    lines = [f"wflint benchmark, {time.strftime('%Y-%m-%d')}: {len(have)} cores "
+             f"({_cpu_model()}), {sys.implementation.name} {sys.version.split()[0]}; medians of {args.reps}+ "
+             "runs (min–max); seconds unless said", ""]
+    columns = ["before", "after"] if args.before else ["after"]
+    lines.append("| what | " + " | ".join(columns) + " | target |")
+    lines.append("| --- | " + " | ".join("---:" for _ in columns) + " | ---: |")
 
-    single = [f for f in files if "\n---" not in open(f).read()]
-    checker = shutil.which("check-jsonschema")
-    if checker:
-        wrapper = os.path.join(work, "argo-4.1-by-kind.json")
-        schema_wrapper(wrapper)
-        results["cjs"] = timed([checker, "--schemafile", wrapper, *single], cwd=work, reps=max(1, reps - 1))
-        results["wflint-schema"] = timed(wflint + ["check", "-q", "--no-cache", "--select", "schema",
-                                                   "--format", "json", *single], cwd=work, reps=max(1, reps - 1))
+    def add(label, key, target="", ratio_of=None):
+        cells = []
+        for column in columns:
+            sample = measured[column].get(key)
+            if sample is None or not sample.times:
+                cells.append("–")
+            elif ratio_of:
+                cells.append(f"{sample.median / floors[ratio_of]:.2f}x")
+            else:
+                cells.append(sample.cell())
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
 
-    median = {k: statistics.median(v) for k, v in results.items()}
-    print(f"\nwflint benchmark: {cpus} cores, {sys.implementation.name} {sys.version.split()[0]}, "
-          f"corpus (a) {len(files)} files / {size / 1e6:.1f} MB, workdir {work}")
-    print(f"wflint: {' '.join(wflint)}\n")
-    print("| what | median s | spread s | runs |")
-    print("| --- | ---: | ---: | ---: |")
-    labels = [
-        ("floor", "floor: read + parse (a) with positions, libyaml, 1 process"),
-        ("a-cold", "wflint check (a), every core, no cache"),
-        ("a-warm", "wflint check (a), every core, cache warm"),
-        ("a-1proc", "wflint check (a), 1 process, no cache"),
-        ("b", "wflint check (b), 5,000-task DAG"),
-        ("c-cold", "wflint check (c), 1 changed file of 5,000, cache cold"),
-        ("c-warm", "wflint check (c), 1 changed file of 5,000, cache warm"),
-        ("version", "wflint --version"),
-        ("one-file", "wflint check one file"),
-        ("cjs", f"check-jsonschema, {len(single)} single-document files of (a)"),
-        ("wflint-schema", f"wflint check --select schema, the same {len(single)} files"),
-    ]
-    for key, label in labels:
-        if key in results:
-            print(row(label, results[key]))
-    print("\nratios (medians):")
-    print(f"  wflint (a) every core / floor:        {median['a-cold'] / median['floor']:.2f}x  (target <= 2)")
-    print(f"  wflint (a) one process / floor:       {median['a-1proc'] / median['floor']:.2f}x")
-    print(f"  (b) 5,000-task DAG:                   {median['b']:.2f} s  (target < 1)")
-    print(f"  (c) one changed file, warm cache:     {median['c-warm']:.2f} s  (target < 0.5)")
-    print(f"  one-file check start-up:              {median['one-file']:.2f} s  (target < 0.25)")
-    if "cjs" in median:
-        print(f"  check-jsonschema / wflint (schema):   {median['cjs'] / median['wflint-schema']:.2f}x  "
-              "(target > 1)")
-    else:
-        print("  check-jsonschema: not installed (pip install check-jsonschema), skipped")
+    for name in corpora:
+        files = len(yaml_files(os.path.join(work, name)))
+        lines.append(f"| **{name}**: {files:,} files, floor (1 process) {floors[name]:.3f} s | "
+                     + " | ".join("" for _ in columns) + " | |")
+        add("  cold, default -j", f"{name} cold")
+        add("  cold, default -j / floor", f"{name} cold", "≤ 1.5x", ratio_of=name)
+        add("  cold, -j 1", f"{name} cold -j1")
+        for n in counts:
+            if n != len(have):
+                add(f"  cold, {n} core(s)", f"{name} cold {n} cores")
+        add("  warm (cache filled, nothing changed)", f"{name} warm", "≤ 0.4" if name == "many5k" else "")
+    add("pre-commit: 1 changed file of 5,000, cache warm", "pre-commit", "≤ 0.3")
+    add("one file, cold", "one file", "≤ 0.2")
+    if args.examples:
+        add("Argo's examples, default -j", "examples")
+        add("Argo's examples, -j 1", "examples -j1")
+        cells = [f"{measured[c]['examples'].median / measured[c]['examples -j1'].median:.2f}x" for c in columns]
+        lines.append("| Argo's examples, default / -j 1 | " + " | ".join(cells) + " | ≤ 1.1x |")
+    if "many10k" in corpora:
+        cells = [f"{max(measured[c]['many10k cold'].rss):.0f} / {max(measured[c]['many10k cold -j1'].rss):.0f}"
+                 for c in columns]
+        lines.append("| peak RSS (MB) of the largest process, many10k cold: default -j / -j 1 | "
+                     + " | ".join(cells) + " | |")
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as handle:
+            handle.write(text + "\n")
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 if __name__ == "__main__":

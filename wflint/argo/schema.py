@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from .version import DEFAULT, SUPPORTED
@@ -38,8 +39,14 @@ _TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string", "
 
 @functools.lru_cache(maxsize=None)
 def _schema(version: str) -> dict:
-    from importlib.resources import files
-    text = files("wflint.schemas").joinpath(f"argo-{version}.json").read_text(encoding="utf-8")
+    from .. import schemas
+    name = f"argo-{version}.json"
+    try:  # the installed file itself: importlib.resources would add its imports to every start
+        with open(os.path.join(os.path.dirname(schemas.__file__), name), encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, TypeError):  # a zipped install, say
+        from importlib.resources import files
+        text = files("wflint.schemas").joinpath(name).read_text(encoding="utf-8")
     return json.loads(text)
 
 

@@ -13,7 +13,6 @@ output is the same whatever the number of processes.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
@@ -113,6 +112,7 @@ def _worker(conn, options, paths, parent: int = 0) -> None:
 
 
 def _context():
+    import multiprocessing  # only when workers start: a small run never pays for it
     methods = multiprocessing.get_all_start_methods()
     # fork shares the loaded modules and rules for free; elsewhere spawn works too.
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
