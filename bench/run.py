@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import shutil
 import statistics
@@ -118,6 +119,19 @@ def timed(command, cwd, reps, setup=None) -> Sample:
     return sample
 
 
+def schema_wrapper(path):
+    """Our Argo 4.1 schema with a dispatch on `kind`, for check-jsonschema."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    from importlib.resources import files
+    schema = json.loads(files("wflint.schemas").joinpath("argo-4.1.json").read_text(encoding="utf-8"))
+    wrapper = {"$schema": "http://json-schema.org/draft-07/schema#", "definitions": schema["definitions"],
+               "type": "object", "required": ["kind"],
+               "allOf": [{"if": {"properties": {"kind": {"const": kind}}}, "then": {"$ref": ref}}
+                         for kind, ref in schema["kinds"].items()]}
+    with open(path, "w") as handle:
+        json.dump(wrapper, handle)
+
+
 def make_old(root):
     """Age every file, as in a real repository (and let their change time settle)."""
     old = time.time() - 3600
@@ -161,6 +175,9 @@ def prepare(work, quick):
         corpus.write_repo(repo, count=5_000 // scale)
         make_old(repo)
     changed = os.path.join(repo, "team-03", "wf-00003.yaml")
+    big = os.path.join(work, "big-dag.yaml")
+    if not os.path.isfile(big):
+        corpus.write_big_dag(big, tasks=5_000 // scale)
     one = os.path.join(work, "one-file.yaml")  # outside any project: start-up, not indexing
     if not os.path.isfile(one):
         shutil.copyfile(yaml_files(os.path.join(work, "many5k"))[1], one)
@@ -189,6 +206,15 @@ def measure(wflint, work, corpora, repo, changed, one, examples, reps):
     subprocess.run(wflint + json_q + [changed], cwd=repo, stdout=subprocess.DEVNULL)
     results["pre-commit"] = timed(wflint + json_q + [changed], repo, max(reps, 5))
     results["one file"] = timed(wflint + ["check", "-q", "--no-cache", one], work, max(reps, 5))
+    results["version"] = timed(wflint + ["--version"], work, max(reps, 5))
+    results["big dag"] = timed(wflint + json_q + ["--no-cache", "big-dag.yaml"], work, reps)
+    checker = shutil.which("check-jsonschema")
+    single = [f for f in yaml_files(os.path.join(work, "many10k")) if "\n---" not in open(f).read()]
+    if checker and single:
+        wrapper = os.path.join(work, "argo-4.1-by-kind.json")
+        schema_wrapper(wrapper)
+        results["check-jsonschema"] = timed([checker, "--schemafile", wrapper, *single], work, 1)
+        results["schema only"] = timed(wflint + json_q + ["--no-cache", "--select", "schema", *single], work, reps)
     if examples:
         results["examples"] = timed(wflint + json_q + ["--no-cache", "."], examples, max(reps, 7))
         results["examples -j1"] = timed(wflint + json_q + ["--no-cache", "-j", "1", "."], examples, max(reps, 7))
@@ -248,6 +274,11 @@ def main():
         add("  warm (cache filled, nothing changed)", f"{name} warm", "≤ 0.4" if name == "many5k" else "")
     add("pre-commit: 1 changed file of 5,000, cache warm", "pre-commit", "≤ 0.3")
     add("one file, cold", "one file", "≤ 0.2")
+    add("`wflint --version`", "version")
+    add("one Workflow with a 5,000-task DAG", "big dag", "< 1")
+    if "check-jsonschema" in measured["after"]:
+        add("check-jsonschema, the single-document files of many10k", "check-jsonschema")
+        add("`wflint check --select schema`, the same files", "schema only")
     if args.examples:
         add("Argo's examples, default -j", "examples")
         add("Argo's examples, -j 1", "examples -j1")
