@@ -533,11 +533,13 @@ def console() -> None:
         code = EXIT_FINDINGS
     try:
         sys.stdout.flush()
-    except (OSError, ValueError):  # the reader went away with part of the report unread
+    except BrokenPipeError:  # the reader went away with part of the report unread
         try:
             _fail("wflint: the output was closed before the report was written (broken pipe)", pipe=True)
         except SystemExit as exc:
             code = exc.code
+    except (OSError, ValueError):  # closed by the command itself (the language server's streams)
+        pass
     try:
         sys.stderr.flush()
     except (OSError, ValueError):
