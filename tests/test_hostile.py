@@ -678,7 +678,8 @@ def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, 
     if jobs == "2":  # enough files for worker processes: the crash is counted there too
         (tmp_path / "many").mkdir()
         for i in range(520):
-            (tmp_path / "many" / f"w{i}.yaml").write_text(HELLO.replace("hello-", f"w{i}-"))
+            # (padded: enough work for the default -j to start workers)
+            (tmp_path / "many" / f"w{i}.yaml").write_text("# " + "x" * 2000 + "\n" + HELLO.replace("hello-", f"w{i}-"))
         files.append("many")
     for fmt in ("json", "sarif", "github"):
         run = wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)

@@ -194,7 +194,7 @@ def test_a_subprocess_run_opens_no_socket_and_starts_no_program(tmp_path):
     many = project / "many"  # enough files for worker processes
     many.mkdir()
     for i in range(520):
-        (many / f"wf{i}.yaml").write_text(HELLO.replace("hello-", f"w{i}-"))
+        (many / f"wf{i}.yaml").write_text("# " + "x" * 2000 + "\n" + HELLO.replace("hello-", f"w{i}-"))
     env = dict(os.environ, WFLINT_AUDIT_LOG=str(log), NO_COLOR="1",
                PYTHONPATH=os.pathsep.join([str(hooks)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     env.pop("GITHUB_ACTIONS", None)

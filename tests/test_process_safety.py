@@ -243,8 +243,9 @@ def test_workers_end_with_the_main_process(tmp_path, how):
     (site / "acme_slow.py").write_text(SLOW)
     project = tmp_path / "project"
     project.mkdir()
+    padding = "# " + "x" * 2000 + "\n"  # enough work for the default -j to start two workers
     for i in range(520):
-        (project / f"w{i}.yaml").write_text(HELLO.replace("hello-", f"w{i}-"))
+        (project / f"w{i}.yaml").write_text(padding + HELLO.replace("hello-", f"w{i}-"))
     proc = subprocess.Popen([sys.executable, "-m", "wflint", "check", "--no-cache", "--jobs", "2", "."],
                             cwd=project, env=env(PYTHONPATH=str(site)), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
