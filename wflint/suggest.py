@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 
 def matches(word: str, candidates: Iterable[str], cutoff: float = 0.7) -> List[str]:
@@ -16,9 +16,25 @@ def matches(word: str, candidates: Iterable[str], cutoff: float = 0.7) -> List[s
     """
     if not isinstance(word, str):
         return []
-    pool = sorted({c for c in candidates if isinstance(c, str) and c != word})
+    pool = tuple(sorted({c for c in candidates if isinstance(c, str) and c != word}))
     if not pool:
         return []
+    # The same misspelling is often met in many documents (a templateRef to a
+    # library that is not in the project): its answer is worked out once.
+    key = (word, cutoff, pool)
+    found = _answers.get(key)
+    if found is None:
+        if len(_answers) >= _MAX_ANSWERS:
+            _answers.clear()
+        found = _answers[key] = _matches(word, pool, cutoff)
+    return list(found)
+
+
+_answers: Dict[tuple, List[str]] = {}
+_MAX_ANSWERS = 512  # each key holds its candidates: a long-lived language server stays small
+
+
+def _matches(word: str, pool: Tuple[str, ...], cutoff: float) -> List[str]:
     lowered = word.lower()
     same_case = [c for c in pool if c.lower() == lowered]
     if same_case:
