@@ -19,7 +19,7 @@ Guards, because input is untrusted:
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -319,6 +319,100 @@ class _Converter:
                         value[mkey] = mval
 
 
+class _TreeConverter(_Converter):
+    """The converter for a document without anchors, whose nodes therefore
+    form a tree: no node is met twice, so there is nothing to remember, count
+    or guard against looping. The values, the order of the checks and what is
+    reported are _Converter's exactly; ``merges`` False says no `<<` is
+    written, so no mapping is searched for one."""
+
+    def __init__(self, merges: bool = True):
+        super().__init__()
+        self.merges = merges
+
+    def build(self, node, depth):
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node)
+        if cls is SequenceNode:
+            return self.sequence(node, depth)
+        return self.mapping(node, depth)
+
+    def sequence(self, node, depth):
+        out = []
+        append = out.append
+        below = depth + 1
+        for child in node.value:
+            cls = child.__class__
+            if cls is ScalarNode:
+                tag = child.tag
+                if tag is PLAIN:
+                    text = child.value
+                    if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                        append(text)
+                    else:
+                        append(resolve_plain(text))
+                    continue
+                if tag is STR and below <= MAX_DEPTH:
+                    append(child.value)
+                    continue
+            append(self.build(child, below))
+        return out
+
+    def mapping(self, node, depth):
+        pairs = node.value
+        if self.merges:
+            for knode, _ in pairs:
+                if knode.__class__ is ScalarNode and knode.value == "<<" and self.key(knode) is MERGE:
+                    return self._mapping_with_merges(node, depth)
+        value = {}
+        dropped = 0          # pairs that set no key: merges and unusable keys
+        nulls = None         # keys set to null
+        merges = None
+        below = depth + 1
+        for knode, vnode in pairs:
+            if knode.__class__ is ScalarNode and knode.tag is PLAIN:
+                key = knode.value
+                if not key or key[0] in _NUMERIC_START or key in _KEYWORDS:
+                    key = self.key(knode)
+            else:
+                key = self.key(knode)
+            if key is None or key is MERGE:
+                if key is MERGE:
+                    merges = (merges or []) + [vnode]
+                dropped += 1
+                continue
+            if vnode.__class__ is ScalarNode:
+                tag = vnode.tag
+                if tag is PLAIN:
+                    text = vnode.value
+                    if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                        value[key] = text
+                        continue
+                    item = resolve_plain(text)
+                elif tag is STR and below <= MAX_DEPTH:
+                    value[key] = vnode.value
+                    continue
+                else:
+                    item = self.build(vnode, below)
+            else:
+                item = self.build(vnode, below)
+            if item is None:
+                value.pop(key, None)  # null is absent, as in Go and the API server
+                nulls = nulls or set()
+                nulls.add(key)
+            else:
+                value[key] = item
+        unique = len(value.keys() | nulls) if nulls else len(value)
+        if unique + dropped != len(pairs):
+            self._duplicates(node)
+        if merges:
+            self._merge(value, node, merges, depth)
+        return value
+
+
 def _mark_finding(source: SourceFile, rule: str, message: str, mark, line_offset: int,
                   hint: Optional[str] = None, severity: Optional[str] = None,
                   end_mark=None) -> Finding:
@@ -521,8 +615,16 @@ def _json_with_surrogates(chunk: str) -> bool:
     return head[:1] in ("{", "[") and ("\\ud" in chunk or "\\uD" in chunk)
 
 
-def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
-    """Every document of a file, with the findings the loader itself makes."""
+def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None,
+         syntax: bool = True) -> Tuple[List[Document], List[Finding]]:
+    """Every document of a file, with the findings the loader itself makes.
+
+    ``wanted`` tells, from a document's `kind`, whether the caller reads
+    documents of that kind. A document whose kind ``top_kind`` reads from its
+    text and ``wanted`` refuses is not composed: libyaml's parser alone checks
+    its syntax (it raises the very errors composing would; ``syntax=False``:
+    not even that, for a caller that drops these findings). None: every
+    document is composed."""
     documents: List[Document] = []
     findings: List[Finding] = []
     if source.path.lower().endswith(".json") and not _json_manifest(source.text):
@@ -536,14 +638,28 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
                 continue
             if lighter is not None:
                 chunk = lighter
-
-
+        elif wanted is not None and _Parser is not None:
+            kind = top_kind(chunk)
+            if kind is not None and not wanted(kind):
+                # One document nothing reads: parsed for its syntax, never composed.
+                if syntax:
+                    try:
+                        _Parser(chunk).raw_parse()
+                    except yaml.YAMLError as exc:
+                        findings.append(_syntax_finding(source, exc, line_offset, chunk))
+                index += 1
+                continue
         if _json_with_surrogates(chunk):
             chunk = _json_surrogates(chunk)
+        tree = not _may_have_anchors(chunk)
+        merges = "<<" in chunk
         try:
             for node in _nodes(chunk):
                 if node is not None:
-                    documents.append(Document(source, index, node, line_offset))
+                    document = Document(source, index, node, line_offset)
+                    document._tree = tree
+                    document._merges = merges
+                    documents.append(document)
                 index += 1
         except yaml.YAMLError as exc:
             findings.append(_syntax_finding(source, exc, line_offset, chunk))
@@ -557,11 +673,122 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     return documents, findings
 
 
+# -- the kind of a document, from its text ----------------------------------------
+#
+# A document of a kind nothing reads (a Deployment, a Service, ...) need not be
+# composed; but the kind must then be exactly the one composing would find, or
+# a Workflow could go unlinted. ``top_kind`` answers only where the text leaves
+# no doubt, and None everywhere else (the document is then composed as always).
+
+# Characters libyaml also takes as line breaks (besides "\n" and "\r\n").
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_LONE_CR = re.compile(r"\r(?!\n)")
+# The `kind` line: a plain or quoted word, then only blanks or a comment.
+_KIND_LINE = re.compile(r"kind:[ \t]+(?:'([A-Za-z0-9]+)'|\"([A-Za-z0-9]+)\"|([A-Za-z0-9]+))"
+                        r"(?:[ \t]+#[^\n]*|[ \t]*)\r?(?:\n|\Z)")
+# A line at column 0 that starts a key not written plain (quoted, explicit,
+# tagged, anchored, an alias, a flow collection): it might be `kind` too.
+_ODD_KEY = re.compile(r"(?:\A|\n)[?\"'!&*\[{]")
+# A line before the `kind` line that a quote or a flow collection could not
+# leave open: no quote or bracket, or one key with one closed quoted value.
+_OPENERS = re.compile(r"[\"'\[{]")
+_CLOSED_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
+                          r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
+_SEPARATOR_LINE = re.compile(r"---[ \t]*(?:#.*)?\r?\Z")
+# Where an anchor (`&a`) or an alias (`*a`) may begin: after a blank, a flow
+# indicator or `:` (libyaml names anchors with letters, digits, `_` and `-`).
+_ANCHOR_OR_ALIAS = re.compile(r"(?:\A|[\s\[{,:])[&*][0-9A-Za-z_-]")
+
+
+def _may_have_anchors(chunk: str) -> bool:
+    """Whether the chunk may hold an anchor or an alias (False: none at all)."""
+    return ("&" in chunk or "*" in chunk) and _ANCHOR_OR_ALIAS.search(chunk) is not None
+
+
+def top_kind(chunk: str) -> Optional[str]:
+    """The `kind` a chunk's document has, where its text alone says so for
+    sure; else None.
+
+    Sure means: the chunk holds one document, with no anchor or alias (whose
+    errors only composing finds); its top level is a block mapping at column 0
+    that sets `kind` once, on a line of its own (`kind: Word`, plain or
+    quoted, nothing after it but a comment); no earlier line can have left a
+    quoted string or a flow collection open (so that line is a key of the top
+    level); and no line at column 0 starts a key written another way
+    (`"kind":`, `? kind`, `!!str kind:`). Whether the text is valid YAML is
+    not decided here: the caller parses it, and uses the answer only if it is.
+    """
+    start = 0
+    if chunk.startswith("---"):
+        newline = chunk.find("\n")
+        first = chunk[:newline] if newline >= 0 else chunk
+        if not _SEPARATOR_LINE.match(first):
+            return None  # content on the `---` line: `--- !tag`, `--- |`, `--- {...}`
+        start = newline + 1 if newline >= 0 else len(chunk)
+    elif chunk.startswith("...") or chunk.startswith("%"):
+        return None
+    if "\n---" in chunk or "\n..." in chunk or "\n%" in chunk:
+        return None  # maybe more than one document (a directive at column 0 ends one too)
+    if "\r" in chunk and _LONE_CR.search(chunk):
+        return None
+    for odd in _ODD_BREAKS:
+        if odd in chunk:
+            return None
+    # the one line at column 0 that starts with `kind`, followed by `:` or a blank
+    at = -1
+    search = start
+    while True:
+        found = chunk.find("kind", search)
+        if found < 0:
+            break
+        search = found + 4
+        if found != start and chunk[found - 1] != "\n":
+            continue
+        after = chunk[found + 4:found + 5]
+        if after and after not in ": \t\r\n":
+            continue  # another key (`kinds:`)
+        if at >= 0:
+            return None  # set twice
+        at = found
+    if at < 0:
+        return None
+    line = _KIND_LINE.match(chunk, at)
+    if line is None:
+        return None
+    kind = line.group(1) or line.group(2) or line.group(3)
+    if _ODD_KEY.search(chunk, start - 1 if start else 0) is not None:  # from the line break before
+        return None
+    # A plain value goes on over the next lines if they are indented.
+    rest = line.end()
+    while rest < len(chunk):
+        newline = chunk.find("\n", rest)
+        text = chunk[rest:newline] if newline >= 0 else chunk[rest:]
+        body = text.lstrip(" \t\r")
+        if body:
+            if text[0] in " \t" and not body.startswith("#"):
+                return None
+            break
+        if newline < 0:
+            break
+        rest = newline + 1
+    # Nothing before the `kind` line may be open at its end.
+    for text in chunk[start:at].split("\n"):
+        if _OPENERS.search(text) is None:
+            continue
+        body = text.lstrip(" \t")
+        if body.startswith("#") or _CLOSED_LINE.match(text):
+            continue
+        return None
+    if _may_have_anchors(chunk):
+        return None
+    return kind
+
+
 def convert(document: Document) -> List[Finding]:
     """Build ``document.data`` from its nodes; return what the conversion found."""
     source = document.source
     offset = document.line_offset
-    converter = _Converter()
+    converter = _TreeConverter(document._merges) if document._tree else _Converter()
     findings: List[Finding] = []
     try:
         document.data = converter.build(document.node, 0)
