@@ -48,7 +48,7 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
     without the cost of converting the others or collecting findings."""
     loaded = Loaded()
     if index_only:
-        docs, problems = loader.load(source, _indexed_kind, syntax=False)
+        docs, problems = loader.load(source, _indexed_kind)
     else:
         docs, problems = loader.load(source, _read_kind)
     if not index_only:

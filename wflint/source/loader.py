@@ -615,16 +615,15 @@ def _json_with_surrogates(chunk: str) -> bool:
     return head[:1] in ("{", "[") and ("\\ud" in chunk or "\\uD" in chunk)
 
 
-def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None,
-         syntax: bool = True) -> Tuple[List[Document], List[Finding]]:
+def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes.
 
     ``wanted`` tells, from a document's `kind`, whether the caller reads
     documents of that kind. A document whose kind ``top_kind`` reads from its
-    text and ``wanted`` refuses is not composed: libyaml's parser alone checks
-    its syntax (it raises the very errors composing would; ``syntax=False``:
-    not even that, for a caller that drops these findings). None: every
-    document is composed."""
+    text and ``wanted`` refuses is not composed, only parsed by libyaml (about
+    a seventh of the cost); if the parser finds an error, the chunk is composed
+    after all, so that the error and what comes before it are reported as
+    always. None: every document is composed."""
     documents: List[Document] = []
     findings: List[Finding] = []
     if source.path.lower().endswith(".json") and not _json_manifest(source.text):
@@ -639,15 +638,10 @@ def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None,
             if lighter is not None:
                 chunk = lighter
         elif wanted is not None and _Parser is not None:
-            kind = top_kind(chunk)
-            if kind is not None and not wanted(kind):
-                # One document nothing reads: parsed for its syntax, never composed.
-                if syntax:
-                    try:
-                        _Parser(chunk).raw_parse()
-                    except yaml.YAMLError as exc:
-                        findings.append(_syntax_finding(source, exc, line_offset, chunk))
-                index += 1
+            found = _kind_line(chunk)
+            if found is not None and not wanted(found[0]) and _sure(chunk, found[1], found[2]) \
+                    and _parses(chunk):
+                index += 1  # one document of a kind nothing reads: valid YAML, not composed
                 continue
         if _json_with_surrogates(chunk):
             chunk = _json_surrogates(chunk)
@@ -688,53 +682,41 @@ _KIND_LINE = re.compile(r"kind:[ \t]+(?:'([A-Za-z0-9]+)'|\"([A-Za-z0-9]+)\"|([A-
                         r"(?:[ \t]+#[^\n]*|[ \t]*)\r?(?:\n|\Z)")
 # A line at column 0 that starts a key not written plain (quoted, explicit,
 # tagged, anchored, an alias, a flow collection): it might be `kind` too.
-_ODD_KEY = re.compile(r"(?:\A|\n)[?\"'!&*\[{]")
+_ODD_KEY = re.compile(r"\n[?\"'!&*\[{]")
+_ODD_KEY_START = frozenset("?\"'!&*[{")
 # A line before the `kind` line that a quote or a flow collection could not
 # leave open: no quote or bracket, or one key with one closed quoted value.
 _OPENERS = re.compile(r"[\"'\[{]")
-_CLOSED_LINE = re.compile(r"[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
+_CLOSED_LINE = re.compile(r" *[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
                           r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
 _SEPARATOR_LINE = re.compile(r"---[ \t]*(?:#.*)?\r?\Z")
-# Where an anchor (`&a`) or an alias (`*a`) may begin: after a blank, a flow
-# indicator or `:` (libyaml names anchors with letters, digits, `_` and `-`).
-_ANCHOR_OR_ALIAS = re.compile(r"(?:\A|[\s\[{,:])[&*][0-9A-Za-z_-]")
+_BEFORE_TOKEN = frozenset(" \t\r\n[{,:")
 
 
 def _may_have_anchors(chunk: str) -> bool:
-    """Whether the chunk may hold an anchor or an alias (False: none at all)."""
-    return ("&" in chunk or "*" in chunk) and _ANCHOR_OR_ALIAS.search(chunk) is not None
+    """Whether the chunk may hold an anchor (`&a`) or an alias (`*a`); False:
+    it holds none. Either begins after a blank, a flow indicator or `:`, and
+    libyaml names anchors with letters, digits, `_` and `-`."""
+    for sign in "&*":
+        at = chunk.find(sign)
+        while at >= 0:
+            name = chunk[at + 1:at + 2]
+            if name and (name.isalnum() or name in "_-") and (at == 0 or chunk[at - 1] in _BEFORE_TOKEN):
+                return True
+            at = chunk.find(sign, at + 1)
+    return False
 
 
-def top_kind(chunk: str) -> Optional[str]:
-    """The `kind` a chunk's document has, where its text alone says so for
-    sure; else None.
-
-    Sure means: the chunk holds one document, with no anchor or alias (whose
-    errors only composing finds); its top level is a block mapping at column 0
-    that sets `kind` once, on a line of its own (`kind: Word`, plain or
-    quoted, nothing after it but a comment); no earlier line can have left a
-    quoted string or a flow collection open (so that line is a key of the top
-    level); and no line at column 0 starts a key written another way
-    (`"kind":`, `? kind`, `!!str kind:`). Whether the text is valid YAML is
-    not decided here: the caller parses it, and uses the answer only if it is.
-    """
+def _kind_line(chunk: str):
+    """(kind, the match of its line, where the document's text starts) for a
+    chunk with exactly one line at column 0 that starts with the key `kind`,
+    written `kind: Word`; else None. Cheap: what ``_sure`` then checks is not."""
     start = 0
     if chunk.startswith("---"):
         newline = chunk.find("\n")
-        first = chunk[:newline] if newline >= 0 else chunk
-        if not _SEPARATOR_LINE.match(first):
+        if newline < 0 or not _SEPARATOR_LINE.match(chunk, 0, newline):
             return None  # content on the `---` line: `--- !tag`, `--- |`, `--- {...}`
-        start = newline + 1 if newline >= 0 else len(chunk)
-    elif chunk.startswith("...") or chunk.startswith("%"):
-        return None
-    if "\n---" in chunk or "\n..." in chunk or "\n%" in chunk:
-        return None  # maybe more than one document (a directive at column 0 ends one too)
-    if "\r" in chunk and _LONE_CR.search(chunk):
-        return None
-    for odd in _ODD_BREAKS:
-        if odd in chunk:
-            return None
-    # the one line at column 0 that starts with `kind`, followed by `:` or a blank
+        start = newline + 1
     at = -1
     search = start
     while True:
@@ -755,33 +737,75 @@ def top_kind(chunk: str) -> Optional[str]:
     line = _KIND_LINE.match(chunk, at)
     if line is None:
         return None
-    kind = line.group(1) or line.group(2) or line.group(3)
-    if _ODD_KEY.search(chunk, start - 1 if start else 0) is not None:  # from the line break before
-        return None
+    return line.group(1) or line.group(2) or line.group(3), line, start
+
+
+def _sure(chunk: str, line, start: int) -> bool:
+    """Whether the `kind` line ``_kind_line`` found is the one key `kind` of
+    the document's top level, and the chunk holds that one document."""
+    if chunk.startswith("...", start) or chunk.startswith("%", start):
+        return False
+    if "\n---" in chunk or "\n..." in chunk or "\n%" in chunk:
+        return False  # maybe more than one document (a directive at column 0 ends one too)
+    if "\r" in chunk and _LONE_CR.search(chunk):
+        return False
+    for odd in _ODD_BREAKS:
+        if odd in chunk:
+            return False
+    if chunk[start:start + 1] in _ODD_KEY_START or _ODD_KEY.search(chunk, start) is not None:
+        return False
     # A plain value goes on over the next lines if they are indented.
     rest = line.end()
-    while rest < len(chunk):
+    size = len(chunk)
+    while rest < size:
         newline = chunk.find("\n", rest)
         text = chunk[rest:newline] if newline >= 0 else chunk[rest:]
         body = text.lstrip(" \t\r")
         if body:
             if text[0] in " \t" and not body.startswith("#"):
-                return None
+                return False
             break
         if newline < 0:
             break
         rest = newline + 1
-    # Nothing before the `kind` line may be open at its end.
-    for text in chunk[start:at].split("\n"):
+    # Nothing before the `kind` line may be left open at its end.
+    for text in chunk[start:line.start()].split("\n"):
         if _OPENERS.search(text) is None:
             continue
-        body = text.lstrip(" \t")
-        if body.startswith("#") or _CLOSED_LINE.match(text):
+        if text.lstrip(" \t").startswith("#") or _CLOSED_LINE.match(text):
             continue
+        return False
+    return not _may_have_anchors(chunk)
+
+
+def _parses(chunk: str) -> bool:
+    """Whether libyaml parses the chunk without an error (nothing is built)."""
+    try:
+        _Parser(chunk).raw_parse()
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def top_kind(chunk: str) -> Optional[str]:
+    """The `kind` of a chunk's document, where its text alone says so for
+    sure; else None.
+
+    Sure means: the chunk holds one document, with no anchor or alias (whose
+    errors only composing finds); its top level is a block mapping at column 0
+    that sets `kind` once, on a line of its own (`kind: Word`, plain or
+    quoted, nothing after it but a comment); no earlier line can have left a
+    quoted string or a flow collection open (so that line is a key of the top
+    level); and no line at column 0 starts a key written another way
+    (`"kind":`, `? kind`, `!!str kind:`). Whether the text is valid YAML is
+    not decided here: the caller parses it, and trusts the answer only then
+    (an indented mapping followed by a line at column 0 is two documents and
+    an error, for one).
+    """
+    found = _kind_line(chunk)
+    if found is None or not _sure(chunk, found[1], found[2]):
         return None
-    if _may_have_anchors(chunk):
-        return None
-    return kind
+    return found[0]
 
 
 def convert(document: Document) -> List[Finding]:
