@@ -355,10 +355,15 @@ class _TreeConverter(_Converter):
                     else:
                         append(resolve_plain(text))
                     continue
-                if tag is STR and below <= MAX_DEPTH:
-                    append(child.value)
-                    continue
-            append(self.build(child, below))
+                if below > MAX_DEPTH:
+                    raise _TooDeep(child)
+                append(child.value if tag is STR else self.scalar(child))
+            elif below > MAX_DEPTH:
+                raise _TooDeep(child)
+            elif cls is MappingNode:
+                append(self.mapping(child, below))
+            else:
+                append(self.sequence(child, below))
         return out
 
     def mapping(self, node, depth):
@@ -384,7 +389,8 @@ class _TreeConverter(_Converter):
                     merges = (merges or []) + [vnode]
                 dropped += 1
                 continue
-            if vnode.__class__ is ScalarNode:
+            cls = vnode.__class__
+            if cls is ScalarNode:
                 tag = vnode.tag
                 if tag is PLAIN:
                     text = vnode.value
@@ -392,13 +398,19 @@ class _TreeConverter(_Converter):
                         value[key] = text
                         continue
                     item = resolve_plain(text)
-                elif tag is STR and below <= MAX_DEPTH:
+                elif below > MAX_DEPTH:
+                    raise _TooDeep(vnode)
+                elif tag is STR:
                     value[key] = vnode.value
                     continue
                 else:
-                    item = self.build(vnode, below)
+                    item = self.scalar(vnode)
+            elif below > MAX_DEPTH:
+                raise _TooDeep(vnode)
+            elif cls is MappingNode:
+                item = self.mapping(vnode, below)
             else:
-                item = self.build(vnode, below)
+                item = self.sequence(vnode, below)
             if item is None:
                 value.pop(key, None)  # null is absent, as in Go and the API server
                 nulls = nulls or set()
