@@ -94,19 +94,22 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
 
 
 @functools.lru_cache(maxsize=1024)
-def _read_kind(kind: str) -> bool:
-    """Does a run read a document whose only top-level `kind` is ``kind``?
-    Argo's kinds (linted, or a `not-linted` near miss), the kinds the index
-    keeps, and the holders of other objects (Lists, Sensors). A document of
-    any other kind only has its syntax checked (loader.load)."""
-    return (kind in INDEXED_KINDS or embedded.may_hold(kind) or nearmiss.may_warn(kind))
+def _read_kind(kind: Optional[str]) -> bool:
+    """Does a run read a document whose only top-level `kind` is ``kind``
+    (None: it has no key `kind`, in any case)? Argo's kinds (linted, or a
+    `not-linted` near miss), the kinds the index keeps, and the holders of
+    other objects (Lists, Sensors). A document of any other kind, or of none,
+    only has its syntax checked (loader.load)."""
+    if kind is None:
+        return False
+    return kind in INDEXED_KINDS or embedded.may_hold(kind) or nearmiss.may_warn(kind)
 
 
 @functools.lru_cache(maxsize=1024)
-def _indexed_kind(kind: str) -> bool:
+def _indexed_kind(kind: Optional[str]) -> bool:
     """Does the index read a document of this kind (``index_only``)? The
     kinds it keeps, and the holders that may carry them."""
-    return kind in INDEXED_KINDS or embedded.may_hold(kind)
+    return kind is not None and (kind in INDEXED_KINDS or embedded.may_hold(kind))
 
 
 def _whole(doc: Document) -> bool:

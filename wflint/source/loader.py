@@ -630,8 +630,8 @@ def _json_with_surrogates(chunk: str) -> bool:
 def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None) -> Tuple[List[Document], List[Finding]]:
     """Every document of a file, with the findings the loader itself makes.
 
-    ``wanted`` tells, from a document's `kind`, whether the caller reads
-    documents of that kind. A document whose kind ``top_kind`` reads from its
+    ``wanted`` tells, from a document's `kind` (None: it has none), whether
+    the caller reads documents of that kind. A document whose kind ``top_kind`` reads from its
     text and ``wanted`` refuses is not composed, only parsed by libyaml (about
     a seventh of the cost); if the parser finds an error, the chunk is composed
     after all, so that the error and what comes before it are reported as
@@ -702,6 +702,9 @@ _OPENERS = re.compile(r"[\"'\[{]")
 _CLOSED_LINE = re.compile(r" *[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
                           r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
 _SEPARATOR_LINE = re.compile(r"---[ \t]*(?:#.*)?\r?\Z")
+# A line at column 0 that starts like the key `kind` in another case (`Kind:`).
+_KINDISH = re.compile(r"[kK][iI][nN][dD]")
+_KINDISH_LINE = re.compile(r"\n[kK][iI][nN][dD]")
 _BEFORE_TOKEN = frozenset(" \t\r\n[{,:")
 
 
@@ -722,7 +725,9 @@ def _may_have_anchors(chunk: str) -> bool:
 def _kind_line(chunk: str):
     """(kind, the match of its line, where the document's text starts) for a
     chunk with exactly one line at column 0 that starts with the key `kind`,
-    written `kind: Word`; else None. Cheap: what ``_sure`` then checks is not."""
+    written `kind: Word`; (None, None, start) for a chunk where no line at
+    column 0 starts with `kind` in any case; else None. Cheap: what ``_sure``
+    then checks is not."""
     start = 0
     if chunk.startswith("---"):
         newline = chunk.find("\n")
@@ -745,7 +750,9 @@ def _kind_line(chunk: str):
             return None  # set twice
         at = found
     if at < 0:
-        return None
+        if _KINDISH.match(chunk, start) or _KINDISH_LINE.search(chunk, start) or "\u212a" in chunk:
+            return None  # `Kind:`, `KIND:`...: a near miss, maybe (\u212a, the Kelvin sign, lowers to `k`)
+        return None, None, start
     line = _KIND_LINE.match(chunk, at)
     if line is None:
         return None
@@ -754,7 +761,8 @@ def _kind_line(chunk: str):
 
 def _sure(chunk: str, line, start: int) -> bool:
     """Whether the `kind` line ``_kind_line`` found is the one key `kind` of
-    the document's top level, and the chunk holds that one document."""
+    the document's top level (``line`` None: whether its top level has no key
+    `kind` in any case), and the chunk holds that one document."""
     if chunk.startswith("...", start) or chunk.startswith("%", start):
         return False
     if "\n---" in chunk or "\n..." in chunk or "\n%" in chunk:
@@ -765,6 +773,15 @@ def _sure(chunk: str, line, start: int) -> bool:
         if odd in chunk:
             return False
     if chunk[start:start + 1] in _ODD_KEY_START or _ODD_KEY.search(chunk, start) is not None:
+        return False
+    if line is None:
+        # No line at column 0 starts with `kind`: then the top level has no
+        # such key if it is a block mapping at column 0 (its first line is),
+        # or no mapping at all. And there must be a document, not only comments.
+        for text in chunk[start:].split("\n"):
+            body = text.lstrip(" \t\r")
+            if body and not body.startswith("#"):
+                return text[0] not in " \t" and not _may_have_anchors(chunk)
         return False
     # A plain value goes on over the next lines if they are indented.
     rest = line.end()
@@ -799,16 +816,18 @@ def _parses(chunk: str) -> bool:
     return True
 
 
-def top_kind(chunk: str) -> Optional[str]:
-    """The `kind` of a chunk's document, where its text alone says so for
-    sure; else None.
+def top_kind(chunk: str) -> Tuple[bool, Optional[str]]:
+    """(sure, kind): the `kind` of a chunk's document where its text alone
+    says so for sure (None: the document has no key `kind`, in any case);
+    (False, None) where it does not.
 
     Sure means: the chunk holds one document, with no anchor or alias (whose
     errors only composing finds); its top level is a block mapping at column 0
     that sets `kind` once, on a line of its own (`kind: Word`, plain or
-    quoted, nothing after it but a comment); no earlier line can have left a
-    quoted string or a flow collection open (so that line is a key of the top
-    level); and no line at column 0 starts a key written another way
+    quoted, nothing after it but a comment), or has no line at column 0 that
+    starts with `kind` in any case; no line before the `kind` line can have
+    left a quoted string or a flow collection open (so that line is a key of
+    the top level); and no line at column 0 starts a key written another way
     (`"kind":`, `? kind`, `!!str kind:`). Whether the text is valid YAML is
     not decided here: the caller parses it, and trusts the answer only then
     (an indented mapping followed by a line at column 0 is two documents and
@@ -816,8 +835,8 @@ def top_kind(chunk: str) -> Optional[str]:
     """
     found = _kind_line(chunk)
     if found is None or not _sure(chunk, found[1], found[2]):
-        return None
-    return found[0]
+        return False, None
+    return True, found[0]
 
 
 def convert(document: Document) -> List[Finding]:
