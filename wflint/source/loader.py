@@ -18,6 +18,7 @@ Guards, because input is untrusted:
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
@@ -524,8 +525,8 @@ def _json_manifest(text: str) -> bool:
 # looks inside (multi-megabyte CustomResourceDefinitions), composing them is
 # wasted time. Smaller ones are cheap enough to compose anyway.
 _CHEAP_SKIP_SIZE = 64 * 1024
-_TOP_KIND = re.compile(r"^kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
-_TOP_API = re.compile(r"^apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_KIND = re.compile(r"kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_API = re.compile(r"apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
 # Kinds a run needs composed: linted, indexed, holding others, or maybe a near-miss.
 _NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "Sensor",
                            "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
@@ -535,11 +536,31 @@ _NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTempl
 def _top_kind(chunk: str) -> Optional[Tuple[str, str]]:
     """(kind, apiVersion) of a document whose top level says so in block
     style, on exactly one `kind:` and one `apiVersion:` line; else None."""
-    kinds = _TOP_KIND.findall(chunk)
-    apis = _TOP_API.findall(chunk)
+    kinds = _lines_matching(chunk, "kind:", _TOP_KIND)
+    apis = _lines_matching(chunk, "apiVersion:", _TOP_API)
     if len(kinds) != 1 or len(apis) != 1:
         return None
     return kinds[0][1], apis[0][1]
+
+
+def _lines_matching(chunk: str, start: str, pattern) -> List[tuple]:
+    """What ``findall`` gives for ``pattern``, a whole line that begins with
+    the text ``start``, anchored at line starts: only the lines that begin so
+    are tried (a search for the text, not a regex run over megabytes)."""
+    found = []
+    needle = "\n" + start
+    if chunk.startswith(start):
+        at = 0
+    else:
+        at = chunk.find(needle)
+        at = at + 1 if at >= 0 else -1
+    while at >= 0:
+        match = pattern.match(chunk, at)
+        if match is not None:
+            found.append(match.groups())
+        at = chunk.find(needle, at)
+        at = at + 1 if at >= 0 else -1
+    return found
 
 
 def _cheap(chunk: str) -> Optional[str]:
@@ -564,38 +585,76 @@ _SCHEMA_KEYS = ("versions:", "validation:")
 
 def _without_schemas(chunk: str) -> Optional[str]:
     """The CRD with the lines of `spec.versions` and `spec.validation` blanked
-    (block style only; None when the layout is not the plain one)."""
-    lines = chunk.split("\n")
-    in_spec = dropping = False
-    child = None
-    for i, line in enumerate(lines):
+    (block style only; None when the layout is not the plain one).
+
+    Line by line, but only the lines that can change something are looked at:
+    outside `spec`, those at column 0; inside, those indented no deeper than
+    its keys (a regex finds the next one); a schema's thousands of deeper
+    lines are skipped, and blanked in one piece when dropped."""
+    out = []             # the text, piece by piece
+    copied = 0           # chunk[:copied] is in out
+    drop_from = None     # where the lines being blanked begin
+    in_spec = False
+    child = None         # the indent of spec's keys
+    size = len(chunk)
+    at = 0               # the start of the line looked at
+    while at <= size:
+        end = chunk.find("\n", at)
+        if end < 0:
+            end = size
+        line = chunk[at:end]
         body = line.lstrip(" ")
-        if not body.strip() or body.startswith("#"):
-            if dropping:
-                lines[i] = ""
+        structural = bool(body.strip()) and not body.startswith("#")
+        if structural:
+            indent = len(line) - len(body)
+            dropping = drop_from is not None
+            if indent == 0:
+                if body.startswith("---") or body.startswith("..."):
+                    in_spec = False
+                else:
+                    in_spec = body.rstrip() in ("spec:", "spec:\r") or body.startswith("spec: #")
+                    if not in_spec and body.startswith("spec:"):
+                        return None  # spec in flow style
+                    child = None
+                dropping = False
+            elif in_spec:
+                if child is None:
+                    child = indent
+                if indent < child:
+                    return None
+                if indent == child and not body.startswith("- "):
+                    dropping = body.startswith(_SCHEMA_KEYS)
+            if dropping and drop_from is None:
+                drop_from = at
+            elif not dropping and drop_from is not None:
+                out.append(chunk[copied:drop_from])
+                out.append("\n" * chunk.count("\n", drop_from, at))
+                copied = at
+                drop_from = None
+        if end >= size:
+            break
+        # The next line that matters: any, at the start of spec; else one
+        # indented no deeper than spec's keys (or than column 0 outside it).
+        if in_spec and child is None:
+            at = end + 1
             continue
-        indent = len(line) - len(body)
-        if indent == 0:
-            if body.startswith("---") or body.startswith("..."):
-                in_spec = dropping = False
-                continue
-            in_spec = body.rstrip() in ("spec:", "spec:\r") or body.startswith("spec: #")
-            if not in_spec and body.startswith("spec:"):
-                return None  # spec in flow style
-            dropping = False
-            child = None
-            continue
-        if not in_spec:
-            continue
-        if child is None:
-            child = indent
-        if indent < child:
-            return None
-        if indent == child and not body.startswith("- "):
-            dropping = body.startswith(_SCHEMA_KEYS)
-        if dropping:
-            lines[i] = ""
-    return "\n".join(lines)
+        limit = child if in_spec else 0
+        found = _shallow_line(limit).search(chunk, end)
+        if found is None:
+            break
+        at = found.start() + 1
+    if drop_from is not None:  # blanked to the end
+        out.append(chunk[copied:drop_from])
+        out.append("\n" * chunk.count("\n", drop_from))
+    else:
+        out.append(chunk[copied:])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _shallow_line(indent: int):
+    """A line break followed by a line indented at most ``indent`` spaces."""
+    return re.compile(r"\n {0,%d}(?! )" % indent)
 
 
 # In a JSON document, a backslash escape: a UTF-16 surrogate pair, a lone
