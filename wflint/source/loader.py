@@ -14,6 +14,14 @@ Guards, because input is untrusted:
   levels, which we require, and report as `input-limit`;
 * aliases are expanded lazily and counted, so a "billion laughs" is a finding;
 * data deeper than MAX_DEPTH is a finding, not a RecursionError later.
+
+Cheap ways, each giving exactly what the long way gives (tests/test_loader_shortcuts.py):
+* a document of a kind its caller does not read (a Deployment, a CI file) is
+  not composed when its text says its kind for sure (``top_kind``): libyaml's
+  parser alone checks it, and on an error the chunk is composed as always;
+* a document without anchors shares no node: ``_TreeConverter`` converts it
+  without the alias bookkeeping;
+* a big CustomResourceDefinition is composed without its schemas (``_cheap``).
 """
 
 from __future__ import annotations
