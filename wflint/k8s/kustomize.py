@@ -70,7 +70,9 @@ def _is_top(folder: str) -> bool:
 
 class PatchFinder:
     """Answers "is this file a kustomize patch?"; each folder is listed and
-    each kustomization read at most once per run."""
+    each kustomization read at most once per run, and the answer for the
+    files of a folder is worked out once (a finder belongs to the working
+    folder it was made in, as relative paths do)."""
 
     def __init__(self) -> None:
         self._searched: Dict[str, Set[str]] = {}   # root folder -> patches named below it
