@@ -17,6 +17,7 @@ holds:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -24,7 +25,7 @@ from ..k8s import embedded, nearmiss
 from ..source import loader
 from ..source.document import Document
 from ..finding import ERROR, Finding, json_pointer
-from .index import indexable
+from .index import INDEXED_KINDS, indexable
 from ..source.files import SourceFile
 
 MAX_HOLDER_DEPTH = 8
@@ -46,7 +47,10 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
     the documents returned are then exactly the indexable ones of a full load,
     without the cost of converting the others or collecting findings."""
     loaded = Loaded()
-    docs, problems = loader.load(source)
+    if index_only:
+        docs, problems = loader.load(source, _indexed_kind)
+    else:
+        docs, problems = loader.load(source, _read_kind)
     if not index_only:
         loaded.findings.extend(problems)
     patch: Optional[bool] = None
@@ -87,6 +91,25 @@ def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loa
     if index_only:
         loaded.documents = [doc for doc in loaded.documents if indexable(doc) and isinstance(doc.data, dict)]
     return loaded
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_kind(kind: Optional[str]) -> bool:
+    """Does a run read a document whose only top-level `kind` is ``kind``
+    (None: it has no key `kind`, in any case)? Argo's kinds (linted, or a
+    `not-linted` near miss), the kinds the index keeps, and the holders of
+    other objects (Lists, Sensors). A document of any other kind, or of none,
+    only has its syntax checked (loader.load)."""
+    if kind is None:
+        return False
+    return kind in INDEXED_KINDS or embedded.may_hold(kind) or nearmiss.may_warn(kind)
+
+
+@functools.lru_cache(maxsize=1024)
+def _indexed_kind(kind: Optional[str]) -> bool:
+    """Does the index read a document of this kind (``index_only``)? The
+    kinds it keeps, and the holders that may carry them."""
+    return kind is not None and (kind in INDEXED_KINDS or embedded.may_hold(kind))
 
 
 def _whole(doc: Document) -> bool:

@@ -232,10 +232,10 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
     (no marker in their bytes) are not parsed at all."""
     from ..source import files as sources
     try:
-        if not stat_module.S_ISREG(os.stat(path).st_mode):
+        stat = os.stat(path)
+        if not stat_module.S_ISREG(stat.st_mode):
             return []  # a FIFO or a device named as a template path: opening it could block forever
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
+        data = sources.read_bytes(path, max_size + 1, stat.st_size)
     except OSError:
         return []
     if len(data) > max_size or not any(marker in data for marker in _MARKERS):

@@ -49,6 +49,11 @@ def is_holder(document) -> bool:
     return kind == "List" or (kind.endswith("List") and isinstance(api, str))
 
 
+def may_hold(kind: str) -> bool:
+    """Whether a document of ``kind`` may be a holder (is_holder), whatever its apiVersion."""
+    return kind == "Sensor" or kind.endswith("List")
+
+
 def embedded(document) -> Iterator[Document]:
     """The objects a converted holder document carries, as Documents with data."""
     data = document.data

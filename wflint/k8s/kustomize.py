@@ -31,9 +31,9 @@ _MAX_SIZE = 1024 * 1024
 def patch_paths(kustomization: str) -> List[str]:
     """Real paths of the patch files a kustomization file names."""
     from ..source import loader
+    from ..source.files import read_bytes
     try:
-        with open(kustomization, "rb") as handle:
-            data = handle.read(_MAX_SIZE + 1)
+        data = read_bytes(kustomization, _MAX_SIZE + 1)
     except OSError:
         return []
     if len(data) > _MAX_SIZE:
@@ -70,21 +70,42 @@ def _is_top(folder: str) -> bool:
 
 class PatchFinder:
     """Answers "is this file a kustomize patch?"; each folder is listed and
-    each kustomization read at most once per run."""
+    each kustomization read at most once per run, and the answer for the
+    files of a folder is worked out once (a finder belongs to the working
+    folder it was made in, as relative paths do)."""
 
     def __init__(self) -> None:
         self._searched: Dict[str, Set[str]] = {}   # root folder -> patches named below it
         self._listings: Dict[str, Tuple[List[str], List[str]]] = {}  # folder -> (kustomizations, subfolders)
         self._patches: Dict[str, List[str]] = {}   # kustomization -> the patches it names
+        self._folders: Dict[str, Tuple[str, Set[str]]] = {}  # folder as given -> (real folder, patches around)
         self._cwd = os.path.realpath(os.getcwd())
 
     def is_patch(self, path: str) -> bool:
         if not path or path.startswith("<") or path == "-":
             return False
-        real = os.path.realpath(path)
+        folder, name = os.path.split(path)
+        if name in ("", os.curdir, os.pardir) or os.path.islink(path):
+            return self._real_is_patch(os.path.realpath(path))
+        # Not a symbolic link: its real folder is its folder's, and what that
+        # folder can be named in is worked out once for all its files.
+        found = self._folders.get(folder)
+        if found is None:
+            real_folder = os.path.realpath(folder or os.curdir)
+            found = self._folders[folder] = (real_folder, self._around(real_folder))
+        real_folder, patches = found
+        if not patches:
+            return False
+        real = os.path.join(real_folder, name)
+        return real in patches and os.path.isfile(real)
+
+    def _real_is_patch(self, real: str) -> bool:
         if not os.path.isfile(real):
             return False
-        root = os.path.dirname(real)
+        return real in self._around(os.path.dirname(real))
+
+    def _around(self, root: str) -> Set[str]:
+        """The patches the kustomizations that can name a file of folder ``root`` name."""
         for _ in range(_UP):
             parent = os.path.dirname(root)
             if parent == root or root == self._cwd or _is_top(root):
@@ -98,7 +119,7 @@ class PatchFinder:
                 if found is None:
                     found = self._patches[kustomization] = patch_paths(kustomization)
                 patches.update(found)
-        return real in patches
+        return patches
 
     def _listing(self, directory: str) -> Tuple[List[str], List[str]]:
         listing = self._listings.get(directory)

@@ -35,6 +35,13 @@ def _close_kind(kind: str) -> Optional[str]:
     return close_argo_kind(kind)
 
 
+def may_warn(kind: str) -> bool:
+    """Whether a document whose top-level `kind` (set once) is ``kind`` may
+    get the warning, or is linted (an Argo kind): else it gets none, whatever
+    its other keys."""
+    return _close_kind(kind) is not None
+
+
 def _scalar(node) -> Optional[str]:
     return node.value if node.__class__ is ScalarNode else None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Any, Callable, Optional, Tuple
 
@@ -29,7 +30,7 @@ class Document:
     """
 
     __slots__ = ("source", "index", "node", "line_offset", "data", "kind", "api_version",
-                 "name", "generate_name", "namespace", "memo", "prefix", "partial")
+                 "name", "generate_name", "namespace", "memo", "prefix", "partial", "_tree", "_merges")
 
     def __init__(self, source, index: int, node, line_offset: int):
         self.source = source
@@ -40,6 +41,10 @@ class Document:
         self.partial = False     # a kustomize patch: only part of an object (kustomize.py)
         self.prefix: tuple = ()  # path of this object inside the document holding it (embedded.py)
         self.memo: dict = {}  # what wflint.argo.model derives from the data, computed once for all rules
+        # What the loader saw in the text, for loader.convert: no anchor (so no
+        # node is shared), and whether a `<<` is written. Unknown: False, True.
+        self._tree = False
+        self._merges = True
         self.kind = self.api_version = self.name = self.generate_name = self.namespace = None
         if node.__class__ is MappingNode:
             for key, value in node.value:
@@ -412,8 +417,10 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
+@functools.lru_cache(maxsize=1024)
 def close_argo_kind(kind: str) -> Optional[str]:
-    """The Argo kind ``kind`` is a misspelling of, if any."""
+    """The Argo kind ``kind`` is a misspelling of, if any (remembered: the
+    same few kinds come back in every file)."""
     if kind in ARGO_KINDS:
         return kind
     lower = kind.lower()

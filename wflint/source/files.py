@@ -100,10 +100,31 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
                         f"file is {st.st_size / 1048576:.1f} MB, over the {max_size / 1048576:g} MB size cap; not linted",
                         hint="raise the cap with --max-file-size (or `max-file-size` in the config), or exclude the file")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
+        data = read_bytes(path, max_size + 1, st.st_size)
     except OSError as exc:
         return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
     if len(data) > max_size:  # grew between stat and read
         return _problem(path, "input-limit", f"file is over the {max_size / 1048576:g} MB size cap; not linted")
     return decode(path, data)
+
+
+
+def read_bytes(path: str, limit: int, size: Optional[int] = None) -> bytes:
+    """The bytes of file ``path`` up to its end or ``limit``, whichever comes
+    first (more than ``limit`` - 1 bytes: it is bigger than the cap). The
+    first read asks for the file's ``size`` (from its stat) plus one, so a
+    file is read in one call and no buffer of the cap's size is made for it
+    (that cost more than the reading). Raises OSError."""
+    with open(path, "rb", buffering=0) as handle:  # unbuffered: each read is one call
+        if size is None:
+            size = os.fstat(handle.fileno()).st_size
+        parts = []
+        total = 0
+        want = min(size + 1, limit)
+        while total < limit:
+            piece = handle.read(want - total if total < want else limit - total)
+            if not piece:
+                break
+            parts.append(piece)
+            total += len(piece)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

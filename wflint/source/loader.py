@@ -14,12 +14,21 @@ Guards, because input is untrusted:
   levels, which we require, and report as `input-limit`;
 * aliases are expanded lazily and counted, so a "billion laughs" is a finding;
 * data deeper than MAX_DEPTH is a finding, not a RecursionError later.
+
+Cheap ways, each giving exactly what the long way gives (tests/test_loader_shortcuts.py):
+* a document of a kind its caller does not read (a Deployment, a CI file) is
+  not composed when its text says its kind for sure (``top_kind``): libyaml's
+  parser alone checks it, and on an error the chunk is composed as always;
+* a document without anchors shares no node: ``_TreeConverter`` converts it
+  without the alias bookkeeping;
+* a big CustomResourceDefinition is composed without its schemas (``_cheap``).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -319,6 +328,112 @@ class _Converter:
                         value[mkey] = mval
 
 
+class _TreeConverter(_Converter):
+    """The converter for a document without anchors, whose nodes therefore
+    form a tree: no node is met twice, so there is nothing to remember, count
+    or guard against looping. The values, the order of the checks and what is
+    reported are _Converter's exactly; ``merges`` False says no `<<` is
+    written, so no mapping is searched for one."""
+
+    def __init__(self, merges: bool = True):
+        super().__init__()
+        self.merges = merges
+
+    def build(self, node, depth):
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        cls = node.__class__
+        if cls is ScalarNode:
+            return self.scalar(node)
+        if cls is SequenceNode:
+            return self.sequence(node, depth)
+        return self.mapping(node, depth)
+
+    def sequence(self, node, depth):
+        out = []
+        append = out.append
+        below = depth + 1
+        for child in node.value:
+            cls = child.__class__
+            if cls is ScalarNode:
+                tag = child.tag
+                if tag is PLAIN:
+                    text = child.value
+                    if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                        append(text)
+                    else:
+                        append(resolve_plain(text))
+                    continue
+                if below > MAX_DEPTH:
+                    raise _TooDeep(child)
+                append(child.value if tag is STR else self.scalar(child))
+            elif below > MAX_DEPTH:
+                raise _TooDeep(child)
+            elif cls is MappingNode:
+                append(self.mapping(child, below))
+            else:
+                append(self.sequence(child, below))
+        return out
+
+    def mapping(self, node, depth):
+        pairs = node.value
+        if self.merges:
+            for knode, _ in pairs:
+                if knode.__class__ is ScalarNode and knode.value == "<<" and self.key(knode) is MERGE:
+                    return self._mapping_with_merges(node, depth)
+        value = {}
+        dropped = 0          # pairs that set no key: merges and unusable keys
+        nulls = None         # keys set to null
+        merges = None
+        below = depth + 1
+        for knode, vnode in pairs:
+            if knode.__class__ is ScalarNode and knode.tag is PLAIN:
+                key = knode.value
+                if not key or key[0] in _NUMERIC_START or key in _KEYWORDS:
+                    key = self.key(knode)
+            else:
+                key = self.key(knode)
+            if key is None or key is MERGE:
+                if key is MERGE:
+                    merges = (merges or []) + [vnode]
+                dropped += 1
+                continue
+            cls = vnode.__class__
+            if cls is ScalarNode:
+                tag = vnode.tag
+                if tag is PLAIN:
+                    text = vnode.value
+                    if text and text[0] not in _NUMERIC_START and text not in _KEYWORDS:
+                        value[key] = text
+                        continue
+                    item = resolve_plain(text)
+                elif below > MAX_DEPTH:
+                    raise _TooDeep(vnode)
+                elif tag is STR:
+                    value[key] = vnode.value
+                    continue
+                else:
+                    item = self.scalar(vnode)
+            elif below > MAX_DEPTH:
+                raise _TooDeep(vnode)
+            elif cls is MappingNode:
+                item = self.mapping(vnode, below)
+            else:
+                item = self.sequence(vnode, below)
+            if item is None:
+                value.pop(key, None)  # null is absent, as in Go and the API server
+                nulls = nulls or set()
+                nulls.add(key)
+            else:
+                value[key] = item
+        unique = len(value.keys() | nulls) if nulls else len(value)
+        if unique + dropped != len(pairs):
+            self._duplicates(node)
+        if merges:
+            self._merge(value, node, merges, depth)
+        return value
+
+
 def _mark_finding(source: SourceFile, rule: str, message: str, mark, line_offset: int,
                   hint: Optional[str] = None, severity: Optional[str] = None,
                   end_mark=None) -> Finding:
@@ -418,8 +533,8 @@ def _json_manifest(text: str) -> bool:
 # looks inside (multi-megabyte CustomResourceDefinitions), composing them is
 # wasted time. Smaller ones are cheap enough to compose anyway.
 _CHEAP_SKIP_SIZE = 64 * 1024
-_TOP_KIND = re.compile(r"^kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
-_TOP_API = re.compile(r"^apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_KIND = re.compile(r"kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_API = re.compile(r"apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
 # Kinds a run needs composed: linted, indexed, holding others, or maybe a near-miss.
 _NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "Sensor",
                            "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
@@ -429,11 +544,31 @@ _NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTempl
 def _top_kind(chunk: str) -> Optional[Tuple[str, str]]:
     """(kind, apiVersion) of a document whose top level says so in block
     style, on exactly one `kind:` and one `apiVersion:` line; else None."""
-    kinds = _TOP_KIND.findall(chunk)
-    apis = _TOP_API.findall(chunk)
+    kinds = _lines_matching(chunk, "kind:", _TOP_KIND)
+    apis = _lines_matching(chunk, "apiVersion:", _TOP_API)
     if len(kinds) != 1 or len(apis) != 1:
         return None
     return kinds[0][1], apis[0][1]
+
+
+def _lines_matching(chunk: str, start: str, pattern) -> List[tuple]:
+    """What ``findall`` gives for ``pattern``, a whole line that begins with
+    the text ``start``, anchored at line starts: only the lines that begin so
+    are tried (a search for the text, not a regex run over megabytes)."""
+    found = []
+    needle = "\n" + start
+    if chunk.startswith(start):
+        at = 0
+    else:
+        at = chunk.find(needle)
+        at = at + 1 if at >= 0 else -1
+    while at >= 0:
+        match = pattern.match(chunk, at)
+        if match is not None:
+            found.append(match.groups())
+        at = chunk.find(needle, at)
+        at = at + 1 if at >= 0 else -1
+    return found
 
 
 def _cheap(chunk: str) -> Optional[str]:
@@ -458,38 +593,76 @@ _SCHEMA_KEYS = ("versions:", "validation:")
 
 def _without_schemas(chunk: str) -> Optional[str]:
     """The CRD with the lines of `spec.versions` and `spec.validation` blanked
-    (block style only; None when the layout is not the plain one)."""
-    lines = chunk.split("\n")
-    in_spec = dropping = False
-    child = None
-    for i, line in enumerate(lines):
+    (block style only; None when the layout is not the plain one).
+
+    Line by line, but only the lines that can change something are looked at:
+    outside `spec`, those at column 0; inside, those indented no deeper than
+    its keys (a regex finds the next one); a schema's thousands of deeper
+    lines are skipped, and blanked in one piece when dropped."""
+    out = []             # the text, piece by piece
+    copied = 0           # chunk[:copied] is in out
+    drop_from = None     # where the lines being blanked begin
+    in_spec = False
+    child = None         # the indent of spec's keys
+    size = len(chunk)
+    at = 0               # the start of the line looked at
+    while at <= size:
+        end = chunk.find("\n", at)
+        if end < 0:
+            end = size
+        line = chunk[at:end]
         body = line.lstrip(" ")
-        if not body.strip() or body.startswith("#"):
-            if dropping:
-                lines[i] = ""
+        structural = bool(body.strip()) and not body.startswith("#")
+        if structural:
+            indent = len(line) - len(body)
+            dropping = drop_from is not None
+            if indent == 0:
+                if body.startswith("---") or body.startswith("..."):
+                    in_spec = False
+                else:
+                    in_spec = body.rstrip() in ("spec:", "spec:\r") or body.startswith("spec: #")
+                    if not in_spec and body.startswith("spec:"):
+                        return None  # spec in flow style
+                    child = None
+                dropping = False
+            elif in_spec:
+                if child is None:
+                    child = indent
+                if indent < child:
+                    return None
+                if indent == child and not body.startswith("- "):
+                    dropping = body.startswith(_SCHEMA_KEYS)
+            if dropping and drop_from is None:
+                drop_from = at
+            elif not dropping and drop_from is not None:
+                out.append(chunk[copied:drop_from])
+                out.append("\n" * chunk.count("\n", drop_from, at))
+                copied = at
+                drop_from = None
+        if end >= size:
+            break
+        # The next line that matters: any, at the start of spec; else one
+        # indented no deeper than spec's keys (or than column 0 outside it).
+        if in_spec and child is None:
+            at = end + 1
             continue
-        indent = len(line) - len(body)
-        if indent == 0:
-            if body.startswith("---") or body.startswith("..."):
-                in_spec = dropping = False
-                continue
-            in_spec = body.rstrip() in ("spec:", "spec:\r") or body.startswith("spec: #")
-            if not in_spec and body.startswith("spec:"):
-                return None  # spec in flow style
-            dropping = False
-            child = None
-            continue
-        if not in_spec:
-            continue
-        if child is None:
-            child = indent
-        if indent < child:
-            return None
-        if indent == child and not body.startswith("- "):
-            dropping = body.startswith(_SCHEMA_KEYS)
-        if dropping:
-            lines[i] = ""
-    return "\n".join(lines)
+        limit = child if in_spec else 0
+        found = _shallow_line(limit).search(chunk, end)
+        if found is None:
+            break
+        at = found.start() + 1
+    if drop_from is not None:  # blanked to the end
+        out.append(chunk[copied:drop_from])
+        out.append("\n" * chunk.count("\n", drop_from))
+    else:
+        out.append(chunk[copied:])
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _shallow_line(indent: int):
+    """A line break followed by a line indented at most ``indent`` spaces."""
+    return re.compile(r"\n {0,%d}(?! )" % indent)
 
 
 # In a JSON document, a backslash escape: a UTF-16 surrogate pair, a lone
@@ -521,8 +694,15 @@ def _json_with_surrogates(chunk: str) -> bool:
     return head[:1] in ("{", "[") and ("\\ud" in chunk or "\\uD" in chunk)
 
 
-def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
-    """Every document of a file, with the findings the loader itself makes."""
+def load(source: SourceFile, wanted: Optional[Callable[[str], bool]] = None) -> Tuple[List[Document], List[Finding]]:
+    """Every document of a file, with the findings the loader itself makes.
+
+    ``wanted`` tells, from a document's `kind` (None: it has none), whether
+    the caller reads documents of that kind. A document whose kind ``top_kind`` reads from its
+    text and ``wanted`` refuses is not composed, only parsed by libyaml (about
+    a seventh of the cost); if the parser finds an error, the chunk is composed
+    after all, so that the error and what comes before it are reported as
+    always. None: every document is composed."""
     documents: List[Document] = []
     findings: List[Finding] = []
     if source.path.lower().endswith(".json") and not _json_manifest(source.text):
@@ -536,14 +716,23 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
                 continue
             if lighter is not None:
                 chunk = lighter
-
-
+        elif wanted is not None and _Parser is not None:
+            found = _kind_line(chunk)
+            if found is not None and not wanted(found[0]) and _sure(chunk, found[1], found[2]) \
+                    and _parses(chunk):
+                index += 1  # one document of a kind nothing reads: valid YAML, not composed
+                continue
         if _json_with_surrogates(chunk):
             chunk = _json_surrogates(chunk)
+        tree = not _may_have_anchors(chunk)
+        merges = "<<" in chunk
         try:
             for node in _nodes(chunk):
                 if node is not None:
-                    documents.append(Document(source, index, node, line_offset))
+                    document = Document(source, index, node, line_offset)
+                    document._tree = tree
+                    document._merges = merges
+                    documents.append(document)
                 index += 1
         except yaml.YAMLError as exc:
             findings.append(_syntax_finding(source, exc, line_offset, chunk))
@@ -557,11 +746,171 @@ def load(source: SourceFile) -> Tuple[List[Document], List[Finding]]:
     return documents, findings
 
 
+# -- the kind of a document, from its text ----------------------------------------
+#
+# A document of a kind nothing reads (a Deployment, a Service, ...) need not be
+# composed; but the kind must then be exactly the one composing would find, or
+# a Workflow could go unlinted. ``top_kind`` answers only where the text leaves
+# no doubt, and None everywhere else (the document is then composed as always).
+
+# Characters libyaml also takes as line breaks (besides "\n" and "\r\n").
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
+_LONE_CR = re.compile(r"\r(?!\n)")
+# The `kind` line: a plain or quoted word, then only blanks or a comment.
+_KIND_LINE = re.compile(r"kind:[ \t]+(?:'([A-Za-z0-9]+)'|\"([A-Za-z0-9]+)\"|([A-Za-z0-9]+))"
+                        r"(?:[ \t]+#[^\n]*|[ \t]*)\r?(?:\n|\Z)")
+# A line at column 0 that starts a key not written plain (quoted, explicit,
+# tagged, anchored, an alias, a flow collection): it might be `kind` too.
+_ODD_KEY = re.compile(r"\n[?\"'!&*\[{]")
+_ODD_KEY_START = frozenset("?\"'!&*[{")
+# A line before the `kind` line that a quote or a flow collection could not
+# leave open: no quote or bracket, or one key with one closed quoted value.
+_OPENERS = re.compile(r"[\"'\[{]")
+_CLOSED_LINE = re.compile(r" *[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
+                          r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
+_SEPARATOR_LINE = re.compile(r"---[ \t]*(?:#.*)?\r?\Z")
+# A line at column 0 that starts like the key `kind` in another case (`Kind:`).
+_KINDISH = re.compile(r"[kK][iI][nN][dD]")
+_KINDISH_LINE = re.compile(r"\n[kK][iI][nN][dD]")
+_BEFORE_TOKEN = frozenset(" \t\r\n[{,:")
+
+
+def _may_have_anchors(chunk: str) -> bool:
+    """Whether the chunk may hold an anchor (`&a`) or an alias (`*a`); False:
+    it holds none. Either begins after a blank, a flow indicator or `:`, and
+    libyaml names anchors with letters, digits, `_` and `-`."""
+    for sign in "&*":
+        at = chunk.find(sign)
+        while at >= 0:
+            name = chunk[at + 1:at + 2]
+            if name and (name.isalnum() or name in "_-") and (at == 0 or chunk[at - 1] in _BEFORE_TOKEN):
+                return True
+            at = chunk.find(sign, at + 1)
+    return False
+
+
+def _kind_line(chunk: str):
+    """(kind, the match of its line, where the document's text starts) for a
+    chunk with exactly one line at column 0 that starts with the key `kind`,
+    written `kind: Word`; (None, None, start) for a chunk where no line at
+    column 0 starts with `kind` in any case; else None. Cheap: what ``_sure``
+    then checks is not."""
+    start = 0
+    if chunk.startswith("---"):
+        newline = chunk.find("\n")
+        if newline < 0 or not _SEPARATOR_LINE.match(chunk, 0, newline):
+            return None  # content on the `---` line: `--- !tag`, `--- |`, `--- {...}`
+        start = newline + 1
+    at = -1
+    search = start
+    while True:
+        found = chunk.find("kind", search)
+        if found < 0:
+            break
+        search = found + 4
+        if found != start and chunk[found - 1] != "\n":
+            continue
+        after = chunk[found + 4:found + 5]
+        if after and after not in ": \t\r\n":
+            continue  # another key (`kinds:`)
+        if at >= 0:
+            return None  # set twice
+        at = found
+    if at < 0:
+        if _KINDISH.match(chunk, start) or _KINDISH_LINE.search(chunk, start) or "\u212a" in chunk:
+            return None  # `Kind:`, `KIND:`...: a near miss, maybe (\u212a, the Kelvin sign, lowers to `k`)
+        return None, None, start
+    line = _KIND_LINE.match(chunk, at)
+    if line is None:
+        return None
+    return line.group(1) or line.group(2) or line.group(3), line, start
+
+
+def _sure(chunk: str, line, start: int) -> bool:
+    """Whether the `kind` line ``_kind_line`` found is the one key `kind` of
+    the document's top level (``line`` None: whether its top level has no key
+    `kind` in any case), and the chunk holds that one document."""
+    if chunk.startswith("...", start) or chunk.startswith("%", start):
+        return False
+    if "\n---" in chunk or "\n..." in chunk or "\n%" in chunk:
+        return False  # maybe more than one document (a directive at column 0 ends one too)
+    if "\r" in chunk and _LONE_CR.search(chunk):
+        return False
+    for odd in _ODD_BREAKS:
+        if odd in chunk:
+            return False
+    if chunk[start:start + 1] in _ODD_KEY_START or _ODD_KEY.search(chunk, start) is not None:
+        return False
+    if line is None:
+        # No line at column 0 starts with `kind`: then the top level has no
+        # such key if it is a block mapping at column 0 (its first line is),
+        # or no mapping at all. And there must be a document, not only comments.
+        for text in chunk[start:].split("\n"):
+            body = text.lstrip(" \t\r")
+            if body and not body.startswith("#"):
+                return text[0] not in " \t" and not _may_have_anchors(chunk)
+        return False
+    # A plain value goes on over the next lines if they are indented.
+    rest = line.end()
+    size = len(chunk)
+    while rest < size:
+        newline = chunk.find("\n", rest)
+        text = chunk[rest:newline] if newline >= 0 else chunk[rest:]
+        body = text.lstrip(" \t\r")
+        if body:
+            if text[0] in " \t" and not body.startswith("#"):
+                return False
+            break
+        if newline < 0:
+            break
+        rest = newline + 1
+    # Nothing before the `kind` line may be left open at its end.
+    for text in chunk[start:line.start()].split("\n"):
+        if _OPENERS.search(text) is None:
+            continue
+        if text.lstrip(" \t").startswith("#") or _CLOSED_LINE.match(text):
+            continue
+        return False
+    return not _may_have_anchors(chunk)
+
+
+def _parses(chunk: str) -> bool:
+    """Whether libyaml parses the chunk without an error (nothing is built)."""
+    try:
+        _Parser(chunk).raw_parse()
+    except yaml.YAMLError:
+        return False
+    return True
+
+
+def top_kind(chunk: str) -> Tuple[bool, Optional[str]]:
+    """(sure, kind): the `kind` of a chunk's document where its text alone
+    says so for sure (None: the document has no key `kind`, in any case);
+    (False, None) where it does not.
+
+    Sure means: the chunk holds one document, with no anchor or alias (whose
+    errors only composing finds); its top level is a block mapping at column 0
+    that sets `kind` once, on a line of its own (`kind: Word`, plain or
+    quoted, nothing after it but a comment), or has no line at column 0 that
+    starts with `kind` in any case; no line before the `kind` line can have
+    left a quoted string or a flow collection open (so that line is a key of
+    the top level); and no line at column 0 starts a key written another way
+    (`"kind":`, `? kind`, `!!str kind:`). Whether the text is valid YAML is
+    not decided here: the caller parses it, and trusts the answer only then
+    (an indented mapping followed by a line at column 0 is two documents and
+    an error, for one).
+    """
+    found = _kind_line(chunk)
+    if found is None or not _sure(chunk, found[1], found[2]):
+        return False, None
+    return True, found[0]
+
+
 def convert(document: Document) -> List[Finding]:
     """Build ``document.data`` from its nodes; return what the conversion found."""
     source = document.source
     offset = document.line_offset
-    converter = _Converter()
+    converter = _TreeConverter(document._merges) if document._tree else _Converter()
     findings: List[Finding] = []
     try:
         document.data = converter.build(document.node, 0)
