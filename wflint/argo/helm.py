@@ -107,10 +107,10 @@ def entries(path: str, max_size: int):
     from ..source import files as sources
     from .index import entry_of
     try:
-        if not stat_module.S_ISREG(os.stat(path).st_mode):
+        status = os.stat(path)
+        if not stat_module.S_ISREG(status.st_mode):
             return []
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
+        data = sources.read_bytes(path, max_size + 1, status.st_size)
     except OSError:
         return []
     if len(data) > max_size or b"WorkflowTemplate" not in data:
