@@ -289,7 +289,7 @@ def tree(tmp_path, monkeypatch):
         b"apiVersion: v1\r\nkind: Service\r\nmetadata:\r\n  name: crlf\r\nspec:\r\n  ports: [{port: 80}]\r\n")
     monkeypatch.chdir(root)
     monkeypatch.setenv("WFLINT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(parallel, "MIN_FILES", 1)   # workers even for a small tree
+    monkeypatch.setattr(parallel, "WORK_PER_PROCESS", 1)   # workers even for a small tree
     return root
 
 
