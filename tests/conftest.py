@@ -1,9 +1,35 @@
+import os
 import textwrap
 
 import pytest
 from click.testing import CliRunner
 
 from wflint.cli.main import cli
+
+# -- property tests (hypothesis) ---------------------------------------------------
+#
+# By default every property test tries a fixed set of examples (derandomized, no
+# example database): CI is deterministic and a failure reproduces with the same
+# command. WFLINT_THOROUGH=1 searches at random, with the full example counts,
+# for a longer hunt on a developer's machine.
+
+THOROUGH = os.environ.get("WFLINT_THOROUGH", "") not in ("", "0")
+
+try:
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # pragma: no cover - hypothesis is a test extra
+    pass
+else:
+    _hypothesis_settings.register_profile("wflint", derandomize=True, database=None, deadline=None,
+                                          print_blob=True)
+    _hypothesis_settings.register_profile("wflint-thorough", database=None, deadline=None, print_blob=True)
+    _hypothesis_settings.load_profile("wflint-thorough" if THOROUGH else "wflint")
+
+
+def examples(thorough: int) -> int:
+    """How many examples a property test tries: ``thorough`` under
+    WFLINT_THOROUGH=1, a third of it (at least 20) by default."""
+    return thorough if THOROUGH else max(20, thorough // 3)
 
 
 def dedent(text: str) -> str:
