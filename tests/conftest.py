@@ -37,8 +37,14 @@ def dedent(text: str) -> str:
 
 
 @pytest.fixture
-def run_cli():
-    """Run `wflint ARGS` in-process; returns click's Result (exit_code, output)."""
+def run_cli(tmp_path_factory, monkeypatch):
+    """Run `wflint ARGS` in-process; returns click's Result (exit_code, output).
+
+    The working directory is an empty folder of the test's own (a test may
+    chdir elsewhere after): never this repository, whose .wflint.yaml would
+    govern the run and whose files the project index would read."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
     def run(*args, input=None, env=None):
         runner = CliRunner()
         return runner.invoke(cli, list(args), input=input, env=env or {}, catch_exceptions=False)
