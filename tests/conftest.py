@@ -26,6 +26,26 @@ else:
     _hypothesis_settings.load_profile("wflint-thorough" if THOROUGH else "wflint")
 
 
+# -- running on several cores (pytest-xdist: `pytest -n auto --dist loadgroup`) ------------
+#
+# The few tests that take many seconds start first, so that no worker is left
+# with one of them at the end while the other idles; the order is the same in
+# every worker (xdist requires it).
+
+LONG_RUNNING = (
+    "tests/test_precommit.py::",           # pre-commit installs wflint into an environment of its own
+    "tests/test_scope.py::test_a_5000_",   # the variable rule over a 5,000-task DAG
+    "tests/test_linear.py::",              # one xdist group: timed one after another
+    "tests/test_output_injection.py::",
+    "tests/test_plugins.py::",             # pip installs each plugin
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not item.nodeid.startswith(LONG_RUNNING))
+
+
 def examples(thorough: int) -> int:
     """How many examples a property test tries: ``thorough`` under
     WFLINT_THOROUGH=1, a third of it (at least 20) by default."""
