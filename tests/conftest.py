@@ -71,6 +71,23 @@ def run_cli(tmp_path_factory, monkeypatch):
     return run
 
 
+def wflint_in_process(cwd, *args, env=None, input=None):
+    """`wflint ARGS` run in ``cwd`` as the command line runs it, but in this
+    process (no interpreter to start): (exit code, stdout, stderr). ``env``
+    entries set to None are unset. An exception escapes as itself (a
+    subprocess would print a traceback), so the test fails on it."""
+    runner = CliRunner()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = runner.invoke(cli, list(args), input=input, env=env or {}, prog_name="wflint",
+                               catch_exceptions=False)
+    finally:
+        os.chdir(before)
+    return (result.exit_code, result.stdout_bytes.decode("utf-8", "surrogateescape"),
+            result.stderr_bytes.decode("utf-8", "surrogateescape"))
+
+
 @pytest.fixture
 def write(tmp_path):
     """write("a/b.yaml", text) -> path under tmp_path, text dedented."""
