@@ -125,6 +125,23 @@ def _private_cache_dir(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("WFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("wflint-cache")))
 
 
+def project(*texts):
+    """A ProjectIndex of the documents of ``texts`` (one file each, dedented):
+    the Argo documents and those the index keeps, converted."""
+    from wflint.argo.index import ProjectIndex, indexable
+    from wflint.source import loader
+    from wflint.source.files import SourceFile
+    documents = []
+    for i, text in enumerate(texts):
+        docs, problems = loader.load(SourceFile(f"f{i}.yaml", dedent(text)))
+        assert not problems
+        for doc in docs:
+            if doc.is_argo or indexable(doc):
+                loader.convert(doc)
+                documents.append(doc)
+    return ProjectIndex(documents)
+
+
 def cache_file(root, name):
     """Where wflint keeps the cache file ``name`` ("index.json", "results.json") of the project at ``root``."""
     from pathlib import Path

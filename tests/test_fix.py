@@ -70,13 +70,19 @@ def test_references_are_unsafe(tmp_path):
     assert set(fixes) == {"unknown-template", "dag-dependency"}
 
 
-def test_crlf_and_bom_are_kept(tmp_path):
-    text = (CASES / "misspelt-keys.in.yaml").read_text().replace("\n", "\r\n")
-    target = tmp_path / "wf.yaml"
+def _assert_fixed_with_crlf_and_bom(tmp_path, case, name):
+    """The fix of CASES/<case>.in.yaml, written with CRLF line ends and a BOM,
+    is the expected .safe.yaml with both kept."""
+    text = (CASES / f"{case}.in.yaml").read_text().replace("\n", "\r\n")
+    target = tmp_path / name
     target.write_bytes(b"\xef\xbb\xbf" + text.encode())
     fix_file(target)
-    expected = (CASES / "misspelt-keys.safe.yaml").read_text().replace("\n", "\r\n")
+    expected = (CASES / f"{case}.safe.yaml").read_text().replace("\n", "\r\n")
     assert target.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+
+
+def test_crlf_and_bom_are_kept(tmp_path):
+    _assert_fixed_with_crlf_and_bom(tmp_path, "misspelt-keys", "wf.yaml")
 
 
 def test_utf16_is_kept(tmp_path):
@@ -296,12 +302,7 @@ def test_a_fixed_template_ref_name_makes_its_template_checkable(tmp_path, monkey
 
 
 def test_migrations_keep_crlf_and_bom(tmp_path):
-    text = (CASES / "v4-migrations.in.yaml").read_text().replace("\n", "\r\n")
-    target = tmp_path / "cron.yaml"
-    target.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    fix_file(target)
-    expected = (CASES / "v4-migrations.safe.yaml").read_text().replace("\n", "\r\n")
-    assert target.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    _assert_fixed_with_crlf_and_bom(tmp_path, "v4-migrations", "cron.yaml")
 
 
 def test_standard_input_is_not_fixed(tmp_path):
