@@ -8,7 +8,6 @@ from wflint.argo import callgraph, model
 from wflint.testing import lint_files, lint_text
 
 
-
 WORKFLOW = """\
     apiVersion: argoproj.io/v1alpha1
     kind: Workflow
