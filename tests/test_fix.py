@@ -14,6 +14,8 @@ from wflint.run import fixer
 from wflint.run.engine import Engine, Options
 from wflint.suggest import closest, did_you_mean, matches
 
+from conftest import wflint_in_process
+
 CASES = Path(__file__).parent / "fix_cases"
 NAMES = sorted(p.name[:-len(".in.yaml")] for p in CASES.glob("*.in.yaml"))
 
@@ -143,7 +145,10 @@ def test_overlapping_fixes_apply_in_a_fixed_order(tmp_path):
 
 
 def _wflint(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "wflint", *args], cwd=cwd, capture_output=True, text=True)
+    """`wflint ARGS` in ``cwd``, in this process (test_standard_input_is_not_fixed
+    runs the real command line)."""
+    code, out, err = wflint_in_process(cwd, *args)
+    return subprocess.CompletedProcess(["wflint", *args], code, out, err)
 
 
 def test_diff_writes_nothing_and_exits_1(tmp_path):
