@@ -680,10 +680,11 @@ def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, 
         for i in range(520):
             (tmp_path / "many" / f"w{i}.yaml").write_text(HELLO.replace("hello-", f"w{i}-"))
         files.append("many")
-    for fmt in ("json", "sarif", "github"):
-        run = wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)
+    runs = {fmt: wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)
+            for fmt in ("json", "sarif", "github")}
+    for run in runs.values():
         assert run.code == 3, (run.code, run.stderr)
-    run = wflint("check", "--no-cache", "--jobs", jobs, "--format", "json", *files, cwd=tmp_path, timeout=60)
+    run = runs["json"]
     found = [(d["path"], d["rule"]) for d in run.json["diagnostics"] if not d["path"].startswith("many/")]
     assert found == [("boom.yaml", "internal-error"), ("boom.yaml", "schema"),
                      ("deep.yaml", "internal-error"), ("fine.yaml", "acme-fragile")]  # the other rules still report
