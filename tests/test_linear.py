@@ -152,6 +152,13 @@ def test_exclude_negation_and_limits():
         GitIgnore(["a" * 5000])
 
 
+def test_helm_neutralising_is_linear():
+    """Unclosed actions with unclosed strings, then unclosed `{{`: a chart
+    template that never closes anything."""
+    from wflint.argo import helm
+    assert_linear(helm.neutralise, lambda n: ('{{ "' + "x" * 10) * n + "\n" + "{{" * n, 5000)
+
+
 def test_suppression_directives_are_linear():
     def make(n):
         return ("a: '# wflint: disable=x\n" * n) + "'\n" + "# wflint: disable-file=y\n" * n
