@@ -26,18 +26,23 @@ else:
     _hypothesis_settings.load_profile("wflint-thorough" if THOROUGH else "wflint")
 
 
-# -- running on several cores (pytest-xdist: `pytest -n auto --dist loadgroup`) ------------
+# -- running on several cores (pytest-xdist: `pytest -n auto --dist loadfile`) ------------
 #
-# The few tests that take many seconds start first, so that no worker is left
-# with one of them at the end while the other idles; the order is the same in
-# every worker (xdist requires it).
+# Each test file runs on one worker: a module fixture (the language server, a
+# built wheel, a tree linted in subprocesses) is set up once, and the timed
+# tests of test_linear.py run one after another. (`--dist loadgroup` would
+# do for single groups, but pytest-xdist 3.8 cannot tag the tests of pytest
+# 9.2 with their group, so it falls back to `load`.) The files that take many
+# seconds start first, so that no worker is left with one of them at the end
+# while the other idles; the order is the same in every worker (xdist requires it).
 
 LONG_RUNNING = (
-    "tests/test_precommit.py::",           # pre-commit installs wflint into an environment of its own
-    "tests/test_scope.py::test_a_5000_",   # the variable rule over a 5,000-task DAG
-    "tests/test_linear.py::",              # one xdist group: timed one after another
-    "tests/test_output_injection.py::",
-    "tests/test_plugins.py::",             # pip installs each plugin
+    "tests/test_precommit.py",    # pre-commit installs wflint into an environment of its own
+    "tests/test_scope.py",        # the variable rule over a 5,000-task DAG
+    "tests/test_hostile.py",      # every hostile input through the real command line
+    "tests/test_linear.py",
+    "tests/test_output_injection.py",
+    "tests/test_plugins.py",      # pip installs each plugin
 )
 
 

@@ -8,8 +8,8 @@ The bound (under 9x for 4x the input) sits between the two, loose on purpose.
 The times are the CPU time of this process (``time.process_time``), not the
 wall clock: what other processes do on a loaded machine (the other pytest-xdist
 worker, other jobs of a shared CI machine) does not count, so the ratio stays
-meaningful under load. These tests still run on one xdist worker, one after
-another (the ``xdist_group`` below, with ``--dist loadgroup``).
+meaningful under load. Under pytest-xdist they still run one after another,
+on one worker (``--dist loadfile``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ RATIO = 9.0   # for FACTOR times the input: linear ~4x, quadratic ~16x
 FACTOR = 4
 RUNS = 3
 ENOUGH = 0.01   # CPU seconds the smaller input must take to be timed
-
-pytestmark = pytest.mark.xdist_group("linear")
 
 _clock = time.process_time   # this process's CPU time: the load of other processes is not charged
 
