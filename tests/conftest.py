@@ -147,6 +147,21 @@ def project(*texts):
     return ProjectIndex(documents)
 
 
+def plugin_site(site, dist, entry, module, body):
+    """A distribution ``dist`` with the `wflint.rules` entry point ``entry``
+    (`name = module:RULES`) and the module ``module`` holding ``body``, laid
+    out in the folder ``site`` as pip lays one out: on PYTHONPATH,
+    importlib.metadata finds it like an installed one (no pip run needed)."""
+    from pathlib import Path
+    site = Path(site)
+    info = site / f"{dist.replace('-', '_')}-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[wflint.rules]\n{entry}\n")
+    (site / f"{module}.py").write_text(body)
+    return site
+
+
 def cache_file(root, name):
     """Where wflint keeps the cache file ``name`` ("index.json", "results.json") of the project at ``root``."""
     from pathlib import Path
