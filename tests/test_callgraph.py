@@ -3,24 +3,9 @@
 import subprocess
 import sys
 
-from conftest import dedent
+from conftest import dedent, project
 from wflint.argo import callgraph, model
-from wflint.source import loader
-from wflint.argo.index import ProjectIndex, indexable
-from wflint.source.files import SourceFile
 from wflint.testing import lint_files, lint_text
-
-
-def project(*texts):
-    documents = []
-    for i, text in enumerate(texts):
-        docs, problems = loader.load(SourceFile(f"f{i}.yaml", dedent(text)))
-        assert not problems
-        for doc in docs:
-            if doc.is_argo or indexable(doc):
-                loader.convert(doc)
-                documents.append(doc)
-    return ProjectIndex(documents)
 
 
 WORKFLOW = """\

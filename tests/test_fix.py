@@ -14,6 +14,8 @@ from wflint.run import fixer
 from wflint.run.engine import Engine, Options
 from wflint.suggest import closest, did_you_mean, matches
 
+from conftest import wflint_in_process
+
 CASES = Path(__file__).parent / "fix_cases"
 NAMES = sorted(p.name[:-len(".in.yaml")] for p in CASES.glob("*.in.yaml"))
 
@@ -70,13 +72,19 @@ def test_references_are_unsafe(tmp_path):
     assert set(fixes) == {"unknown-template", "dag-dependency"}
 
 
-def test_crlf_and_bom_are_kept(tmp_path):
-    text = (CASES / "misspelt-keys.in.yaml").read_text().replace("\n", "\r\n")
-    target = tmp_path / "wf.yaml"
+def _assert_fixed_with_crlf_and_bom(tmp_path, case, name):
+    """The fix of CASES/<case>.in.yaml, written with CRLF line ends and a BOM,
+    is the expected .safe.yaml with both kept."""
+    text = (CASES / f"{case}.in.yaml").read_text().replace("\n", "\r\n")
+    target = tmp_path / name
     target.write_bytes(b"\xef\xbb\xbf" + text.encode())
     fix_file(target)
-    expected = (CASES / "misspelt-keys.safe.yaml").read_text().replace("\n", "\r\n")
+    expected = (CASES / f"{case}.safe.yaml").read_text().replace("\n", "\r\n")
     assert target.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+
+
+def test_crlf_and_bom_are_kept(tmp_path):
+    _assert_fixed_with_crlf_and_bom(tmp_path, "misspelt-keys", "wf.yaml")
 
 
 def test_utf16_is_kept(tmp_path):
@@ -137,7 +145,10 @@ def test_overlapping_fixes_apply_in_a_fixed_order(tmp_path):
 
 
 def _wflint(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "wflint", *args], cwd=cwd, capture_output=True, text=True)
+    """`wflint ARGS` in ``cwd``, in this process (test_standard_input_is_not_fixed
+    runs the real command line)."""
+    code, out, err = wflint_in_process(cwd, *args)
+    return subprocess.CompletedProcess(["wflint", *args], code, out, err)
 
 
 def test_diff_writes_nothing_and_exits_1(tmp_path):
@@ -296,12 +307,7 @@ def test_a_fixed_template_ref_name_makes_its_template_checkable(tmp_path, monkey
 
 
 def test_migrations_keep_crlf_and_bom(tmp_path):
-    text = (CASES / "v4-migrations.in.yaml").read_text().replace("\n", "\r\n")
-    target = tmp_path / "cron.yaml"
-    target.write_bytes(b"\xef\xbb\xbf" + text.encode())
-    fix_file(target)
-    expected = (CASES / "v4-migrations.safe.yaml").read_text().replace("\n", "\r\n")
-    assert target.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    _assert_fixed_with_crlf_and_bom(tmp_path, "v4-migrations", "cron.yaml")
 
 
 def test_standard_input_is_not_fixed(tmp_path):

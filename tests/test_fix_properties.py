@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from wflint.run import fixer
 from wflint.run.engine import Engine, Options
 
-SETTINGS = dict(deadline=None, max_examples=25,
+from conftest import examples
+
+SETTINGS = dict(deadline=None, max_examples=examples(25),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 # Valid names: not words YAML 1.1 reads as booleans or null (those are fixable, on purpose).

@@ -1,7 +1,8 @@
 """Red-team reproductions against the merged build (issue 14), one class each.
 
-Every input is written here; each case runs the real command line in a
-subprocess (`python -m wflint`) in a temporary folder.
+Every input is written here; each case runs the command line in a temporary
+folder: in this process (`run`), and, where the bytes on a real standard
+output are the point, in a subprocess (`python -m wflint`, `run_process`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from xml.dom import minidom
 
 import pytest
 
+from conftest import wflint_in_process
+
 BROKEN_YAML = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: [\n"
 TYPO = ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: w}\nspec:\n  entrypoint: mian\n"
         "  templates: [{name: main, container: {image: alpine}}]\n")
@@ -21,6 +24,13 @@ BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 def run(cwd, *args):
+    code, out, err = wflint_in_process(cwd, *args, env={"GITHUB_ACTIONS": None, "NO_COLOR": "1",
+                                                        "WFLINT_CACHE_DIR": str(cwd.parent / "user-cache")})
+    assert "Traceback" not in err, err
+    return code, out, err
+
+
+def run_process(cwd, *args):
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     env.update(NO_COLOR="1", WFLINT_CACHE_DIR=str(cwd.parent / "user-cache"))
     proc = subprocess.run([sys.executable, "-m", "wflint", *args], cwd=cwd, env=env, capture_output=True,
@@ -86,10 +96,11 @@ def _hostile_names(repo):
         (repo / name).write_text(TYPO.replace("name: w}", f'name: "w{ch}::error::z"}}'), encoding="utf-8")
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif", "gitlab", "junit", "text"])
-def test_no_unicode_line_break_reaches_report(repo, fmt):
+@pytest.mark.parametrize("fmt, through", [("json", run), ("sarif", run), ("gitlab", run), ("junit", run),
+                                          ("text", run), ("text", run_process), ("json", run_process)])
+def test_no_unicode_line_break_reaches_report(repo, fmt, through):
     _hostile_names(repo)
-    code, out, err = run(repo, "check", "--show-info", "--format", fmt, ".")
+    code, out, err = through(repo, "check", "--show-info", "--format", fmt, ".")
     assert code == 1
     for ch in BREAKS:
         assert ch not in out and ch not in err

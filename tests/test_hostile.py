@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HELLO
+from conftest import HELLO, plugin_site
 
 HEADER = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: x-}\n"
 MB = 1024 * 1024
@@ -654,21 +654,14 @@ RULES = [sys.modules[__name__]]
 '''
 
 
-def plugin_site(root: Path) -> Path:
-    """A distribution with a `wflint.rules` entry point, found by
-    importlib.metadata on the path like an installed one (no pip needed)."""
-    site = root / "site"
-    info = site / "wflint_fragile-0.1.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: wflint-fragile\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[wflint.rules]\nfragile = wflint_fragile:RULES\n")
-    (site / "wflint_fragile.py").write_text(CRASHING_PLUGIN)
-    return site
+def fragile_site(root: Path) -> Path:
+    return plugin_site(root / "site", "wflint-fragile", "fragile = wflint_fragile:RULES", "wflint_fragile",
+                       CRASHING_PLUGIN)
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, jobs):
-    site = plugin_site(tmp_path)
+    site = fragile_site(tmp_path)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site)] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
     files = ["boom.yaml", "deep.yaml", "fine.yaml"]
     (tmp_path / "boom.yaml").write_text(HELLO.replace("generateName: hello-", "name: boom")
@@ -681,10 +674,11 @@ def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, 
             # (padded: enough work for the default -j to start workers)
             (tmp_path / "many" / f"w{i}.yaml").write_text("# " + "x" * 2000 + "\n" + HELLO.replace("hello-", f"w{i}-"))
         files.append("many")
-    for fmt in ("json", "sarif", "github"):
-        run = wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)
+    runs = {fmt: wflint("check", "--no-cache", "--jobs", jobs, "--format", fmt, *files, cwd=tmp_path, timeout=60)
+            for fmt in ("json", "sarif", "github")}
+    for run in runs.values():
         assert run.code == 3, (run.code, run.stderr)
-    run = wflint("check", "--no-cache", "--jobs", jobs, "--format", "json", *files, cwd=tmp_path, timeout=60)
+    run = runs["json"]
     found = [(d["path"], d["rule"]) for d in run.json["diagnostics"] if not d["path"].startswith("many/")]
     assert found == [("boom.yaml", "internal-error"), ("boom.yaml", "schema"),
                      ("deep.yaml", "internal-error"), ("fine.yaml", "acme-fragile")]  # the other rules still report

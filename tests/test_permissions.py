@@ -2,24 +2,9 @@
 
 import pytest
 
-from conftest import dedent
-from wflint.source import loader
+from conftest import dedent, project
 from wflint.argo import permissions as perms
-from wflint.argo.index import ProjectIndex, indexable
-from wflint.source.files import SourceFile
 
-
-def project(*texts):
-    """A ProjectIndex of the documents of ``texts`` (one file each)."""
-    documents = []
-    for i, text in enumerate(texts):
-        docs, problems = loader.load(SourceFile(f"f{i}.yaml", dedent(text)))
-        assert not problems
-        for doc in docs:
-            if doc.is_argo or indexable(doc):
-                loader.convert(doc)
-                documents.append(doc)
-    return ProjectIndex(documents)
 
 
 def compute(*texts, **kwargs):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HELLO
+from conftest import HELLO, plugin_site
 
 PLUGIN_RULE = '''
 from wflint.finding import finding
@@ -60,6 +60,17 @@ def install(tmp_path):
     return install
 
 
+@pytest.fixture
+def lay_out(tmp_path):
+    """Like ``install``, but the distribution is laid out by hand, as pip
+    would (conftest.plugin_site): for the cases where how the plugin got there
+    is not the point (the first test installs one with pip)."""
+    def lay_out(name, entry, body):
+        package = name.replace("-", "_")
+        return plugin_site(tmp_path / "site", name, entry.replace("'", ""), package, textwrap.dedent(body))
+    return lay_out
+
+
 def wflint(site, *args, cwd):
     env = dict(os.environ, PYTHONPATH=str(site) + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
     return subprocess.run([sys.executable, "-m", "wflint", *args], cwd=cwd, env=env, capture_output=True, text=True)
@@ -78,28 +89,28 @@ def test_an_installed_plugin_reports_findings_and_is_listed(install, tmp_path):
     assert "acme-image-tag" in listing and "(acme)" in listing
 
 
-def test_a_plugin_that_fails_to_load_stops_the_run(install, tmp_path):
-    site = install("wflint-broken", "broken = 'wflint_broken:RULES'", "raise ImportError('no numpy here')\n")
+def test_a_plugin_that_fails_to_load_stops_the_run(lay_out, tmp_path):
+    site = lay_out("wflint-broken", "broken = 'wflint_broken:RULES'", "raise ImportError('no numpy here')\n")
     (tmp_path / "wf.yaml").write_text(HELLO)
     result = wflint(site, "check", "wf.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert "wflint-broken[broken]" in result.stderr and "no numpy here" in result.stderr
 
 
-def test_a_plugin_whose_rule_id_clashes_stops_the_run(install, tmp_path):
+def test_a_plugin_whose_rule_id_clashes_stops_the_run(lay_out, tmp_path):
     body = PLUGIN_RULE.replace('ID = "acme-image-tag"', 'ID = "schema"') + \
         "\nimport sys\nRULES = [sys.modules[__name__]]\n"
-    site = install("wflint-clash", "clash = 'wflint_clash:RULES'", body)
+    site = lay_out("wflint-clash", "clash = 'wflint_clash:RULES'", body)
     (tmp_path / "wf.yaml").write_text(HELLO)
     result = wflint(site, "check", "wf.yaml", cwd=tmp_path)
     assert result.returncode == 2
     assert "wflint-clash[clash]" in result.stderr and "`schema`" in result.stderr
 
 
-def test_a_plugin_with_a_bad_declaration_stops_the_run(install, tmp_path):
+def test_a_plugin_with_a_bad_declaration_stops_the_run(lay_out, tmp_path):
     body = PLUGIN_RULE.replace('ID = "acme-image-tag"', 'ID = "AcmeImageTag"') + \
         "\nimport sys\nRULES = [sys.modules[__name__]]\n"
-    site = install("wflint-badid", "badid = 'wflint_badid:RULES'", body)
+    site = lay_out("wflint-badid", "badid = 'wflint_badid:RULES'", body)
     (tmp_path / "wf.yaml").write_text(HELLO)
     result = wflint(site, "check", "wf.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "kebab-case" in result.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HELLO
+from conftest import HELLO, plugin_site
 
 BAD = HELLO.replace("entrypoint: main", "entrypoint: mian")
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,18 +152,12 @@ RULES = [sys.modules[__name__]]
 CASES = ["exit", "severity", "message", "span", "object", "boolpath", "notfinding"]
 
 
-def plugin_site(root: Path) -> Path:
-    site = root / "site"
-    info = site / "acme_odd-0.1.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-odd\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text("[wflint.rules]\nodd = acme_odd:RULES\n")
-    (site / "acme_odd.py").write_text(MISBEHAVING)
-    return site
+def odd_site(root: Path) -> Path:
+    return plugin_site(root / "site", "acme-odd", "odd = acme_odd:RULES", "acme_odd", MISBEHAVING)
 
 
 def test_a_misbehaving_plugin_is_an_internal_error_and_exit_3(tmp_path):
-    site = plugin_site(tmp_path)
+    site = odd_site(tmp_path)
     project = tmp_path / "project"
     project.mkdir()
     for case in CASES + ["fine"]:

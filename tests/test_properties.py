@@ -23,7 +23,7 @@ from wflint.run.engine import Engine, Options, raise_recursion_limit
 from wflint.render import FORMATS, render
 from wflint.source.files import SourceFile, decode
 
-from conftest import HELLO
+from conftest import HELLO, examples
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -202,7 +202,7 @@ def _check_outputs(report):
     assert set(FORMATS) == {"text", "json", "sarif", "github", "junit", "gitlab"}
 
 
-@settings(max_examples=300, **SETTINGS)
+@settings(max_examples=examples(300), **SETTINGS)
 @given(manifests())
 def test_mutated_manifests_never_raise_and_render(engine, text):
     report = _lint(engine, [("wf.yaml", text)])
@@ -210,7 +210,7 @@ def test_mutated_manifests_never_raise_and_render(engine, text):
     _check_outputs(report)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_random_text_never_raises(engine, text):
     report = _lint(engine, [("wf.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\n" + text)])
@@ -228,7 +228,7 @@ def test_random_bytes_never_raise(engine, data):
     json.loads(render(report, "json"))
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(st.lists(manifests(), min_size=2, max_size=3), st.randoms(use_true_random=False))
 def test_same_findings_twice_and_in_any_file_order(engine, texts, random):
     named = [(f"f{i}.yaml", text) for i, text in enumerate(texts)]
@@ -248,7 +248,7 @@ _HOSTILE_PIECES = ["{{", "}}", "{{=", "[", "]", "'", '"', "(", ")", "a", ".", " 
                    "inputs.parameters.", "steps.", "tasks.", "#", "wflint:", "\\"]
 
 
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(st.lists(st.sampled_from(_HOSTILE_PIECES), max_size=400), st.sampled_from(
     ["name", "when", "depends", "successCondition", "manifest", "source", "expression"]))
 def test_hostile_text_in_any_scanned_field(engine, pieces, field):

@@ -14,6 +14,51 @@ from typing import Dict, List, Optional
 from ..escape import shown
 from ..argo.graph import DocumentGraph, stats_of
 
+# -- the walk both drawings share ------------------------------------------------------
+#
+# Mermaid and DOT draw the same boxes: per document, a cluster of the call
+# graph, one per DAG and one per steps template. ``_draw`` walks them once and
+# a renderer (below) says how each piece is written.
+
+
+def _draw(docs: List[DocumentGraph], out: "_Renderer") -> str:
+    for doc in docs:
+        p = doc.prefix
+        out.open(f"{p}calls", doc.title + " (" + doc.file + ")")
+        for node, data in doc.calls.nodes(data=True):
+            out.call(node, data["label"], data["kind"])
+        for a, b, how in doc.calls.edges(data="how"):
+            out.call_edge(a, b, how)
+        out.close()
+        for k, view in enumerate(doc.dags):
+            sid = f"{p}dag{k}"
+            out.open(sid, "dag " + view.template)
+            for node, label in view.graph.nodes(data="label"):
+                out.node(f"{sid}t{node}", label)
+            for a, b in view.graph.edges:
+                out.edge(f"{sid}t{a}", f"{sid}t{b}")
+            out.close()
+        for k, steps in enumerate(doc.steps):
+            sid = f"{p}steps{k}"
+            out.open(sid, "steps " + steps.template)
+            out.groups(sid, steps.groups)
+            out.close()
+    return out.text()
+
+
+class _Renderer:
+    """The lines of one drawing: ``head`` first, ``tail`` last."""
+
+    head: List[str] = []
+    tail: List[str] = []
+
+    def __init__(self) -> None:
+        self.lines: List[str] = list(self.head)
+
+    def text(self) -> str:
+        return "\n".join(self.lines + self.tail) + "\n"
+
+
 # -- Mermaid --------------------------------------------------------------------
 
 _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;",
@@ -39,37 +84,40 @@ _SHAPES = {"workflow": ('(["', '"])'), "template": ('["', '"]'), "reference": ('
            "missing": ('{{"', '"}}')}
 
 
+class _Mermaid(_Renderer):
+    head = ["flowchart TD"]
+
+    def open(self, sid: str, title: str) -> None:
+        self.lines.append(f'  subgraph {sid}["{mermaid_text(title)}"]')
+
+    def close(self) -> None:
+        self.lines.append("  end")
+
+    def call(self, node: str, label: str, kind: str) -> None:
+        left, right = _SHAPES.get(kind, ('["', '"]'))
+        self.lines.append(f"    {node}{left}{mermaid_text(label)}{right}")
+
+    def call_edge(self, a: str, b: str, how: str) -> None:
+        self.lines.append(f'    {a} -->|"{mermaid_text(how)}"| {b}')
+
+    def node(self, node: str, label: str) -> None:
+        self.lines.append(f'    {node}["{mermaid_text(label)}"]')
+
+    def edge(self, a: str, b: str) -> None:
+        self.lines.append(f"    {a} --> {b}")
+
+    def groups(self, sid: str, groups: List[List[str]]) -> None:
+        for g, group in enumerate(groups):
+            self.lines.append(f'    subgraph {sid}g{g}["{mermaid_text(f"group {g + 1}")}"]')
+            for s, name in enumerate(group):
+                self.lines.append(f'      {sid}g{g}s{s}["{mermaid_text(name)}"]')
+            self.lines.append("    end")
+        for g in range(len(groups) - 1):
+            self.lines.append(f"    {sid}g{g} --> {sid}g{g + 1}")
+
+
 def mermaid(docs: List[DocumentGraph]) -> str:
-    lines = ["flowchart TD"]
-    for doc in docs:
-        p = doc.prefix
-        lines.append(f'  subgraph {p}calls["{mermaid_text(doc.title + " (" + doc.file + ")")}"]')
-        for node, data in doc.calls.nodes(data=True):
-            left, right = _SHAPES.get(data["kind"], ('["', '"]'))
-            lines.append(f"    {node}{left}{mermaid_text(data['label'])}{right}")
-        for a, b, how in doc.calls.edges(data="how"):
-            lines.append(f'    {a} -->|"{mermaid_text(how)}"| {b}')
-        lines.append("  end")
-        for k, view in enumerate(doc.dags):
-            sid = f"{p}dag{k}"
-            lines.append(f'  subgraph {sid}["{mermaid_text("dag " + view.template)}"]')
-            for node, label in view.graph.nodes(data="label"):
-                lines.append(f'    {sid}t{node}["{mermaid_text(label)}"]')
-            for a, b in view.graph.edges:
-                lines.append(f"    {sid}t{a} --> {sid}t{b}")
-            lines.append("  end")
-        for k, steps in enumerate(doc.steps):
-            sid = f"{p}steps{k}"
-            lines.append(f'  subgraph {sid}["{mermaid_text("steps " + steps.template)}"]')
-            for g, group in enumerate(steps.groups):
-                lines.append(f'    subgraph {sid}g{g}["{mermaid_text(f"group {g + 1}")}"]')
-                for s, name in enumerate(group):
-                    lines.append(f'      {sid}g{g}s{s}["{mermaid_text(name)}"]')
-                lines.append("    end")
-            for g in range(len(steps.groups) - 1):
-                lines.append(f"    {sid}g{g} --> {sid}g{g + 1}")
-            lines.append("  end")
-    return "\n".join(lines) + "\n"
+    return _draw(docs, _Mermaid())
 
 
 # -- DOT ----------------------------------------------------------------------------
@@ -88,45 +136,45 @@ def dot_id(text: str) -> str:
 _DOT_SHAPES = {"workflow": "oval", "template": "box", "reference": "box3d", "missing": "octagon"}
 
 
+class _Dot(_Renderer):
+    head = ["digraph wflint {", "  rankdir=TB;", "  node [shape=box];"]
+    tail = ["}"]
+
+    def open(self, sid: str, title: str) -> None:
+        self.lines.append(f"  subgraph {dot_id('cluster_' + sid)} {{")
+        self.lines.append(f"    label={dot_id(title)};")
+
+    def close(self) -> None:
+        self.lines.append("  }")
+
+    def call(self, node: str, label: str, kind: str) -> None:
+        self.lines.append(f"    {dot_id(node)} [label={dot_id(label)}, shape={_DOT_SHAPES.get(kind, 'box')}];")
+
+    def call_edge(self, a: str, b: str, how: str) -> None:
+        self.lines.append(f"    {dot_id(a)} -> {dot_id(b)} [label={dot_id(how)}];")
+
+    def node(self, node: str, label: str) -> None:
+        self.lines.append(f"    {dot_id(node)} [label={dot_id(label)}];")
+
+    def edge(self, a: str, b: str) -> None:
+        self.lines.append(f"    {dot_id(a)} -> {dot_id(b)};")
+
+    def groups(self, sid: str, groups: List[List[str]]) -> None:
+        previous: List[str] = []
+        for g, group in enumerate(groups):
+            ids = [f"{sid}g{g}s{s}" for s in range(len(group))]
+            for node, name in zip(ids, group):
+                self.node(node, name)
+            if len(ids) > 1:
+                self.lines.append("    { rank=same; " + " ".join(dot_id(n) for n in ids) + "; }")
+            for a in previous:
+                for b in ids:
+                    self.edge(a, b)
+            previous = ids or previous
+
+
 def dot(docs: List[DocumentGraph]) -> str:
-    lines = ["digraph wflint {", "  rankdir=TB;", "  node [shape=box];"]
-    for doc in docs:
-        p = doc.prefix
-        lines.append(f"  subgraph {dot_id('cluster_' + p + 'calls')} {{")
-        lines.append(f"    label={dot_id(doc.title + ' (' + doc.file + ')')};")
-        for node, data in doc.calls.nodes(data=True):
-            lines.append(f"    {dot_id(node)} [label={dot_id(data['label'])}, "
-                         f"shape={_DOT_SHAPES.get(data['kind'], 'box')}];")
-        for a, b, how in doc.calls.edges(data="how"):
-            lines.append(f"    {dot_id(a)} -> {dot_id(b)} [label={dot_id(how)}];")
-        lines.append("  }")
-        for k, view in enumerate(doc.dags):
-            sid = f"{p}dag{k}"
-            lines.append(f"  subgraph {dot_id('cluster_' + sid)} {{")
-            lines.append(f"    label={dot_id('dag ' + view.template)};")
-            for node, label in view.graph.nodes(data="label"):
-                lines.append(f"    {dot_id(f'{sid}t{node}')} [label={dot_id(label)}];")
-            for a, b in view.graph.edges:
-                lines.append(f"    {dot_id(f'{sid}t{a}')} -> {dot_id(f'{sid}t{b}')};")
-            lines.append("  }")
-        for k, steps in enumerate(doc.steps):
-            sid = f"{p}steps{k}"
-            lines.append(f"  subgraph {dot_id('cluster_' + sid)} {{")
-            lines.append(f"    label={dot_id('steps ' + steps.template)};")
-            previous: List[str] = []
-            for g, group in enumerate(steps.groups):
-                ids = [f"{sid}g{g}s{s}" for s in range(len(group))]
-                for node, name in zip(ids, group):
-                    lines.append(f"    {dot_id(node)} [label={dot_id(name)}];")
-                if len(ids) > 1:
-                    lines.append("    { rank=same; " + " ".join(dot_id(n) for n in ids) + "; }")
-                for a in previous:
-                    for b in ids:
-                        lines.append(f"    {dot_id(a)} -> {dot_id(b)};")
-                previous = ids or previous
-            lines.append("  }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return _draw(docs, _Dot())
 
 
 # -- JSON -----------------------------------------------------------------------
