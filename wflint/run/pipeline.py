@@ -325,8 +325,10 @@ class Pipeline:
         problems: List[Finding] = []
         if files is None:
             files, problems = self.read(paths)
-        first = [source for source in files if may_hold_indexed(source.text)]
-        later = [source for source in files if not may_hold_indexed(source.text)] if len(first) < len(files) else []
+        first: List[sources.SourceFile] = []
+        later: List[sources.SourceFile] = []
+        for source in files:
+            (first if may_hold_indexed(source.text) else later).append(source)
         parsed = self.parse(first)
         index = ProjectIndex(parsed.documents, entries=exchange(index_entries(parsed.documents)))
         contexts = self.contexts(index)
