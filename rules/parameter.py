@@ -111,7 +111,7 @@ def check(document, context):
                 label = _call_label(call)
                 yield from _argument_values(call.path + ("arguments",), arguments, label, empty_ok=False,
                                             named=named)
-            callee = _callee(graph.callee(graph.own, call.path, body), cache)
+            callee = _callee(graph.of_call("callee", graph.own, call), cache)
             if callee is not None and not uncertain:
                 yield from _call(call, callee, label, named, undeclared)
 

@@ -30,6 +30,14 @@ def _memo(document, key, build):
     return build() if memoize is None else memoize(key, build)
 
 
+def _memoized(document, key):
+    """What ``_memo`` stored under ``key`` (None when nothing yet, or no memo): a
+    dictionary look-up, for the accessors every rule calls many times per
+    document (``document.memoize`` keeps its values in ``document.memo``)."""
+    memo = getattr(document, "memo", None)
+    return memo.get(key) if type(memo) is dict else None
+
+
 def _memo_on(at, key, build):
     """The same, kept on a (frozen) TemplateAt, which the document's memo keeps alive."""
     found = at.__dict__.get(key)
@@ -41,6 +49,13 @@ def _memo_on(at, key, build):
 
 def spec(document) -> Tuple[NodePath, Dict]:
     """The workflow spec: `spec`, or a CronWorkflow's `spec.workflowSpec`."""
+    found = _memoized(document, "spec")
+    if found is None:
+        found = _memo(document, "spec", lambda: _spec(document))
+    return found
+
+
+def _spec(document) -> Tuple[NodePath, Dict]:
     data = as_dict(document.data)
     top = as_dict(data.get("spec"))
     if document.kind == "CronWorkflow":
@@ -95,7 +110,8 @@ class Call:
 
 def templates(document) -> List[TemplateAt]:
     """Top-level templates of the workflow spec, in order."""
-    return _memo(document, "templates", lambda: _templates(document))
+    found = _memoized(document, "templates")
+    return found if found is not None else _memo(document, "templates", lambda: _templates(document))
 
 
 def _templates(document) -> List[TemplateAt]:
@@ -106,7 +122,8 @@ def _templates(document) -> List[TemplateAt]:
 
 def all_templates(document) -> List[TemplateAt]:
     """Top-level templates and every inline template inside them, depth first."""
-    return _memo(document, "all_templates", lambda: _all_templates(document))
+    found = _memoized(document, "all_templates")
+    return found if found is not None else _memo(document, "all_templates", lambda: _all_templates(document))
 
 
 def _all_templates(document) -> List[TemplateAt]:
@@ -163,16 +180,24 @@ def _calls(at: TemplateAt) -> List[Call]:
 def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
     """``calls(TemplateAt(path, template))``, memoized in ``document`` for
     templates that are not the document's own (reached through a reference)."""
-    own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
+    own = _memoized(document, "templates_by_path")
+    if own is None:
+        own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
     at = own.get(path)
     if at is not None and at.template is template:
-        return calls(at)      # one of the document's own: share its walk
-    return _memo(document, ("calls", id(template), path), lambda: calls(TemplateAt(path, template)))
+        found = at.__dict__.get("_calls")
+        return found if found is not None else calls(at)     # one of the document's own: share its walk
+    key = ("calls", id(template), path)
+    found = _memoized(document, key)
+    return found if found is not None else _memo(document, key, lambda: calls(TemplateAt(path, template)))
 
 
 def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
     """Every step, task and step/task hook in the document, with its template;
     workflow-level hooks are reported by ``spec_hooks``."""
+    found = _memoized(document, "all_calls")
+    if found is not None:
+        return found
     return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
