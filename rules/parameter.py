@@ -98,6 +98,7 @@ def check(document, context):
     yield from _spec_arguments(document, base, spec, context)
     yield from _read_as_numbers(document, base, spec)
 
+    of_call, own = graph.of_call, graph.own
     for at in model.all_templates(document):
         if at.template.get("outputs") is not None:
             yield from _outputs(at)
@@ -106,12 +107,13 @@ def check(document, context):
             label = None
             arguments = body.get("arguments")
             # the named argument parameters, read once for the three checks of a call
-            named = _named(arguments.get("parameters")) if isinstance(arguments, dict) else []
-            if call.kind != "hook" and arguments is not None:
+            named = _named(arguments.get("parameters")) if type(arguments) is dict else []
+            if named and call.kind != "hook":
+                # (_argument_values checks only named parameters; without them it finds nothing)
                 label = _call_label(call)
                 yield from _argument_values(call.path + ("arguments",), arguments, label, empty_ok=False,
                                             named=named)
-            callee = _callee(graph.of_call("callee", graph.own, call), cache)
+            callee = _callee(of_call("callee", own, call), cache)
             if callee is not None and not uncertain:
                 yield from _call(call, callee, label, named, undeclared)
 
@@ -497,25 +499,40 @@ def _read_as_numbers(document, base, spec):
     reads as a number or boolean Argo then passes in another form: `1.10` is
     the number 1.1 and reaches the template as `1.1`, `yes` as `true`, `0755`
     as `493`. Quoting it keeps the text as written."""
-    lists = [(base + ("arguments", "parameters"), model.as_dict(spec.get("arguments")).get("parameters"))]
-    for at in model.all_templates(document):
-        for part in ("inputs", "outputs"):
-            lists.append((at.path + (part, "parameters"),
-                          model.as_dict(at.template.get(part)).get("parameters")))
-        for call in model.calls(at):
-            lists.append((call.path + ("arguments", "parameters"),
-                          model.as_dict(call.body.get("arguments")).get("parameters")))
-    for path, items in lists:
-        if type(items) is not list:
-            continue
+    for path, items in _parameter_lists(document, base, spec):
         for i, item in enumerate(items):
             if type(item) is not dict:
                 continue
-            places = [((i, "value"), item.get("value")), ((i, "default"), item.get("default"))]
-            places += [((i, "enum", j), v) for j, v in enumerate(model.as_list(item.get("enum")))]
-            for where, value in places:
-                if isinstance(value, (bool, int, float)):
-                    yield from _changed_by_yaml(document, path + where, value)
+            value, default, enum = item.get("value"), item.get("default"), item.get("enum")
+            if isinstance(value, _SCALARS):
+                yield from _changed_by_yaml(document, path + (i, "value"), value)
+            if isinstance(default, _SCALARS):
+                yield from _changed_by_yaml(document, path + (i, "default"), default)
+            if type(enum) is list:
+                for j, v in enumerate(enum):
+                    if isinstance(v, _SCALARS):
+                        yield from _changed_by_yaml(document, path + (i, "enum", j), v)
+
+
+_SCALARS = (bool, int, float)   # what YAML may have read from a text meant as a string
+
+
+def _parameter_lists(document, base, spec):
+    """(path, list) of every parameter list: the workflow's arguments, then per
+    template its inputs, its outputs and the arguments of each of its calls."""
+    arguments = spec.get("arguments")
+    if type(arguments) is dict and type(arguments.get("parameters")) is list:
+        yield base + ("arguments", "parameters"), arguments["parameters"]
+    for at in model.all_templates(document):
+        template = at.template
+        for part in ("inputs", "outputs"):
+            holder = template.get(part)
+            if type(holder) is dict and type(holder.get("parameters")) is list:
+                yield at.path + (part, "parameters"), holder["parameters"]
+        for call in model.calls(at):
+            arguments = call.body.get("arguments")
+            if type(arguments) is dict and type(arguments.get("parameters")) is list:
+                yield call.path + ("arguments", "parameters"), arguments["parameters"]
 
 
 def _changed_by_yaml(document, path, value):

@@ -520,6 +520,8 @@ def _dynamic_pattern(names: Sequence[str]):
     """A test for names that one of ``names`` with tags can become at run
     time (each tag: one or more characters), or None. Linear in the name
     tested (a regex of `.+` pieces backtracks exponentially)."""
+    if not any("{{" in name for name in names):
+        return None          # (nearly always: skip the imports below)
     from ..source.globmatch import wildcard_matcher
     from ..lang.tags import scan
     matchers = []
@@ -547,26 +549,33 @@ class _AnyOf:
         return any(m(name) for m in self._matchers)
 
 
+_NO_LEAK = Loop("leak", frozenset(), False, any_keys=False)
+
+
 class StepsIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
         keys: Set[str] = set()
         any_keys = maps = False
+        leaked = _NO_LEAK     # Loop is frozen: one object serves until a loop adds to it
         for call in model.steps(at):
             name = as_str(call.body.get("name"))
             loop = loop_info(call.body)
             last = self.order[-1] if self.order else None
             position = last.position + 1 if last is not None and last.group == call.group else 0
-            leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
+            if leaked is None:
+                leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
             member = Member(name or "", call.path, call.body, doc, call.group, position, loop, leaked)
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
-            if loop.kind == "withParam":
-                any_keys = True
-            keys |= loop.keys
-            maps = maps or loop.maps or loop.lists
+            if loop is not NO_LOOP:
+                if loop.kind == "withParam":
+                    any_keys = True
+                keys |= loop.keys
+                maps = maps or loop.maps or loop.lists
+                leaked = None
         self.dynamic = _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:
