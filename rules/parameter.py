@@ -236,6 +236,8 @@ def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, 
                               hint=f"pass `{name}` in {source}, or give the input a `default`",
                               severity=severity)
             continue
+        if arg.get("value") is not None:
+            continue      # passed with a value (_argument_only_from: None)
         only = _argument_only_from(arg)
         if only:
             # The argument's valueFrom replaces the input's value and default, and
@@ -294,7 +296,9 @@ def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named
         if param is None:
             unknown.append((i, name))
             continue
-        enum = model.as_list(param.get("enum"))
+        enum = param.get("enum")
+        if not enum or type(enum) is not list:
+            continue      # nothing to compare the value with
         value = _text(arg.get("value"))
         if enum and value is not None and "{{" not in value and value not in _texts(enum):
             yield finding(path + ("parameters", i, "value"),
@@ -365,10 +369,12 @@ def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kin
     (``caller`` None) and a step's or task's `arguments`."""
     arguments = model.as_dict(arguments)
     for i, param in (_named(arguments.get("parameters")) if named is None else named):
+        value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
+        if value is not None and value_from is None and enum is None:
+            continue      # a plain value: none of the checks below applies
         at = path + ("parameters", i)
         name = param["name"]
         what = f"workflow parameter `{name}`" if caller is None else f"argument `{name}` of {caller}"
-        value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
         if value is None and value_from is None:
             if not empty_ok:
                 yield _no_value(at + ("name",), what, name, caller, kind)

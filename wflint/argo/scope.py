@@ -407,10 +407,7 @@ class TemplateScope:
         self.at = at
         template = at.template
         self.template = template
-        name = at.name
-        self.name = name
-        self.label = f"`{name}`" if name else "the inline template"
-        self.named = f"template `{name}`" if name else "the inline template"
+        self.name = as_str(template.get("name"))
         self.top_name = top_name
         ttype = self.type = model.template_type(template)
         self.pod = ttype in model.POD_TYPES
@@ -421,6 +418,14 @@ class TemplateScope:
         self.dag: Optional[DagIndex] = DagIndex(doc, at) if ttype == "dag" else None
 
     # What only some strings need, worked out on first use.
+
+    @_lazy
+    def label(self) -> str:
+        return f"`{self.name}`" if self.name else "the inline template"
+
+    @_lazy
+    def named(self) -> str:
+        return f"template `{self.name}`" if self.name else "the inline template"
 
     def _input_names(self):
         inputs = as_dict(self.template.get("inputs"))
