@@ -269,7 +269,9 @@ class _Checker:
                 yield from self._walk(value, path + (key,), place)
                 continue
             for i, item in enumerate(as_list(value)):
-                for field, text in as_dict(item).items():
+                if type(item) is not dict:
+                    continue
+                for field, text in item.items():
                     if field == "fromExpression":
                         yield from self._bare(text, path + (key, i, field), place)
                         continue
