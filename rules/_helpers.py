@@ -106,3 +106,17 @@ def tagged(check, findings):
     wflint.ruleids) unless they name one already."""
     for item in findings:
         yield item if item.check else item.replace(check=check)
+
+
+_VERSION_FLAGS: dict = {}
+
+
+def version_flags(version) -> tuple:
+    """(Argo 4 or later, 4.1 or later) for the run's `--argo-version`: the same
+    for every document, so worked out once per version text."""
+    found = _VERSION_FLAGS.get(version)
+    if found is None:
+        from wflint.argo.version import ArgoVersion
+        parsed = ArgoVersion(version)
+        found = _VERSION_FLAGS[str(parsed)] = _VERSION_FLAGS[str(version)] = (parsed.major >= 4, parsed >= "4.1")
+    return found

@@ -98,6 +98,7 @@ def check(document, context):
     yield from _spec_arguments(document, base, spec, context)
     yield from _read_as_numbers(document, base, spec)
 
+    of_call, own = graph.of_call, graph.own
     for at in model.all_templates(document):
         if at.template.get("outputs") is not None:
             yield from _outputs(at)
@@ -106,12 +107,13 @@ def check(document, context):
             label = None
             arguments = body.get("arguments")
             # the named argument parameters, read once for the three checks of a call
-            named = _named(arguments.get("parameters")) if isinstance(arguments, dict) else []
-            if call.kind != "hook" and arguments is not None:
+            named = _named(arguments.get("parameters")) if type(arguments) is dict else []
+            if named and call.kind != "hook":
+                # (_argument_values checks only named parameters; without them it finds nothing)
                 label = _call_label(call)
                 yield from _argument_values(call.path + ("arguments",), arguments, label, empty_ok=False,
                                             named=named)
-            callee = _callee(graph.callee(graph.own, call.path, body), cache)
+            callee = _callee(of_call("callee", own, call), cache)
             if callee is not None and not uncertain:
                 yield from _call(call, callee, label, named, undeclared)
 
@@ -234,6 +236,8 @@ def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, 
                               hint=f"pass `{name}` in {source}, or give the input a `default`",
                               severity=severity)
             continue
+        if arg.get("value") is not None:
+            continue      # passed with a value (_argument_only_from: None)
         only = _argument_only_from(arg)
         if only:
             # The argument's valueFrom replaces the input's value and default, and
@@ -292,7 +296,9 @@ def _unknown_arguments(path, arguments: Dict, callee: Callee, caller: str, named
         if param is None:
             unknown.append((i, name))
             continue
-        enum = model.as_list(param.get("enum"))
+        enum = param.get("enum")
+        if not enum or type(enum) is not list:
+            continue      # nothing to compare the value with
         value = _text(arg.get("value"))
         if enum and value is not None and "{{" not in value and value not in _texts(enum):
             yield finding(path + ("parameters", i, "value"),
@@ -363,10 +369,12 @@ def _argument_values(path, arguments, caller: Optional[str], empty_ok: bool, kin
     (``caller`` None) and a step's or task's `arguments`."""
     arguments = model.as_dict(arguments)
     for i, param in (_named(arguments.get("parameters")) if named is None else named):
+        value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
+        if value is not None and value_from is None and enum is None:
+            continue      # a plain value: none of the checks below applies
         at = path + ("parameters", i)
         name = param["name"]
         what = f"workflow parameter `{name}`" if caller is None else f"argument `{name}` of {caller}"
-        value, value_from, enum = param.get("value"), param.get("valueFrom"), param.get("enum")
         if value is None and value_from is None:
             if not empty_ok:
                 yield _no_value(at + ("name",), what, name, caller, kind)
@@ -497,25 +505,40 @@ def _read_as_numbers(document, base, spec):
     reads as a number or boolean Argo then passes in another form: `1.10` is
     the number 1.1 and reaches the template as `1.1`, `yes` as `true`, `0755`
     as `493`. Quoting it keeps the text as written."""
-    lists = [(base + ("arguments", "parameters"), model.as_dict(spec.get("arguments")).get("parameters"))]
-    for at in model.all_templates(document):
-        for part in ("inputs", "outputs"):
-            lists.append((at.path + (part, "parameters"),
-                          model.as_dict(at.template.get(part)).get("parameters")))
-        for call in model.calls(at):
-            lists.append((call.path + ("arguments", "parameters"),
-                          model.as_dict(call.body.get("arguments")).get("parameters")))
-    for path, items in lists:
-        if type(items) is not list:
-            continue
+    for path, items in _parameter_lists(document, base, spec):
         for i, item in enumerate(items):
             if type(item) is not dict:
                 continue
-            places = [((i, "value"), item.get("value")), ((i, "default"), item.get("default"))]
-            places += [((i, "enum", j), v) for j, v in enumerate(model.as_list(item.get("enum")))]
-            for where, value in places:
-                if isinstance(value, (bool, int, float)):
-                    yield from _changed_by_yaml(document, path + where, value)
+            value, default, enum = item.get("value"), item.get("default"), item.get("enum")
+            if isinstance(value, _SCALARS):
+                yield from _changed_by_yaml(document, path + (i, "value"), value)
+            if isinstance(default, _SCALARS):
+                yield from _changed_by_yaml(document, path + (i, "default"), default)
+            if type(enum) is list:
+                for j, v in enumerate(enum):
+                    if isinstance(v, _SCALARS):
+                        yield from _changed_by_yaml(document, path + (i, "enum", j), v)
+
+
+_SCALARS = (bool, int, float)   # what YAML may have read from a text meant as a string
+
+
+def _parameter_lists(document, base, spec):
+    """(path, list) of every parameter list: the workflow's arguments, then per
+    template its inputs, its outputs and the arguments of each of its calls."""
+    arguments = spec.get("arguments")
+    if type(arguments) is dict and type(arguments.get("parameters")) is list:
+        yield base + ("arguments", "parameters"), arguments["parameters"]
+    for at in model.all_templates(document):
+        template = at.template
+        for part in ("inputs", "outputs"):
+            holder = template.get(part)
+            if type(holder) is dict and type(holder.get("parameters")) is list:
+                yield at.path + (part, "parameters"), holder["parameters"]
+        for call in model.calls(at):
+            arguments = call.body.get("arguments")
+            if type(arguments) is dict and type(arguments.get("parameters")) is list:
+                yield call.path + ("arguments", "parameters"), arguments["parameters"]
 
 
 def _changed_by_yaml(document, path, value):

@@ -11,7 +11,7 @@ info finding per resource template lists what it needs.
 import weakref
 from typing import Dict, List, Optional, Tuple
 
-from wflint.argo import permissions as perms
+from wflint.argo import model, permissions as perms
 from wflint.finding import INFO, WARNING, finding
 from wflint.k8s.rbac import Authorizer
 
@@ -126,8 +126,10 @@ def _authorizer(index) -> Authorizer:
 
 
 def check(document, context):
-    computed = perms.compute(document, context.index)
     auth = _authorizer(context.index)
+    if not auth.accounts and not auth.bindings and not _may_run_resource_templates(document):
+        return   # nothing to verify against, and no resource template to note (see _unverified)
+    computed = perms.compute(document, context.index)
     covered: Dict[Tuple[str, Optional[str]], bool] = {}
 
     def verifiable(account: str, namespace: Optional[str]) -> bool:
@@ -204,6 +206,22 @@ def check(document, context):
                                    f"`kubernetes.io/service-account.name: {need.account}`")
 
     yield from _unverified(computed, verifiable)
+
+
+def _may_run_resource_templates(document) -> bool:
+    """Whether the permissions walk may reach a resource template: one of the
+    document's own templates (inline ones included) is one, or the walk may
+    leave the document (a `templateRef`, a `workflowTemplateRef`) or enter a
+    workflow hook's inline template. When it cannot, a project without RBAC
+    gets nothing from this rule: ``_unverified`` reports only resource needs and
+    what resource templates leave unknown (both come from resource templates
+    alone), and every other finding needs a ServiceAccount or binding."""
+    base, spec = model.spec(document)
+    if spec.get("workflowTemplateRef") is not None or model.ref_calls(document):
+        return True
+    if any(isinstance(hook.body.get("inline"), dict) for hook in model.spec_hooks(document)):
+        return True
+    return any(at.template.get("resource") is not None for at in model.all_templates(document))
 
 
 def _partial_view(auth: Authorizer, need: perms.Need) -> bool:

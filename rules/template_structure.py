@@ -5,13 +5,12 @@ import re
 from wflint.argo import callgraph, model
 from wflint.lang import durations
 from wflint import fix as fixes
-from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
 from ._helpers import (POD_RESOURCE_KEYS, RETRY_POLICIES, label, minimum_parallelism,  # noqa: F401
                        pod_resources, retry_strategy)
-from ._helpers import tagged as _as
+from ._helpers import tagged as _as, version_flags
 
 ID = "template-structure"
 SEVERITY = "error"
@@ -63,8 +62,7 @@ MAX_INPUT_PARAMETERS = 500
 
 
 def check(document, context):
-    version = ArgoVersion(context.argo_version)
-    v4, v41 = version.major >= 4, version >= "4.1"
+    v4, v41 = version_flags(context.argo_version)
     _, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
     for at in model.all_templates(document):

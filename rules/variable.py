@@ -139,34 +139,26 @@ class _Checker:
         return result
 
     def _spec(self, base, spec: Dict) -> Iterator:
-        doc = self.doc
-        place = Place(doc, None, SPEC, checked=False)
-        for key, value in spec.items():
-            if key in SPEC_SKIP:
-                continue
-            if isinstance(value, str):
-                if "{{" not in value:
-                    continue          # nothing to check in it
-            elif not isinstance(value, (dict, list)):
-                continue
-            path = base + (key,)
-            if key == "hooks":
-                for name, hook in as_dict(value).items():
-                    hook_place = Place(doc, None, SPEC, checked=False, in_hook=True, exit_hook=name == "exit")
-                    yield from self._hook(hook, path + (name,), hook_place)
-            elif key == "metrics":
-                yield from self._metrics(value, path, Place(doc, None, SPEC_METRICS, checked=False))
-            elif key == "volumes":
-                # substituted again for each step, task and pod, in its scope
-                yield from self._walk(value, path, Place(doc, None, SPEC, checked=False, per_pod=True))
-            elif key == "workflowMetadata":
-                for label, source in as_dict(as_dict(value).get("labelsFrom")).items():
-                    expression = as_dict(source).get("expression")
-                    yield from self._bare(expression, path + ("labelsFrom", label, "expression"), place)
-                for sub in ("labels", "annotations"):
-                    yield from self._walk(as_dict(value).get(sub), path + (sub,), place)
-            else:
-                yield from self._walk(value, path, place)
+        yield from self._fields(spec, base, Place(self.doc, None, SPEC, checked=False), _SPEC_FIELDS, SPEC_SKIP)
+
+    def _spec_hooks(self, hooks, path, place: Place) -> Iterator:
+        for name, hook in as_dict(hooks).items():
+            hook_place = Place(self.doc, None, SPEC, checked=False, in_hook=True, exit_hook=name == "exit")
+            yield from self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
+
+    def _spec_metrics(self, metrics, path, place: Place) -> Iterator:
+        yield from self._metrics(metrics, path, Place(self.doc, None, SPEC_METRICS, checked=False))
+
+    def _spec_volumes(self, volumes, path, place: Place) -> Iterator:
+        # substituted again for each step, task and pod, in its scope
+        yield from self._walk(volumes, path, Place(self.doc, None, SPEC, checked=False, per_pod=True))
+
+    def _workflow_metadata(self, value, path, place: Place) -> Iterator:
+        for label, source in as_dict(as_dict(value).get("labelsFrom")).items():
+            expression = as_dict(source).get("expression")
+            yield from self._bare(expression, path + ("labelsFrom", label, "expression"), place)
+        for sub in ("labels", "annotations"):
+            yield from self._walk(as_dict(value).get(sub), path + (sub,), place)
 
     def _cron(self) -> Iterator:
         spec = as_dict(as_dict(self.document.data).get("spec"))
@@ -182,99 +174,93 @@ class _Checker:
     # -- templates -------------------------------------------------------------
 
     def _template(self, ts: TemplateScope) -> Iterator:
-        doc = self.doc
         outer = self.call_places.get(ts.at.owner) if ts.at.inline else None
-        body = Place(doc, ts, BODY, checked=ts.checked_body, outer=outer)
-        at_path = ts.at.path
-        for key, value in ts.template.items():
-            if isinstance(value, str):
-                if "{{" not in value:
-                    continue          # nothing to check in it
-            elif not isinstance(value, (dict, list)):
-                continue
-            path = at_path + (key,)
-            if key == "steps" and ts.steps is not None:
-                yield from self._steps(ts)
-            elif key == "dag" and ts.dag is not None:
-                yield from self._dag(ts, value, path)
-            elif key == "outputs":
-                yield from self._outputs(value, path, Place(doc, ts, OUTPUTS, checked=True, outer=outer))
-            elif key == "metrics":
-                yield from self._metrics(value, path, Place(doc, ts, METRICS, checked=ts.checked_body,
-                                                            outer=outer))
-            elif key == "retryStrategy":
-                retry = as_dict(value)
-                for sub, item in retry.items():
-                    if sub == "expression":
-                        yield from self._bare(item, path + (sub,), Place(doc, ts, RETRY, checked=False,
-                                                                         outer=outer))
-                    else:
-                        yield from self._walk(item, path + (sub,), body)
-            elif key == "resource" and isinstance(value, dict) and _child_workflow(value.get("manifest")):
-                child = Place(doc, ts, BODY, checked=ts.checked_body, child_manifest=True, outer=outer)
-                for sub, item in value.items():
-                    yield from self._walk(item, path + (sub,), child if sub == "manifest" else body)
-            elif key == "http":
-                for sub, item in as_dict(value).items():
-                    if sub == "successCondition":
-                        yield from self._bare(item, path + (sub,), Place(doc, ts, HTTP, checked=False,
-                                                                         outer=outer))
-                    else:
-                        yield from self._walk(item, path + (sub,), body)
-            else:
-                yield from self._walk(value, path, body)
+        body = Place(self.doc, ts, BODY, checked=ts.checked_body, outer=outer)
+        yield from self._fields(ts.template, ts.at.path, body, _TEMPLATE_FIELDS)
 
-    def _steps(self, ts: TemplateScope) -> Iterator:
+    # Each gets the field's value and path, and the template's `body` place (whose
+    # `template` is the TemplateScope and `outer` the step that holds an inline template).
+
+    def _steps(self, value, path, body: Place) -> Iterator:
+        ts = body.template
+        if ts.steps is None:      # `steps` beside the template's type: plain fields
+            yield from self._walk(value, path, body)
+            return
         for member in ts.steps.order:
             place = Place(self.doc, ts, STEP, checked=True, member=member)
             self.call_places[member.path] = place
-            yield from self._call(member.body, member.path, place)
+            yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
 
-    def _dag(self, ts: TemplateScope, dag, path) -> Iterator:
+    def _dag(self, dag, path, body: Place) -> Iterator:
+        ts = body.template
+        if ts.dag is None:
+            yield from self._walk(dag, path, body)
+            return
         dag = as_dict(dag)
         for member in ts.dag.order:
             place = Place(self.doc, ts, TASK, checked=True, member=member)
             self.call_places[member.path] = place
-            yield from self._call(member.body, member.path, place)
+            yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
         if "target" in dag:
             yield from self._walk(dag["target"], path + ("target",), Place(self.doc, ts, TARGET, checked=True))
 
-    def _call(self, body: Dict, path, place: Place) -> Iterator:
-        for key, value in body.items():
-            if key in CALL_SKIP:
-                continue
-            if key == "when":
-                yield from self._when(value, path + (key,), place)
-                continue
-            if isinstance(value, str):
-                if "{{" not in value:
-                    continue          # nothing to check in it
-            elif not isinstance(value, (dict, list)):
-                continue
-            sub = path + (key,)
-            if key == "arguments":
-                yield from self._arguments(value, sub, place)
-            elif key == "hooks":
-                for name, hook in as_dict(value).items():
-                    hook_place = Place(place.doc, place.template, place.section, place.checked,
-                                       member=place.member, in_hook=True)
-                    yield from self._hook(hook, sub + (name,), hook_place)
-            else:
-                yield from self._walk(value, sub, place)
+    def _template_outputs(self, outputs, path, body: Place) -> Iterator:
+        yield from self._outputs(outputs, path, Place(self.doc, body.template, OUTPUTS, checked=True,
+                                                      outer=body.outer))
 
-    def _hook(self, hook, path, place: Place) -> Iterator:
-        for key, value in as_dict(hook).items():
-            if key == "expression":
-                yield from self._bare(value, path + (key,), place)
-                continue
-            if isinstance(value, str):
-                if "{{" not in value:
-                    continue          # nothing to check in it
-            elif not isinstance(value, (dict, list)):
-                continue
-            if key == "arguments":
-                yield from self._arguments(value, path + (key,), place)
+    def _template_metrics(self, metrics, path, body: Place) -> Iterator:
+        yield from self._metrics(metrics, path, Place(self.doc, body.template, METRICS, checked=body.checked,
+                                                      outer=body.outer))
+
+    def _retry_strategy(self, retry, path, body: Place) -> Iterator:
+        for sub, item in as_dict(retry).items():
+            if sub == "expression":
+                yield from self._bare(item, path + (sub,), Place(self.doc, body.template, RETRY, checked=False,
+                                                                 outer=body.outer))
             else:
+                yield from self._walk(item, path + (sub,), body)
+
+    def _resource(self, value, path, body: Place) -> Iterator:
+        if not (isinstance(value, dict) and _child_workflow(value.get("manifest"))):
+            yield from self._walk(value, path, body)
+            return
+        child = Place(self.doc, body.template, BODY, checked=body.checked, child_manifest=True, outer=body.outer)
+        for sub, item in value.items():
+            yield from self._walk(item, path + (sub,), child if sub == "manifest" else body)
+
+    def _http(self, value, path, body: Place) -> Iterator:
+        for sub, item in as_dict(value).items():
+            if sub == "successCondition":
+                yield from self._bare(item, path + (sub,), Place(self.doc, body.template, HTTP, checked=False,
+                                                                 outer=body.outer))
+            else:
+                yield from self._walk(item, path + (sub,), body)
+
+    # -- steps, tasks and hooks ----------------------------------------------------
+
+    def _call_hooks(self, hooks, path, place: Place) -> Iterator:
+        """A step's or task's hooks: each sees the call itself."""
+        for name, hook in as_dict(hooks).items():
+            hook_place = Place(place.doc, place.template, place.section, place.checked, member=place.member,
+                               in_hook=True)
+            yield from self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
+
+    def _fields(self, mapping: Dict, path, place: Place, handlers: Dict, skip=frozenset()) -> Iterator:
+        """Each field of ``mapping`` (at ``path``), in order, but those in
+        ``skip``: a field ``handlers`` names goes to its handler, as
+        ``handler(self, value, path + (key,), place)``, whatever its value
+        (each yields nothing for a value not of its shape, so that is sound);
+        any other field is walked, when it may hold a tag at all."""
+        for key, value in mapping.items():
+            if key in skip:
+                continue
+            handler = handlers.get(key)
+            if handler is not None:
+                yield from handler(self, value, path + (key,), place)
+            elif isinstance(value, str):
+                if "{{" in value:
+                    yield from self._string(value, path + (key,), place)
+            elif isinstance(value, (dict, list)):
                 yield from self._walk(value, path + (key,), place)
 
     def _arguments(self, arguments, path, place: Place) -> Iterator:
@@ -283,7 +269,9 @@ class _Checker:
                 yield from self._walk(value, path + (key,), place)
                 continue
             for i, item in enumerate(as_list(value)):
-                for field, text in as_dict(item).items():
+                if type(item) is not dict:
+                    continue
+                for field, text in item.items():
                     if field == "fromExpression":
                         yield from self._bare(text, path + (key, i, field), place)
                         continue
@@ -531,6 +519,16 @@ class _Checker:
             yield finding(path, f"`{{{{{tag.key}}}}}` is not quoted, and its value (such as `{values[0]}`) "
                                 f"is not one word to govaluate",
                           hint=f"quote it: '{{{{{tag.key}}}}}'", span=(tag.start, tag.end), severity=WARNING)
+
+
+# What `_fields` hands to a method rather than walking, per kind of mapping.
+_SPEC_FIELDS = {"hooks": _Checker._spec_hooks, "metrics": _Checker._spec_metrics,
+                "volumes": _Checker._spec_volumes, "workflowMetadata": _Checker._workflow_metadata}
+_TEMPLATE_FIELDS = {"steps": _Checker._steps, "dag": _Checker._dag, "outputs": _Checker._template_outputs,
+                    "metrics": _Checker._template_metrics, "retryStrategy": _Checker._retry_strategy,
+                    "resource": _Checker._resource, "http": _Checker._http}
+_CALL_FIELDS = {"when": _Checker._when, "arguments": _Checker._arguments, "hooks": _Checker._call_hooks}
+_HOOK_FIELDS = {"expression": _Checker._bare, "arguments": _Checker._arguments}
 
 
 def _strict(place: Place) -> Place:

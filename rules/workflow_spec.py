@@ -3,12 +3,11 @@
 from wflint.argo import callgraph, model
 from wflint.lang import durations, selector
 from wflint import fix as fixes
-from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
 from . import _helpers
-from ._helpers import GC_STRATEGIES, gc_strategy, tagged
+from ._helpers import GC_STRATEGIES, gc_strategy, tagged, version_flags
 
 ID = "workflow-spec"
 SEVERITY = "error"
@@ -40,8 +39,7 @@ CHECKS = {
 
 
 def check(document, context):
-    version = ArgoVersion(context.argo_version)
-    v4, v41 = version.major >= 4, version >= "4.1"
+    v4, v41 = version_flags(context.argo_version)
     base, spec = model.spec(document)
     if not spec:
         return

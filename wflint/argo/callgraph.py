@@ -191,6 +191,25 @@ class CallGraph:
         holder = self.holder_of(resolved.entry)
         return Target("templateRef", field, holder, resolved.path, resolved.template, name=template, ref=ref)
 
+    def of_call(self, what: str, holder: Holder, call: model.Call):
+        """``targets``, ``runs`` or ``callee`` (``what``) of a ``model.Call``,
+        worked out once per call and holder: several rules and walks ask the
+        same. Kept on the Call, which the document's memo keeps (like
+        ``model.calls``, this holds because the data does not change during a
+        run); the holder is kept and compared, so another graph's never
+        matches. The answer is shared: do not change the list."""
+        memo = call.__dict__.get("_graph_answers")
+        if memo is None:
+            memo = {}
+            object.__setattr__(call, "_graph_answers", memo)
+        key = (what, id(holder))
+        found = memo.get(key)
+        if found is not None and found[0] is holder:
+            return found[1]
+        answer = getattr(self, what)(holder, call.path, call.body)
+        memo[key] = (holder, answer)
+        return answer
+
     def targets(self, holder: Holder, path: NodePath, body: Dict) -> List[Target]:
         """What a step, task or hook at ``path`` (in ``holder``) runs, in Argo's
         order: its `template`, `inline` template, `onExit` handler, `templateRef`.
@@ -292,40 +311,44 @@ class CallGraph:
         call (``targets``: whatever a field names, for conservative answers
         such as permissions); "runs" only what Argo runs (``runs``: the callee
         by precedence and the `onExit` handler); "callee" only the callee."""
+        of_call = self.of_call
         if follow == "targets":
-            targets_of = self.targets
+            def targets_of(holder, call):
+                return of_call("targets", holder, call)
         elif follow == "runs":
-            targets_of = self.runs
+            def targets_of(holder, call):
+                return of_call("runs", holder, call)
         else:
-            def targets_of(holder, path, body):
-                callee = self.callee(holder, path, body)
-                return [] if callee is None else [callee]
-        if seen_key is None:
-            def seen_key(holder, path, context):
-                return (id(holder), path)
+            def targets_of(holder, call):
+                callee = of_call("callee", holder, call)
+                return () if callee is None else (callee,)
         seen: Set = set()
         work: List[Tuple] = [(kind, holder, item, context) for holder, kind, item, context in roots]
         work.reverse()
+        push, pop, calls_of = work.append, work.pop, self.calls
         while work:
-            kind, holder, item, context = work.pop()
+            kind, holder, item, context = pop()
             if kind == "template":
                 path, template = item
-                key = seen_key(holder, path, context)
+                key = (id(holder), path) if seen_key is None else seen_key(holder, path, context)
                 if key in seen:
                     continue
                 seen.add(key)
                 yield "template", (holder, path, template, context)
-                for call in reversed(self.calls(holder, path, template)):
-                    work.append(("call", holder, call, context))
+                # The targets of its calls, last first: the same order as stacking the calls and
+                # taking each one's targets when it comes up (``targets_of`` is a pure look-up).
+                for call in reversed(calls_of(holder, path, template)):
+                    for target in reversed(targets_of(holder, call)):
+                        push(("target", holder, (call, target), context))
             elif kind == "call":
-                for target in reversed(targets_of(holder, item.path, item.body)):
-                    work.append(("target", holder, (item, target), context))
+                for target in reversed(targets_of(holder, item)):
+                    push(("target", holder, (item, target), context))
             else:
                 call, target = item
                 yield "target", (holder, call, target, context)
-                if target.found:
+                if target.template is not None:      # target.found
                     inner = context if descend is None else descend(holder, call, target, context)
-                    work.append(("template", target.holder, (target.path, target.template), inner))
+                    push(("template", target.holder, (target.path, target.template), inner))
 
     def root_items(self, context=None) -> List[Tuple[Holder, str, Any, Any]]:
         """``roots()`` as the roots of ``walk``."""

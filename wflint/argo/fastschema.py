@@ -113,10 +113,14 @@ class Compiler:
             checks.append(self._object(properties or {}, additional, required, type_names == "object"))
             if type_names == "object":
                 type_names = None
+        if "items" in schema:
+            # `type: array` with `items` (the usual list): one closure tests both
+            must_be_list = type_names == "array"
+            if must_be_list:
+                type_names = None
+            checks.append(self._items(schema["items"], must_be_list))
         if type_names is not None:
             checks.insert(0, _type_check(type_names))
-        if "items" in schema:
-            checks.append(self._items(schema["items"]))
         if "enum" in schema:
             options = schema["enum"]
             checks.append(lambda x: any(x == o and type(x) is type(o) for o in options))
@@ -135,12 +139,12 @@ class Compiler:
             return lambda x: first(x) and second(x)
         return lambda x: all(check(x) for check in checks)
 
-    def _items(self, schema: Any) -> Check:
+    def _items(self, schema: Any, must_be_list: bool = False) -> Check:
         plain = self.plain_type(schema)
         if plain is not None:
             def check(x):
                 if type(x) is not list:
-                    return True
+                    return not must_be_list
                 for i in x:
                     if type(i) is not plain:
                         return False
@@ -150,7 +154,7 @@ class Compiler:
 
         def check(x):
             if type(x) is not list:
-                return True
+                return not must_be_list
             for i in x:
                 if not item(i):
                     return False

@@ -30,6 +30,13 @@ def _memo(document, key, build):
     return build() if memoize is None else memoize(key, build)
 
 
+# The accessors every rule calls many times per document (``spec``,
+# ``templates``, ``all_templates``, ``all_calls``) first look in
+# ``document.memo`` directly, where ``document.memoize`` keeps its values: a
+# dictionary look-up in a ``try`` (free when it succeeds) instead of calls.
+_NOT_YET = (AttributeError, KeyError, TypeError)   # no memo (a stand-in document), or not computed yet
+
+
 def _memo_on(at, key, build):
     """The same, kept on a (frozen) TemplateAt, which the document's memo keeps alive."""
     found = at.__dict__.get(key)
@@ -41,6 +48,13 @@ def _memo_on(at, key, build):
 
 def spec(document) -> Tuple[NodePath, Dict]:
     """The workflow spec: `spec`, or a CronWorkflow's `spec.workflowSpec`."""
+    try:
+        return document.memo["spec"]
+    except _NOT_YET:
+        return _memo(document, "spec", lambda: _spec(document))
+
+
+def _spec(document) -> Tuple[NodePath, Dict]:
     data = as_dict(document.data)
     top = as_dict(data.get("spec"))
     if document.kind == "CronWorkflow":
@@ -95,7 +109,10 @@ class Call:
 
 def templates(document) -> List[TemplateAt]:
     """Top-level templates of the workflow spec, in order."""
-    return _memo(document, "templates", lambda: _templates(document))
+    try:
+        return document.memo["templates"]
+    except _NOT_YET:
+        return _memo(document, "templates", lambda: _templates(document))
 
 
 def _templates(document) -> List[TemplateAt]:
@@ -106,7 +123,10 @@ def _templates(document) -> List[TemplateAt]:
 
 def all_templates(document) -> List[TemplateAt]:
     """Top-level templates and every inline template inside them, depth first."""
-    return _memo(document, "all_templates", lambda: _all_templates(document))
+    try:
+        return document.memo["all_templates"]
+    except _NOT_YET:
+        return _memo(document, "all_templates", lambda: _all_templates(document))
 
 
 def _all_templates(document) -> List[TemplateAt]:
@@ -126,6 +146,10 @@ def _all_templates(document) -> List[TemplateAt]:
 
 def steps(at: TemplateAt) -> List[Call]:
     """Every step of a steps template, with its group index."""
+    try:
+        return at._steps      # kept by _memo_on (a try costs nothing when it succeeds)
+    except AttributeError:
+        pass
     return _memo_on(at, "_steps", lambda: [
         Call(at.path + ("steps", g, s), step, "step", g)
         for g, group in enumerate(as_list(at.template.get("steps")))
@@ -134,6 +158,10 @@ def steps(at: TemplateAt) -> List[Call]:
 
 def tasks(at: TemplateAt) -> List[Call]:
     """Every task of a DAG template."""
+    try:
+        return at._tasks
+    except AttributeError:
+        pass
     return _memo_on(at, "_tasks", lambda: [
         Call(at.path + ("dag", "tasks", t), task, "task")
         for t, task in enumerate(as_list(as_dict(at.template.get("dag")).get("tasks"))) if isinstance(task, dict)])
@@ -148,7 +176,10 @@ def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
 
 def calls(at: TemplateAt) -> List[Call]:
     """Steps and tasks of a template, and the hooks on each of them."""
-    return _memo_on(at, "_calls", lambda: _calls(at))
+    try:
+        return at._calls
+    except AttributeError:
+        return _memo_on(at, "_calls", lambda: _calls(at))
 
 
 def _calls(at: TemplateAt) -> List[Call]:
@@ -163,16 +194,28 @@ def _calls(at: TemplateAt) -> List[Call]:
 def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
     """``calls(TemplateAt(path, template))``, memoized in ``document`` for
     templates that are not the document's own (reached through a reference)."""
-    own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
+    try:
+        own = document.memo["templates_by_path"]
+    except _NOT_YET:
+        own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
     at = own.get(path)
     if at is not None and at.template is template:
-        return calls(at)      # one of the document's own: share its walk
-    return _memo(document, ("calls", id(template), path), lambda: calls(TemplateAt(path, template)))
+        found = at.__dict__.get("_calls")
+        return found if found is not None else calls(at)     # one of the document's own: share its walk
+    key = ("calls", id(template), path)
+    try:
+        return document.memo[key]
+    except _NOT_YET:
+        return _memo(document, key, lambda: calls(TemplateAt(path, template)))
 
 
 def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
     """Every step, task and step/task hook in the document, with its template;
     workflow-level hooks are reported by ``spec_hooks``."""
+    try:
+        return document.memo["all_calls"]
+    except _NOT_YET:
+        pass
     return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
@@ -184,9 +227,17 @@ def ref_calls(document) -> List[Call]:
         hook for hook in spec_hooks(document) if "templateRef" in hook.body])
 
 
-def spec_hooks(document) -> Iterator[Call]:
-    base, body = spec(document)
-    yield from hooks(base, body)
+def spec_hooks(document) -> Tuple[Call, ...]:
+    """The workflow's lifecycle hooks (worked out once per document)."""
+    try:
+        return document.memo["spec_hooks"]
+    except _NOT_YET:
+        pass
+
+    def build():
+        base, body = spec(document)
+        return tuple(hooks(base, body)) if body.get("hooks") is not None else ()
+    return _memo(document, "spec_hooks", build)
 
 
 def parsed_text(document, text: str):

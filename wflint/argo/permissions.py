@@ -43,6 +43,7 @@ hooks, through steps, tasks, their hooks, inline templates and templateRefs
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -644,8 +645,25 @@ def _split_flags(flags: List[str]) -> Tuple[Dict[str, Optional[str]], List[str]]
     return options, positional
 
 
+_CRD_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
-    """(group, kind) -> (plural, namespaced) from the project's CustomResourceDefinitions."""
+    """(group, kind) -> (plural, namespaced) from the project's CustomResourceDefinitions:
+    once per index (it does not change once rules run), not once per document."""
+    try:
+        return _CRD_TABLES[index]
+    except (KeyError, TypeError):
+        pass
+    table = _build_crd_table(index)
+    try:
+        _CRD_TABLES[index] = table
+    except TypeError:
+        pass     # an index that cannot be weakly referenced (None, a stand-in): built each time
+    return table
+
+
+def _build_crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
     table: Dict[Tuple[str, str], Tuple[str, bool]] = {}
     if index is None:
         return table

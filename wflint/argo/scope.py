@@ -407,10 +407,7 @@ class TemplateScope:
         self.at = at
         template = at.template
         self.template = template
-        name = at.name
-        self.name = name
-        self.label = f"`{name}`" if name else "the inline template"
-        self.named = f"template `{name}`" if name else "the inline template"
+        self.name = as_str(template.get("name"))
         self.top_name = top_name
         ttype = self.type = model.template_type(template)
         self.pod = ttype in model.POD_TYPES
@@ -421,6 +418,14 @@ class TemplateScope:
         self.dag: Optional[DagIndex] = DagIndex(doc, at) if ttype == "dag" else None
 
     # What only some strings need, worked out on first use.
+
+    @_lazy
+    def label(self) -> str:
+        return f"`{self.name}`" if self.name else "the inline template"
+
+    @_lazy
+    def named(self) -> str:
+        return f"template `{self.name}`" if self.name else "the inline template"
 
     def _input_names(self):
         inputs = as_dict(self.template.get("inputs"))
@@ -520,6 +525,8 @@ def _dynamic_pattern(names: Sequence[str]):
     """A test for names that one of ``names`` with tags can become at run
     time (each tag: one or more characters), or None. Linear in the name
     tested (a regex of `.+` pieces backtracks exponentially)."""
+    if not any("{{" in name for name in names):
+        return None          # (nearly always: skip the imports below)
     from ..source.globmatch import wildcard_matcher
     from ..lang.tags import scan
     matchers = []
@@ -547,26 +554,33 @@ class _AnyOf:
         return any(m(name) for m in self._matchers)
 
 
+_NO_LEAK = Loop("leak", frozenset(), False, any_keys=False)
+
+
 class StepsIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
         keys: Set[str] = set()
         any_keys = maps = False
+        leaked = _NO_LEAK     # Loop is frozen: one object serves until a loop adds to it
         for call in model.steps(at):
             name = as_str(call.body.get("name"))
             loop = loop_info(call.body)
             last = self.order[-1] if self.order else None
             position = last.position + 1 if last is not None and last.group == call.group else 0
-            leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
+            if leaked is None:
+                leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
             member = Member(name or "", call.path, call.body, doc, call.group, position, loop, leaked)
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
-            if loop.kind == "withParam":
-                any_keys = True
-            keys |= loop.keys
-            maps = maps or loop.maps or loop.lists
+            if loop is not NO_LOOP:
+                if loop.kind == "withParam":
+                    any_keys = True
+                keys |= loop.keys
+                maps = maps or loop.maps or loop.lists
+                leaked = None
         self.dynamic = _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:

@@ -250,6 +250,12 @@ class Authorizer:
         self.bindings: List[Binding] = []
         self.accounts: List[Any] = []
         self.secrets: List[Any] = []
+        # Answers kept for the run: the index (hence every list above) does not change once
+        # rules run, and the rules ask the same questions for document after document.
+        self._applicable: Dict[tuple, List[Binding]] = {}
+        self._role_rules: Dict[int, Tuple[Binding, RoleRules]] = {}
+        self._covers: Dict[tuple, bool] = {}
+        self._decisions: Dict[tuple, Decision] = {}
         if index is None:
             return
         self.roles = index.of_kind("Role")
@@ -277,6 +283,13 @@ class Authorizer:
         `default`, one in another namespace counts (a namespace mismatch is
         worth reporting); every namespace has its own `default`, so for it
         only objects of the workflow's namespace (or of none) count."""
+        key = (account, home)
+        found = self._covers.get(key)
+        if found is None:
+            found = self._covers[key] = self._cover(account, home)
+        return found
+
+    def _cover(self, account: str, home: Optional[str]) -> bool:
         if account == "default":
             # A manifest without a namespace may be applied anywhere, but a
             # workflow without one is not thereby about every namespace's `default`.
@@ -297,6 +310,14 @@ class Authorizer:
                    cluster: bool = False) -> List[Binding]:
         """Bindings that give the account permissions for a request in namespace
         ``target`` (None: not written down), or cluster-wide."""
+        key = (account, home, target, cluster)
+        found = self._applicable.get(key)
+        if found is None:
+            found = self._applicable[key] = self._find_applicable(account, home, target, cluster)
+        return list(found)
+
+    def _find_applicable(self, account: str, home: Optional[str], target: Optional[str],
+                         cluster: bool) -> List[Binding]:
         found = []
         for binding in self.bindings:
             if not binding.binds(account, home):
@@ -320,6 +341,15 @@ class Authorizer:
     # -- roles ---------------------------------------------------------------
 
     def role_rules(self, binding: Binding) -> RoleRules:
+        """The rules the role a binding names grants (the result is shared: do not change it)."""
+        found = self._role_rules.get(id(binding))
+        if found is not None and found[0] is binding:
+            return found[1]
+        rules = self._find_role_rules(binding)
+        self._role_rules[id(binding)] = (binding, rules)
+        return rules
+
+    def _find_role_rules(self, binding: Binding) -> RoleRules:
         name = binding.role_name
         if binding.role_kind == "Role":
             if binding.cluster:
@@ -373,6 +403,19 @@ class Authorizer:
         or cluster-wide?"""
         if target is None and not cluster:
             target = home
+        key = (account, home, verb, group, resource, name, target, cluster)
+        try:
+            known = self._decisions.get(key)
+        except TypeError:          # an unhashable name: just decide
+            key, known = None, None
+        if known is None:
+            known = self._decide(account, home, verb, group, resource, name, target, cluster)
+            if key is not None:
+                self._decisions[key] = known
+        return Decision(known.allowed, known.granted_by, list(known.bound))
+
+    def _decide(self, account: str, home: Optional[str], verb: str, group: str, resource: str,
+                name: Any, target: Optional[str], cluster: bool) -> Decision:
         bindings = self.applicable(account, home, target, cluster)
         decision = Decision(DENIED, bound=[b.describe() for b in bindings])
         maybe = False
