@@ -160,6 +160,12 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
           jobs: int, baseline_path: Optional[str], write_baseline: Optional[str], max_file_size: Optional[int],
           fix_files: bool = False, unsafe_fixes: bool = False, show_diff: bool = False):
     """Lint the Argo manifests in PATHS (files or folders; default: `.`; `-`: standard input)."""
+    if _LEAVING_AT_ONCE:
+        # Nothing a check keeps is garbage before the process ends, and what
+        # it lets go (each streamed document) is freed by reference counting:
+        # the cyclic collector would only walk the live heap again and again.
+        import gc
+        gc.disable()
     from ..run.engine import Engine, raise_recursion_limit
     from ..run.options import resolve
     from ..suggest import did_you_mean
@@ -512,12 +518,18 @@ def main(argv: Optional[Sequence[str]] = None):
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
+# Set by `console`: this process ends with os._exit once the command is done.
+_LEAVING_AT_ONCE = False
+
+
 def console() -> None:
     """The console script and `python -m wflint`: `main`, then leave at once.
     A run ends with every parsed document still in memory, much of it in
     reference cycles; the interpreter's shutdown would spend about as long
     freeing them as a tenth of the run took. Nothing is left to do by then:
     the report is written and flushed, files are closed, workers joined."""
+    global _LEAVING_AT_ONCE
+    _LEAVING_AT_ONCE = True
     try:
         main()
         code = EXIT_OK

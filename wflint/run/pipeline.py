@@ -182,6 +182,7 @@ class Pipeline:
         from ..k8s.kustomize import PatchFinder
         self._patches = PatchFinder()
         self._chart_templates: Sequence[str] = ()  # indexed even when no project scan runs
+        self._checks: Dict[tuple, tuple] = {}  # _checks_for's answers
 
     def read(self, paths: Sequence[str]) -> Tuple[List[sources.SourceFile], List[Finding]]:
         return read(paths, self.options.max_file_size)
@@ -267,13 +268,9 @@ class Pipeline:
         internal = 0
         for doc in documents:
             partial = doc.partial
-            for rule in self.rules:
-                if rule.check is None or doc.kind not in rule.kinds:
-                    continue
-                if partial and rule.id not in PATCH_RULES:
-                    continue  # a kustomize patch: what is missing lives in the base
+            for rule, context in self._checks_for(doc.kind, partial, contexts):
                 try:
-                    for item in rule.check(doc, contexts[rule.id]):
+                    for item in rule.check(doc, context):
                         if isinstance(item, Finding) and isinstance(item.node, list):
                             item = item.replace(node=tuple(item.node))
                         problem = invalid_finding(item, doc)
@@ -289,6 +286,18 @@ class Pipeline:
                     internal += 1
                     findings.append(_internal_error(rule, doc, exc))
         return findings, internal
+
+    def _checks_for(self, kind, partial: bool, contexts: Dict[str, Context]) -> List[Tuple[Rule, Context]]:
+        """The rules that check a document of ``kind`` (a kustomize patch: only
+        PATCH_RULES, since what it leaves out lives in the base), with their
+        contexts; worked out once per kind for the contexts of the latest index."""
+        key = (kind, partial)
+        found = self._checks.get(key)
+        if found is None or found[0] is not contexts:
+            found = self._checks[key] = (contexts, [
+                (rule, contexts[rule.id]) for rule in self.rules
+                if rule.check is not None and kind in rule.kinds and (not partial or rule.id in PATCH_RULES)])
+        return found[1]
 
     def report(self, findings: List[Finding], parsed: "Parsed", files: int, documents: int,
                internal: int) -> Report:
