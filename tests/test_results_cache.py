@@ -192,3 +192,14 @@ def test_a_links_own_stamp_is_never_trusted(tmp_path, settled):
         cache.files[name] = {"digest": "d", "stamp": results.stamp(stat), "directives": False}
     assert cache.unchanged("a.yaml", os.lstat(tmp_path / "a.yaml")) is not None
     assert cache.unchanged("link.yaml", os.lstat(tmp_path / "link.yaml")) is None
+
+
+def test_files_named_on_the_command_line_are_read_every_time(repo, monkeypatch, settled):
+    """Their stat would be taken after the reading: no stamp is recorded for them."""
+    def named():
+        return render(Engine(Options(jobs=1)).run(["lib.yaml", "c03.yaml"]), "json")
+    fresh = named()
+    assert named() == fresh
+    read = count_reads(monkeypatch)
+    assert named() == fresh
+    assert sorted(read) == ["c03.yaml", "lib.yaml"]

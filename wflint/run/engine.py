@@ -227,13 +227,17 @@ def _lstat(found, path: str):
 
 
 def _stamp_of(found, path: str):
+    """The stamp to record for ``path``: only one the walk took before the
+    file was read (a stamp taken now could describe bytes written after the
+    reading, and vouch for findings that no longer hold). Files named on the
+    command line (a pre-commit hook's) have none: they are read every time."""
     from .results import stamp
-    stat = _lstat(found, path)
+    stat = found.stats.get(path)
     return stamp(stat) if stat is not None else None
 
 
 def _settled(found, path: str) -> bool:
-    """Changed long enough ago for its stamp to be trusted by a cache written now."""
+    """Has a stamp to record, changed long enough ago to be trusted by a cache written now."""
     from .results import RACY_SECONDS
-    stat = _lstat(found, path)
+    stat = found.stats.get(path)
     return stat is not None and stat.st_ctime_ns / 1e9 < time.time() - RACY_SECONDS
