@@ -176,9 +176,10 @@ def test_unchanged_files_are_not_read_again(run_cli, repo, monkeypatch):
     for path in repo.rglob("*.yaml"):
         os.utime(path, (old, old))
     from wflint.argo import project
+    from wflint.source import cachefile
     # The files' change time (which utime cannot set back) is now: within the
     # racy window of a cache written a moment later. Close the window here.
-    monkeypatch.setattr(project, "_RACY_SECONDS", 0.0)
+    monkeypatch.setattr(cachefile, "RACY_SECONDS", 0.0)
     run_cli("check", "workflows/caller.yaml")
     reads = []
     real = project._file_entries
@@ -192,6 +193,6 @@ def test_unchanged_files_are_not_read_again(run_cli, repo, monkeypatch):
 
 def test_the_byte_prefilter_lets_every_indexed_kind_through():
     # A file with none of the markers is never parsed for the index: each kind it keeps needs one.
-    from wflint.argo.index import INDEXED_KINDS
-    from wflint.argo.project import _MARKERS
+    # (The markers are index.may_hold_indexed's, shared with the streaming of `check`.)
+    from wflint.argo.index import INDEXED_KINDS, _MARKER_BYTES as _MARKERS
     assert all(any(marker in kind.encode() for marker in _MARKERS) for kind in INDEXED_KINDS)

@@ -147,8 +147,8 @@ def count_reads(monkeypatch):
 def settled(monkeypatch):
     """Files written by the test count as settled at once (a real cache trusts
     a stamp only when the file changed 2 s before the cache was written)."""
-    from wflint.run import results
-    monkeypatch.setattr(results, "RACY_SECONDS", 0.0)
+    from wflint.source import cachefile
+    monkeypatch.setattr(cachefile, "RACY_SECONDS", 0.0)
 
 
 def test_unchanged_files_are_not_even_read(repo, monkeypatch, settled):
@@ -183,13 +183,14 @@ def test_files_with_directives_are_read_every_time(repo, monkeypatch, settled):
 
 def test_a_links_own_stamp_is_never_trusted(tmp_path, settled):
     from wflint.run import results
+    from wflint.source.cachefile import stamp
     (tmp_path / "a.yaml").write_text("a: 1\n")
     os.symlink(tmp_path / "a.yaml", tmp_path / "link.yaml")
     cache = results.ResultsCache(None, "s")
     cache.written = 1e12
     for name in ("a.yaml", "link.yaml"):
         stat = os.lstat(tmp_path / name)
-        cache.files[name] = {"digest": "d", "stamp": results.stamp(stat), "directives": False}
+        cache.files[name] = {"digest": "d", "stamp": stamp(stat), "directives": False}
     assert cache.unchanged("a.yaml", os.lstat(tmp_path / "a.yaml")) is not None
     assert cache.unchanged("link.yaml", os.lstat(tmp_path / "link.yaml")) is None
 

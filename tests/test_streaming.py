@@ -41,6 +41,8 @@ def test_every_spelling_of_an_indexed_kind_is_foreseen(kind):
         docs, _ = loader.load(SourceFile(path="x.yaml", text=text, digest="0"))
         assert docs and docs[0].kind == kind, text  # the spelling really says this kind
         assert may_hold_indexed(text), text
+        for encoding in ("utf-8", "utf-16", "utf-32"):  # the project scan asks before decoding
+            assert may_hold_indexed(text.encode(encoding)), (encoding, text)
 
 
 def test_plain_workflows_are_not_held_back():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
@@ -59,19 +59,26 @@ _KEEP_ANNOTATIONS = {
 # only `\u`. A plain, single-quoted or block scalar, an alias and a merge
 # key all hold the letters as written.
 _SPELT_APART = re.compile(r"\\[xuU\r\n]")
-
-
-def may_hold_indexed(text: str) -> bool:
-    """False only when no document of ``text`` can be one the index keeps:
-    neither the name of an indexed kind nor an escape that could spell one
-    appears in it. (Exact, not a guess: `lint_share` checks what it linted
-    last against it.)"""
-    return any(kind in text for kind in _MARKER_KINDS) or _SPELT_APART.search(text) is not None
-
-
+_SPELT_APART_BYTES = re.compile(rb"\\[xuU\r\n]")
 # Each indexed kind's name contains one of these ("Role": ClusterRole, RoleBinding, ...).
 _MARKER_KINDS = ("WorkflowTemplate", "Role", "ServiceAccount", "Secret", "CustomResourceDefinition", "Sensor",
                  "WorkflowEventBinding")
+_MARKER_BYTES = tuple(kind.encode() for kind in _MARKER_KINDS)
+# Text in UTF-16 or UTF-32 (read when it starts with a byte-order mark) holds
+# no marker byte for byte.
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def may_hold_indexed(text: Union[str, bytes]) -> bool:
+    """False only when no document of ``text`` (a file's text, or its bytes
+    before decoding) can be one the index keeps: neither the name of an
+    indexed kind nor an escape that could spell one appears in it. Exact,
+    not a guess: `Pipeline.lint_share` streams the files it says False for,
+    and the project scan never parses them."""
+    if isinstance(text, bytes):
+        return text.startswith(_WIDE_BOMS) or any(kind in text for kind in _MARKER_BYTES) or \
+            _SPELT_APART_BYTES.search(text) is not None
+    return any(kind in text for kind in _MARKER_KINDS) or _SPELT_APART.search(text) is not None
 
 
 def indexable(document) -> bool:

@@ -26,17 +26,13 @@ from typing import Dict, List, Optional, Sequence
 
 from .. import __version__
 from . import helm
-from ..source.cachefile import is_int, is_json_data
+from ..source.cachefile import is_int, is_json_data, settled, stamp, valid_stamp
 from ..source.discovery import Excluder, discover
-from .index import IndexEntry, entry_of
+from .index import IndexEntry, entry_of, may_hold_indexed
 
 CACHE_DIR = ".wflint_cache"   # where caches were kept before 0.2: never read now
 _CACHE_FILE = "index.json"
 _CACHE_FORMAT = 4  # 3: WorkflowEventBindings and Sensors are indexed; 4: and files holding only them are read
-_RACY_SECONDS = 2.0
-# Bytes a file must contain to hold a document the index keeps.
-_MARKERS = (b"WorkflowTemplate", b"Role", b"ServiceAccount", b"Secret", b"CustomResourceDefinition",
-            b"Sensor", b"WorkflowEventBinding")  # every kind index.INDEXED_KINDS keeps
 
 
 @dataclass
@@ -88,13 +84,6 @@ def _git_root_of(paths: Sequence[str]) -> Optional[str]:
     return git_root(starts[0])
 
 
-def _stamp(stat: os.stat_result) -> List[int]:
-    """What says a file is unchanged, as git reads it: size, modification and
-    change time (the latter set by the kernel on every write: a checkout
-    cannot choose it) and inode."""
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
 def _valid_index(data: dict) -> bool:
     written = data.get("written")
     if not isinstance(written, (int, float)) or isinstance(written, bool):
@@ -102,8 +91,7 @@ def _valid_index(data: dict) -> bool:
     for item in data["files"].values():
         if not isinstance(item, dict) or not isinstance(item.get("entries"), list):
             return False
-        stamp = item.get("stamp")
-        if not (isinstance(stamp, list) and len(stamp) == 4 and all(is_int(n) for n in stamp)):
+        if not valid_stamp(item.get("stamp")):
             return False
         if not all(valid_entry(e) for e in item["entries"]):
             return False
@@ -127,14 +115,14 @@ class IndexCache:
 
     def get(self, key: str, stat: os.stat_result) -> Optional[List[dict]]:
         item = self.files.get(key)
-        if item is None or item.get("stamp") != _stamp(stat):
+        if item is None or item.get("stamp") != stamp(stat):
             return None
-        if stat.st_ctime_ns / 1e9 >= self.written - _RACY_SECONDS:
+        if not settled(stat, self.written):
             return None  # changed too close to the last write to trust the stamp (mtime is the checkout's to set)
         return item["entries"]
 
     def put(self, key: str, stat: os.stat_result, entries: List[dict]) -> None:
-        self.files[key] = {"stamp": _stamp(stat), "entries": entries}
+        self.files[key] = {"stamp": stamp(stat), "entries": entries}
         self.dirty = True
 
     def save(self, keep: Optional[set] = None) -> None:
@@ -238,7 +226,7 @@ def _file_entries(path: str, max_size: int) -> List[IndexEntry]:
         data = sources.read_bytes(path, max_size + 1, stat.st_size)
     except OSError:
         return []
-    if len(data) > max_size or not any(marker in data for marker in _MARKERS):
+    if len(data) > max_size or not may_hold_indexed(data):
         return []
     source = sources.decode(path, data)
     if not isinstance(source, sources.SourceFile):

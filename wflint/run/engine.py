@@ -132,11 +132,12 @@ class Engine(Pipeline):
         not changed either; lint the few changed files. None: lint everything."""
         from . import results
         from ..argo.project import entry_from_json
+        from ..source.cachefile import settled
         hits: Dict[str, tuple] = {}
         misses: List[sources.SourceFile] = []
         unread = []
         for path in found.files:  # unchanged by their stamps: not even read
-            record = cache.unchanged(path, _lstat(found, path))
+            record = cache.unchanged(path, found.stats.get(path))
             if record is not None and bool(record.get("patch")) == self.is_patch(path):
                 hits[path] = (None, record)
             else:
@@ -164,7 +165,7 @@ class Engine(Pipeline):
         index = ProjectIndex(parsed.documents, entries=outside + hit_entries)
         checked, internal = self.check(index)
         run = Run(outside=outside, internal=internal)
-        run.absorb(parsed, index)
+        run.absorb(parsed, index, miss_entries)
         run.findings = unreadable + parsed.findings + checked
         run.digests = {source.path: source.digest for source in misses}
         for path, (source, record) in hits.items():
@@ -181,8 +182,9 @@ class Engine(Pipeline):
         # fresh to trust when the cache was written) is not read next time if
         # the cache is written again now, unless it is still too fresh or
         # holds directives.
-        restamp = any(source is not None and path not in run.directives and _settled(found, path)
-                      for path, (source, record) in hits.items())
+        now = time.time()
+        restamp = any(source is not None and path not in run.directives and path in found.stats
+                      and settled(found.stats[path], now) for path, (source, record) in hits.items())
         if misses or len(hits) != len(cache.files) or restamp:
             self._store(cache, run, found)
         return self.report(findings + run.findings, Parsed(directives=run.directives, linted=run.linted),
@@ -191,6 +193,7 @@ class Engine(Pipeline):
     def _store(self, cache, run: "Run", found) -> None:
         from . import results
         from ..argo.project import entry_to_json
+        from ..source.cachefile import stamp
         by_path: Dict[str, List[Finding]] = {}
         crashed = set()
         for item in run.findings:
@@ -206,38 +209,12 @@ class Engine(Pipeline):
                 continue  # a crash is not a result: lint the file again next time
             files[path] = {"digest": file_digest, "documents": run.documents.get(path, 0),
                            "patch": self.is_patch(path),
-                           # Taken before the file was read: if it changed since, the stamp says so.
-                           "stamp": _stamp_of(found, path),
+                           # Only the walk's stat, taken before the file was read: if it
+                           # changed since, the stamp says so. (Files named on the command
+                           # line, a pre-commit hook's, have none: they are read every time.)
+                           "stamp": stamp(found.stats[path]) if path in found.stats else None,
                            # Directives are read from the text: a file with some is read every time.
                            "directives": bool(run.directives.get(path)),
                            "entries": [entry_to_json(e) for e in entries],
                            "findings": [results.finding_to_json(f) for f in by_path.get(path, ())]}
         cache.save(files, results.index_fingerprint(all_entries))
-
-
-def _lstat(found, path: str):
-    """The file's own stat as the walk took it (for files named on the command line: now); None if gone."""
-    stat = found.stats.get(path)
-    if stat is None:
-        try:
-            stat = os.lstat(path)
-        except OSError:
-            return None
-    return stat
-
-
-def _stamp_of(found, path: str):
-    """The stamp to record for ``path``: only one the walk took before the
-    file was read (a stamp taken now could describe bytes written after the
-    reading, and vouch for findings that no longer hold). Files named on the
-    command line (a pre-commit hook's) have none: they are read every time."""
-    from .results import stamp
-    stat = found.stats.get(path)
-    return stamp(stat) if stat is not None else None
-
-
-def _settled(found, path: str) -> bool:
-    """Has a stamp to record, changed long enough ago to be trusted by a cache written now."""
-    from .results import RACY_SECONDS
-    stat = found.stats.get(path)
-    return stat is not None and stat.st_ctime_ns / 1e9 < time.time() - RACY_SECONDS

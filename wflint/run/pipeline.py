@@ -84,16 +84,15 @@ class Run:
     linted: List[str] = field(default_factory=list)
     outside: List[IndexEntry] = field(default_factory=list)
 
-    def absorb(self, parsed: "Parsed", index: ProjectIndex) -> None:
-        self.directives.update(parsed.directives)
-        self.linted.extend(parsed.linted)
-        for document in index.documents:
-            self.documents[document.path] = self.documents.get(document.path, 0) + 1
-        for entry in index_entries(parsed.documents):
+    def absorb(self, parsed: "Parsed", index: ProjectIndex, entries: Optional[List[IndexEntry]] = None) -> None:
+        """What ``parsed`` read and ``index`` holds of it (``entries``: its index entries, if known)."""
+        self.absorb_checked(parsed, index.documents)
+        for entry in index_entries(parsed.documents) if entries is None else entries:
             self.entries.setdefault(entry.path, []).append(entry)
 
     def absorb_checked(self, parsed: "Parsed", checked: List[Document]) -> None:
-        """`absorb` for files holding no indexed document: ``checked`` are their Argo documents."""
+        """What ``parsed`` read, ``checked`` being its Argo documents (`absorb`
+        adds its index entries; a streamed file has none)."""
         self.directives.update(parsed.directives)
         self.linted.extend(parsed.linted)
         for document in checked:
@@ -339,11 +338,12 @@ class Pipeline:
         for source in files:
             (first if may_hold_indexed(source.text) else later).append(source)
         parsed = self.parse(first)
-        index = ProjectIndex(parsed.documents, entries=exchange(index_entries(parsed.documents)))
+        own = index_entries(parsed.documents)
+        index = ProjectIndex(parsed.documents, entries=exchange(own))
         contexts = self.contexts(index)
         found, internal = self.check_documents(index.documents, contexts)
         run = Run(internal=internal)
-        run.absorb(parsed, index)
+        run.absorb(parsed, index, own)
         run.findings = problems + parsed.findings + found
         for source in later:
             one = self.parse([source])

@@ -22,22 +22,13 @@ from typing import Dict, Iterable, List, Optional
 
 from .. import __version__
 from ..finding import SEVERITIES, Finding
+from ..source.cachefile import settled, stamp, valid_stamp
 
 FORMAT = 2  # 2: each file's stamp, and whether its text names a directive
 FILE = "results.json"
 
 _FIELDS = ("message", "rule", "severity", "path", "line", "column", "end_line", "end_column", "pointer",
            "hint", "document")
-
-
-# A file changed this close to the cache's writing may have changed again
-# within the same clock tick: its stamp is not trusted (git's "racy" rule).
-RACY_SECONDS = 2.0
-
-
-def stamp(stat) -> List[int]:
-    """What says a file is unchanged, as git reads it."""
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def digest(data: bytes) -> str:
@@ -134,8 +125,7 @@ def valid(data: dict) -> bool:
     for path, record in data["files"].items():
         if not isinstance(record, dict) or not isinstance(record.get("digest"), str):
             return False
-        stamp = record.get("stamp")
-        if stamp is not None and not (isinstance(stamp, list) and len(stamp) == 4 and all(is_int(n) for n in stamp)):
+        if record.get("stamp") is not None and not valid_stamp(record["stamp"]):
             return False
         if not isinstance(record.get("directives", True), bool):
             return False
@@ -177,7 +167,7 @@ class ResultsCache:
         record = self.files.get(path)
         if record is None or record.get("directives", True) or stat is None or not S_ISREG(stat.st_mode):
             return None
-        if record.get("stamp") != stamp(stat) or stat.st_ctime_ns / 1e9 >= self.written - RACY_SECONDS:
+        if record.get("stamp") != stamp(stat) or not settled(stat, self.written):
             return None
         return record
 

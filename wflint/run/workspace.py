@@ -139,9 +139,9 @@ class Workspace:
     def update(self, path: str, text: str) -> None:
         """The editor's text of ``path`` (unsaved changes included)."""
         path = os.path.abspath(path)
-        from ..argo.project import _MARKERS
+        from ..argo.index import may_hold_indexed
         entries: List[IndexEntry] = []
-        if any(marker.decode() in text for marker in _MARKERS):  # else nothing in it can be indexed
+        if may_hold_indexed(text):  # else nothing in it can be indexed
             entries = [entry_of(doc) for doc in self._parse(path, text)[0] if indexable(doc)]
         with self._lock:
             self._buffers[path] = text

@@ -279,6 +279,27 @@ MAX_DEPTH = 200
 _SCALARS = (str, int, float, bool, type(None))
 
 
+# A file changed this close to a cache's writing may change again within the
+# same clock tick unseen: its stamp is not trusted (git's "racy" rule).
+RACY_SECONDS = 2.0
+
+
+def stamp(status: os.stat_result) -> list:
+    """What says a file is unchanged, as git reads it: size, modification and
+    change time (the latter set by the kernel on every write: a checkout
+    cannot choose it) and inode."""
+    return [status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino]
+
+
+def valid_stamp(value) -> bool:
+    return isinstance(value, list) and len(value) == 4 and all(is_int(n) for n in value)
+
+
+def settled(status: os.stat_result, written: float) -> bool:
+    """Changed long enough before ``written`` (a cache's writing) for its stamp to be trusted."""
+    return status.st_ctime_ns / 1e9 < written - RACY_SECONDS
+
+
 def is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
