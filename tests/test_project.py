@@ -194,5 +194,6 @@ def test_unchanged_files_are_not_read_again(run_cli, repo, monkeypatch):
 def test_the_byte_prefilter_lets_every_indexed_kind_through():
     # A file with none of the markers is never parsed for the index: each kind it keeps needs one.
     # (The markers are index.may_hold_indexed's, shared with the streaming of `check`.)
-    from wflint.argo.index import INDEXED_KINDS, _MARKER_BYTES as _MARKERS
+    from wflint.argo.index import INDEXED_KINDS, _MARKER_KINDS
+    _MARKERS = [kind.encode() for kind in _MARKER_KINDS]
     assert all(any(marker in kind.encode() for marker in _MARKERS) for kind in INDEXED_KINDS)

@@ -28,6 +28,8 @@ def _spellings(kind: str):
     yield f'kind: "\\u{ord(first):04x}{rest}"\n'
     yield f'kind: "\\U{ord(first):08x}{rest}"\n'
     yield f'kind: "{kind[:half]}\\\n  {kind[half:]}"\n'
+    yield f'kind: "{kind[:half]}\\\r\n\t{kind[half:]}"\n'
+    yield f'kind: "{kind[:half]}\\\x85{kind[half:]}"\n'
     yield f"kind: !!str {kind}\n"
     yield f"kind: |-\n  {kind}\n"
     yield f"base: &k {kind}\nkind: *k\n"
@@ -47,6 +49,8 @@ def test_every_spelling_of_an_indexed_kind_is_foreseen(kind):
 
 def test_plain_workflows_are_not_held_back():
     assert may_hold_indexed(f"<<: {{kind: Role}}\n")  # a merge key: the letters stand together
+    assert not may_hold_indexed("kind: Workflow\nspec:\n  templates: [{name: a, script: {source: |\n"
+                                "      make Ro \\\n        le\n}}]\n")  # a line continuation joins no kind
     assert not may_hold_indexed("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n"
                                 "  templates: [{name: a, script: {image: x, source: \"echo a\\nb\\t\"}}]\n")
 

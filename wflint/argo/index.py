@@ -55,15 +55,16 @@ _KEEP_ANNOTATIONS = {
 
 # In YAML text, a kind's name can be written without its letters standing
 # together only through escapes of a double-quoted scalar (`\x52ole`,
-# `\u0052ole`) or its escaped line breaks (`"Ro\<newline>le"`); JSON has
-# only `\u`. A plain, single-quoted or block scalar, an alias and a merge
-# key all hold the letters as written.
-_SPELT_APART = re.compile(r"\\[xuU\r\n]")
-_SPELT_APART_BYTES = re.compile(rb"\\[xuU\r\n]")
+# `\u0052ole`; JSON has only `\u`) or its escaped line breaks
+# (`"Ro\<newline>  le"`, which drop the break and the next line's indent). A
+# plain, single-quoted or block scalar, an alias and a merge key hold the
+# letters as written.
+_ESCAPED_LETTER = re.compile(r"\\[xuU]")
+# (YAML 1.1 breaks lines at NEL, LS and PS too.)
+_ESCAPED_BREAK = re.compile("\\\\(?:\r\n|[\r\n\x85\u2028\u2029])[ \t]*")
 # Each indexed kind's name contains one of these ("Role": ClusterRole, RoleBinding, ...).
 _MARKER_KINDS = ("WorkflowTemplate", "Role", "ServiceAccount", "Secret", "CustomResourceDefinition", "Sensor",
                  "WorkflowEventBinding")
-_MARKER_BYTES = tuple(kind.encode() for kind in _MARKER_KINDS)
 # Text in UTF-16 or UTF-32 (read when it starts with a byte-order mark) holds
 # no marker byte for byte.
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
@@ -71,14 +72,20 @@ _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 def may_hold_indexed(text: Union[str, bytes]) -> bool:
     """False only when no document of ``text`` (a file's text, or its bytes
-    before decoding) can be one the index keeps: neither the name of an
-    indexed kind nor an escape that could spell one appears in it. Exact,
-    not a guess: `Pipeline.lint_share` streams the files it says False for,
-    and the project scan never parses them."""
+    before decoding) can be one the index keeps: no indexed kind's name
+    appears in it, even with escaped line breaks joined, and no escape could
+    spell one. Exact, not a guess: `Pipeline.lint_share` streams the files it
+    says False for, and the project scan never parses them."""
     if isinstance(text, bytes):
-        return text.startswith(_WIDE_BOMS) or any(kind in text for kind in _MARKER_BYTES) or \
-            _SPELT_APART_BYTES.search(text) is not None
-    return any(kind in text for kind in _MARKER_KINDS) or _SPELT_APART.search(text) is not None
+        if text.startswith(_WIDE_BOMS):
+            return True
+        text = text.decode("utf-8", "replace")  # the markers are ASCII: any other byte cannot be part of one
+    if any(kind in text for kind in _MARKER_KINDS) or _ESCAPED_LETTER.search(text) is not None:
+        return True
+    if _ESCAPED_BREAK.search(text) is None:
+        return False
+    joined = _ESCAPED_BREAK.sub("", text)  # usually a shell script's line continuations
+    return any(kind in joined for kind in _MARKER_KINDS)
 
 
 def indexable(document) -> bool:
