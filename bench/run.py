@@ -9,7 +9,8 @@ taken in one run of this script on one machine:
 
 * the floor, for each corpus: reading every file and parsing it into data
   with positions with PyYAML's libyaml composer and a minimal converter,
-  in one process, nothing else (`floor` below);
+  in one process, nothing else (`floor` below); and the stricter floor of
+  libyaml's nodes alone, without the data;
 * `wflint check --no-cache` cold on 5,000 and 10,000 generated Argo files and
   on a 5,000-file mixed tree (Argo files among Deployments, CRDs, charts...),
   with the default `-j` and with `-j 1`, and on 1, 2 and 4 cores (taskset)
@@ -18,7 +19,9 @@ taken in one run of this script on one machine:
 * warm: the same command again with the cache filled and nothing changed;
 * pre-commit: one changed file in a 5,000-file git repository (cache warm);
 * one file, cold: start-up;
-* Argo's examples (--examples DIR): the default mode against `-j 1`.
+* Argo's examples (--examples DIR): the default mode against `-j 1`; and
+  `examples5k`, copies of them side by side to 5,000 files, as a corpus as
+  dense in features as real manifests are (built in the work folder).
 
 `--before` names another wflint (e.g. a virtualenv with the previous
 release) measured the same way in the same run, for a before/after table.
@@ -46,9 +49,11 @@ sys.path.insert(0, HERE)
 import corpus  # noqa: E402
 
 
-def floor(files, reps=3):
+def floor(files, reps=3, convert_nodes=True):
     """Read and parse into data with positions: libyaml composes, a minimal
-    converter builds dicts and lists and keeps each key's line."""
+    converter builds dicts and lists and keeps each key's line. Without
+    ``convert_nodes``, the stricter floor: libyaml's nodes alone (they keep
+    their positions), which no linter that reads the data can reach."""
     import yaml
     loader = getattr(yaml, "CSafeLoader", None)
     if loader is None:
@@ -79,7 +84,7 @@ def floor(files, reps=3):
                 text = handle.read()
             try:
                 for node in yaml.compose_all(text, Loader=loader):
-                    if node is not None:
+                    if node is not None and convert_nodes:
                         convert(node)
             except yaml.YAMLError:
                 pass  # a broken file (the mixed corpus has some): parsed up to its error, as wflint does
@@ -160,13 +165,28 @@ def pinned(command, n, have):
     return ["taskset", "-c", ",".join(str(c) for c in have[:n])] + command
 
 
-def prepare(work, quick):
+def replicate(examples, root, count):
+    """Copies of the folder ``examples`` side by side under ``root`` until
+    there are at least ``count`` manifests: a corpus of real manifests, as
+    dense in features as Argo's own examples are (made where the benchmark
+    runs, from the folder given; never part of the repository)."""
+    each = len(yaml_files(examples))
+    copies = max(1, -(-count // max(each, 1)))
+    for i in range(copies):
+        shutil.copytree(examples, os.path.join(root, f"copy-{i:02d}"))
+
+
+def prepare(work, quick, examples=None):
     scale = 10 if quick else 1
     layout = {"many10k": 10_000 // scale, "many5k": 5_000 // scale, "mixed5k": 5_000 // scale}
+    if examples:
+        layout["examples5k"] = 5_000 // scale
     for name, count in layout.items():
         root = os.path.join(work, name)
         if not os.path.isdir(root):
-            if name.startswith("mixed"):
+            if name == "examples5k":
+                replicate(examples, root, count)
+            elif name.startswith("mixed"):
                 if not hasattr(corpus, "write_mixed"):
                     continue
                 corpus.write_mixed(root, count=count)
@@ -232,15 +252,17 @@ def main():
     parser.add_argument("--quick", action="store_true", help="corpora a tenth the size, for a smoke test")
     parser.add_argument("--before", default=None, help="another wflint executable, measured the same way")
     parser.add_argument("--examples", default=None, help="a folder of manifests (Argo's examples) for the "
-                                                         "default-mode check")
+                                                         "default-mode check, and copied to make the examples5k corpus")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     args = parser.parse_args()
     work = args.workdir or tempfile.mkdtemp(prefix="wflint-bench-")
     os.environ["WFLINT_CACHE_DIR"] = os.path.join(work, "wflint-cache")
-    corpora, repo, changed, one = prepare(work, args.quick)
+    corpora, repo, changed, one = prepare(work, args.quick, args.examples)
     found = shutil.which("wflint")
     after = [found] if found else [sys.executable, "-m", "wflint"]
     floors = {name: statistics.median(floor(yaml_files(os.path.join(work, name)), args.reps)) for name in corpora}
+    nodes_only = {name: statistics.median(floor(yaml_files(os.path.join(work, name)), args.reps, False))
+                  for name in corpora}
     measured = {"after": measure(after, work, corpora, repo, changed, one, args.examples, args.reps)}
     if args.before:
         measured["before"] = measure([args.before], work, corpora, repo, changed, one, args.examples, args.reps)
@@ -253,24 +275,25 @@ def main():
     lines.append("| what | " + " | ".join(columns) + " | target |")
     lines.append("| --- | " + " | ".join("---:" for _ in columns) + " | ---: |")
 
-    def add(label, key, target="", ratio_of=None):
+    def add(label, key, target="", ratio_of=None, of=floors):
         cells = []
         for column in columns:
             sample = measured[column].get(key)
             if sample is None or not sample.times:
                 cells.append("–")
             elif ratio_of:
-                cells.append(f"{sample.median / floors[ratio_of]:.2f}x")
+                cells.append(f"{sample.median / of[ratio_of]:.2f}x")
             else:
                 cells.append(sample.cell())
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {target} |")
 
     for name in corpora:
         files = len(yaml_files(os.path.join(work, name)))
-        lines.append(f"| **{name}**: {files:,} files, floor (1 process) {floors[name]:.3f} s | "
-                     + " | ".join("" for _ in columns) + " | |")
+        lines.append(f"| **{name}**: {files:,} files, floor (1 process) {floors[name]:.3f} s, nodes only "
+                     f"{nodes_only[name]:.3f} s | " + " | ".join("" for _ in columns) + " | |")
         add("  cold, default -j", f"{name} cold")
         add("  cold, default -j / floor", f"{name} cold", "≤ 1.5x", ratio_of=name)
+        add("  cold, default -j / nodes-only floor", f"{name} cold", "", ratio_of=name, of=nodes_only)
         add("  cold, -j 1", f"{name} cold -j1")
         for n in counts:
             if n != len(have):
