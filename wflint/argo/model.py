@@ -8,7 +8,6 @@ give to ``wflint.finding``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..source.coerce import as_dict, as_list, as_str  # noqa: F401  (rules read them here)
@@ -38,11 +37,11 @@ _NOT_YET = (AttributeError, KeyError, TypeError)   # no memo (a stand-in documen
 
 
 def _memo_on(at, key, build):
-    """The same, kept on a (frozen) TemplateAt, which the document's memo keeps alive."""
+    """The same, kept on a TemplateAt, which the document's memo keeps alive."""
     found = at.__dict__.get(key)
     if found is None:
         found = build()
-        object.__setattr__(at, key, found)
+        at.__dict__[key] = found
     return found
 
 
@@ -75,14 +74,41 @@ def template_types(template: Dict) -> List[str]:
     return [key for key in TEMPLATE_TYPES if template.get(key) is not None]
 
 
-@dataclass(frozen=True)
-class TemplateAt:
+class _Record:
+    """A small record of fields, compared field by field like a dataclass.
+    Built by the thousand per run, so written out by hand: a frozen
+    dataclass's ``__init__`` costs five times as much. Never change one: the
+    document's memo shares them between rules."""
+
+    __slots__ = ("__dict__",)   # the __dict__ holds what _memo_on keeps on the record
+    _fields: Tuple[str, ...] = ()
+
+    def _values(self):
+        return tuple(getattr(self, name) for name in self._fields)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # the fields hold dicts
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
+        return f"{self.__class__.__name__}({fields})"
+
+
+class TemplateAt(_Record):
     """A template and where it is: top level (``spec.templates[i]``) or inline
     in a step or task (``...inline``), in which case ``owner`` is that step's path."""
 
-    path: NodePath
-    template: Dict
-    owner: Optional[NodePath] = None
+    __slots__ = ("path", "template", "owner")
+    _fields = __slots__
+
+    def __init__(self, path: NodePath, template: Dict, owner: Optional[NodePath] = None):
+        self.path = path
+        self.template = template
+        self.owner = owner
 
     @property
     def name(self) -> Optional[str]:
@@ -93,14 +119,19 @@ class TemplateAt:
         return self.owner is not None
 
 
-@dataclass(frozen=True)
-class Call:
-    """A step, a DAG task or a hook: something that invokes a template."""
+class Call(_Record):
+    """A step, a DAG task or a hook: something that invokes a template.
+    ``kind`` is "step", "task" or "hook"; ``group`` the step group's index
+    (-1 for tasks and hooks)."""
 
-    path: NodePath
-    body: Dict
-    kind: str           # "step", "task" or "hook"
-    group: int = -1     # step group index for steps
+    __slots__ = ("path", "body", "kind", "group")
+    _fields = __slots__
+
+    def __init__(self, path: NodePath, body: Dict, kind: str, group: int = -1):
+        self.path = path
+        self.body = body
+        self.kind = kind
+        self.group = group
 
     @property
     def name(self) -> Optional[str]:
