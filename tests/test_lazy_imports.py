@@ -10,7 +10,8 @@ import sys
 
 from conftest import dedent
 
-HEAVY = ("networkx", "ruamel", "pygls", "lsprotocol", "jsonschema", "multiprocessing")
+HEAVY = ("networkx", "ruamel", "pygls", "lsprotocol", "jsonschema", "multiprocessing",
+         "importlib.metadata")  # the plugin registry reads entry_points.txt itself
 
 VALID = dedent("""
     apiVersion: argoproj.io/v1alpha1

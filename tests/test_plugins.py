@@ -114,3 +114,36 @@ def test_a_plugin_with_a_bad_declaration_stops_the_run(lay_out, tmp_path):
     (tmp_path / "wf.yaml").write_text(HELLO)
     result = wflint(site, "check", "wf.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "kebab-case" in result.stderr
+
+
+def test_the_entry_point_scan_finds_what_importlib_metadata_finds(tmp_path, monkeypatch):
+    """registry._entry_points reads the distributions' folders itself (importing
+    importlib.metadata costs more than the rest of the registry): the same
+    entry points, the first distribution of a name winning, the same values."""
+    from importlib.metadata import entry_points
+    from wflint.run import registry
+    first, second = tmp_path / "first", tmp_path / "second"
+    plugin_site(first, "acme-rules", "acme = acme_rules:RULES", "acme_rules", "RULES = []\n")
+    plugin_site(first, "other.pkg", "other = other_pkg.sub:RULES [extra]", "other_pkg_mod", "RULES = []\n")
+    plugin_site(second, "acme_rules", "shadowed = acme_rules:RULES", "acme_rules2", "RULES = []\n")
+    comments = first / "noisy-0.1.dist-info"
+    comments.mkdir()
+    (comments / "entry_points.txt").write_text("# a comment\n[console_scripts]\nx = y:z\n\n[ wflint.rules ]\n"
+                                               "spaced = spaced:RULES\n[wflint.rules]\n"
+                                               "  noisy =  noisy_mod:RULES  \n")
+    (tmp_path / "not-a-folder.txt").write_text("")
+    path = [str(first), str(second), str(tmp_path / "missing"), str(tmp_path / "not-a-folder.txt")[:-4]]
+    ours = registry._scan(path)
+    monkeypatch.setattr(sys, "path", path)
+    theirs = entry_points(group=registry.GROUP)  # which dedups by name, the first one winning
+    assert sorted((ep.name, ep.value) for ep in ours) == sorted((ep.name, ep.value) for ep in theirs)
+    assert "shadowed" not in {ep.name for ep in ours}
+    names = {ep.name: ep.name_of_dist for ep in ours}
+    assert names == {"acme": "acme-rules", "other": "other.pkg", "noisy": None}
+
+
+def test_a_zip_on_sys_path_leaves_the_scan_to_importlib_metadata(tmp_path):
+    from wflint.run import registry
+    archive = tmp_path / "plugins.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    assert registry._scan([str(archive)]) is None
