@@ -126,3 +126,28 @@ def test_the_number_of_processes_follows_the_work(monkeypatch):
     assert parallel.processes(1, [3_000] * 2_000) == 1
     many_small = parallel.processes(8, [100] * 600)              # files cost something even when tiny
     assert many_small == 1
+
+
+def test_index_entries_pass_between_workers_as_bytes_and_are_checked_where_they_arrive():
+    import pickle
+    from multiprocessing import Pipe
+    from wflint.argo.index import IndexEntry
+    entry = IndexEntry(kind="WorkflowTemplate", name="t", namespace=None, path="a.yaml", document=0, line=1,
+                       data={"kind": "WorkflowTemplate"})
+    assert parallel._entries(parallel._ENTRIES + pickle.dumps([entry])) == [entry]
+    for bad in (parallel._ENTRIES + pickle.dumps(["not an entry"]), parallel._ENTRIES + pickle.dumps({}),
+                pickle.dumps([entry])):
+        with pytest.raises(parallel.WorkerFailed, match="malformed index entries"):
+            parallel._entries(bad)
+    parent, child = Pipe()
+    child.send(("error", "Traceback: boom"))
+    with pytest.raises(parallel.WorkerFailed, match="boom"):
+        parallel._receive_entries(parent)
+    child.send(("done", None))
+    with pytest.raises(parallel.WorkerFailed, match="other than its index entries"):
+        parallel._receive_entries(parent)
+    child.send_bytes(parallel._ENTRIES + b"raw")
+    assert parallel._receive_entries(parent) == parallel._ENTRIES + b"raw"  # passed on as it came
+    child.close()
+    with pytest.raises(parallel.WorkerFailed, match="died"):
+        parallel._receive_entries(parent)

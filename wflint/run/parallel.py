@@ -97,9 +97,13 @@ def _worker(conn, options, paths, parent: int = 0) -> None:
         import gc
         gc.disable()
 
+        import pickle
+
         def exchange(own):
-            conn.send(("entries", own))
-            message, foreign = conn.recv()
+            conn.send_bytes(_ENTRIES + pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
+            message, foreign, others = conn.recv()
+            for _ in range(others):
+                foreign += _entries(conn.recv_bytes())
             return foreign
         conn.send(("done", Pipeline(options).lint_share(paths, exchange)))
     except BaseException:  # report, never hang the parent
@@ -139,15 +143,15 @@ def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_
             child.close()
             workers.append((process, parent))
         outside = project_entries()
-        sent = []
-        for process, conn in workers:
-            own = _receive(conn, "entries")[1]
-            if not isinstance(own, list) or not all(isinstance(e, IndexEntry) for e in own):
-                raise WorkerFailed("a worker sent malformed index entries")
-            sent.append(own)
+        # Each worker's entries go to the others as the bytes it sent: the
+        # workers wait for them, so this process does not unpickle and pickle
+        # them again on the way (each worker checks what it receives).
+        sent = [_receive_entries(conn) for process, conn in workers]
         for i, (process, conn) in enumerate(workers):
-            others = [entry for j, entries in enumerate(sent) if j != i for entry in entries]
-            conn.send(("entries", outside + others))
+            conn.send(("entries", outside, len(sent) - 1))
+            for j, raw in enumerate(sent):
+                if j != i:
+                    conn.send_bytes(raw)
         merged = Run(outside=outside)
         for process, conn in workers:
             record = _receive(conn, "done")[1]
@@ -189,6 +193,33 @@ def _stop(workers) -> None:
         if process.is_alive():
             process.kill()
             process.join(timeout=5)
+
+
+_ENTRIES = b"E"  # the first byte of a worker's message of index entries (a pickle never starts so)
+
+
+def _receive_entries(conn) -> bytes:
+    """A worker's index entries, as the bytes it sent (an error it reports instead is raised)."""
+    try:
+        raw = conn.recv_bytes()
+    except EOFError:
+        raise WorkerFailed("a worker process died")
+    if raw[:1] == _ENTRIES:
+        return raw
+    import pickle
+    message = pickle.loads(raw)
+    if isinstance(message, tuple) and message and message[0] == "error":
+        raise WorkerFailed(message[1])
+    raise WorkerFailed("a worker sent something other than its index entries")
+
+
+def _entries(raw: bytes) -> List[IndexEntry]:
+    """Another worker's index entries, from the bytes it sent."""
+    import pickle
+    entries = pickle.loads(raw[len(_ENTRIES):]) if raw[:1] == _ENTRIES else None
+    if not isinstance(entries, list) or not all(isinstance(e, IndexEntry) for e in entries):
+        raise WorkerFailed("a worker sent malformed index entries")
+    return entries
 
 
 def _receive(conn, expected: str):

@@ -160,12 +160,13 @@ class Report:
 
 
 
-def read(paths: Sequence[str], max_size: int) -> Tuple[List[sources.SourceFile], List[Finding]]:
-    """Phase zero: the files' text (or a finding saying why it cannot be read)."""
+def read(paths: Sequence[str], max_size: int, digest: bool = True) -> Tuple[List[sources.SourceFile], List[Finding]]:
+    """Phase zero: the files' text (or a finding saying why it cannot be read);
+    ``digest``: with their digests, for the results cache."""
     files: List[sources.SourceFile] = []
     problems: List[Finding] = []
     for path in paths:
-        read_one = sources.read(path, max_size)
+        read_one = sources.read(path, max_size, digest)
         (problems if isinstance(read_one, Finding) else files).append(read_one)
     return files, problems
 
@@ -184,7 +185,7 @@ class Pipeline:
         self._checks: Dict[tuple, tuple] = {}  # _checks_for's answers
 
     def read(self, paths: Sequence[str]) -> Tuple[List[sources.SourceFile], List[Finding]]:
-        return read(paths, self.options.max_file_size)
+        return read(paths, self.options.max_file_size, digest=self.options.caching)
 
     def is_patch(self, path: str) -> bool:
         return self._patches.is_patch(path)
@@ -343,7 +344,10 @@ class Pipeline:
         contexts = self.contexts(index)
         found, internal = self.check_documents(index.documents, contexts)
         run = Run(internal=internal)
-        run.absorb(parsed, index, own)
+        # Index entries and digests are what the results cache stores: without
+        # it, they would only be sent to the parent process for nothing.
+        caching = self.options.caching
+        run.absorb(parsed, index, own if caching else [])
         run.findings = problems + parsed.findings + found
         for source in later:
             one = self.parse([source])
@@ -359,7 +363,8 @@ class Pipeline:
         if later:
             order = {source.path: i for i, source in enumerate(files)}
             run.linted.sort(key=order.__getitem__)
-        run.digests = {source.path: source.digest for source in files}
+        if caching:
+            run.digests = {source.path: source.digest for source in files}
         return run
 
     # -- findings ----------------------------------------------------------

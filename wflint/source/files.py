@@ -41,9 +41,11 @@ def _problem(path: str, rule: str, message: str, hint: Optional[str] = None,
                    end_line=line, end_column=column, hint=hint)
 
 
-def decode(path: str, data: bytes):
+def decode(path: str, data: bytes, digest: bool = True):
     """Bytes to a SourceFile, or a finding. UTF-8 (with or without a BOM) and
-    UTF-16/32 with a BOM are read, as libyaml and Kubernetes read them."""
+    UTF-16/32 with a BOM are read, as libyaml and Kubernetes read them.
+    ``digest``: give the SourceFile the digest of ``data`` (only the results
+    cache reads it)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
         encoding = "utf-8"
@@ -75,7 +77,7 @@ def decode(path: str, data: bytes):
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return _problem(path, "yaml-syntax", "file contains a NUL byte: it looks binary, not YAML",
                         line=line, column=column)
-    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
+    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest() if digest else "")
 
 
 def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE):
@@ -87,8 +89,9 @@ def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE)
     return decode(path, data)
 
 
-def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
-    """Read ``path`` (never blocking on FIFOs or devices): a SourceFile or a finding."""
+def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, digest: bool = True):
+    """Read ``path`` (never blocking on FIFOs or devices): a SourceFile or a
+    finding. ``digest``: as decode() says."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -105,7 +108,7 @@ def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
         return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
     if len(data) > max_size:  # grew between stat and read
         return _problem(path, "input-limit", f"file is over the {max_size / 1048576:g} MB size cap; not linted")
-    return decode(path, data)
+    return decode(path, data, digest)
 
 
 
