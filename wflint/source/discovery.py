@@ -237,6 +237,9 @@ def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findin
         if chart is not None and "templates" in names and not is_chart_file(os.path.join(directory, chart)):
             chart = None  # an empty or foreign Chart.yaml: templates/ is an ordinary folder
         subdirectories = []
+        # os.path.join(directory, name), spelled out once per folder: it is called twice per file
+        prefix = directory if directory.endswith(os.sep) else directory + os.sep
+        real_prefix = real_directory if real_directory.endswith(os.sep) else real_directory + os.sep
         for entry in entries:
             name = entry.name
             try:
@@ -247,7 +250,7 @@ def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findin
             if is_dir:
                 if name.startswith(".") or name in _SKIP_DIRS or name.endswith(".egg-info"):
                     continue
-                path = os.path.join(directory, name)
+                path = prefix + name
                 if excluder.excluded(path, is_dir=True):
                     continue
                 environment = _is_environment(path)
@@ -257,12 +260,12 @@ def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findin
                 chart_here = in_chart
                 if chart is not None and name == "templates":
                     chart_here = os.path.join(directory, chart)
-                subdirectories.append((path, os.path.join(real_directory, name), chart_here))
+                subdirectories.append((path, real_prefix + name, chart_here))
             elif is_file:  # links are neither: a link leads into the tree (read anyway) or out of it (never)
                 lower = name.lower()
                 if name.startswith(".") or not lower.endswith(YAML_SUFFIXES + (JSON_SUFFIX,)):
                     continue
-                path = os.path.join(directory, name)
+                path = prefix + name
                 if excluder.excluded(path):
                     continue
                 if lower.endswith(JSON_SUFFIX) and not _json_manifest(path):
@@ -271,7 +274,7 @@ def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findin
                     stat = entry.stat(follow_symlinks=False)
                 except OSError:
                     stat = None
-                real = os.path.join(real_directory, name)
+                real = real_prefix + name
                 if in_chart is not None:
                     if add_template(path, real, stat):
                         report_chart(in_chart)
