@@ -63,13 +63,14 @@ MAX_INPUT_PARAMETERS = 500
 
 def check(document, context):
     v4, v41 = version_flags(context.argo_version)
-    _, spec = model.spec(document)
+    base, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
     for at in model.all_templates(document):
         yield from _template(document, at, defaults, v4, v41)
-    yield from _as("retry-strategy", retry_strategy(model.spec(document)[0] + ("templateDefaults", "retryStrategy"),
-                                                    defaults.get("retryStrategy"), "`templateDefaults`",
-                                                    validated=False, v4=v4))
+    strategy = defaults.get("retryStrategy")
+    if strategy:
+        yield from _as("retry-strategy", retry_strategy(base + ("templateDefaults", "retryStrategy"), strategy,
+                                                        "`templateDefaults`", validated=False, v4=v4))
     yield from _images_of_references(document, context)
     yield from _substituted(document)
 
@@ -78,10 +79,88 @@ def _dynamic(value) -> bool:
     return isinstance(value, str) and "{{" in value
 
 
+_TYPE_KEYS = frozenset(model.TEMPLATE_TYPES)
+# Fields that only the less common checks of `_template` read: a template with none of
+# them (nearly all) skips those checks with one test.
+_RARE_KEYS = frozenset({"plugin", "parallelism", "activeDeadlineSeconds", "timeout", "pendingTimeout",
+                        "retryStrategy", "priority", "template", "templateRef", "memoize", "sidecars",
+                        "initContainers", "podResources", "resourceClaims"})
+# The fields of a step or task that `_loops` and `_call_hooks` read.
+_CALL_KEYS = frozenset({"withItems", "withParam", "withSequence", "hooks"})
+
+
+def _types(template):
+    """``model.template_types(template)``, read from the template's few keys
+    when it names a single type (nearly always) instead of testing all ten."""
+    found = [key for key in template if key in _TYPE_KEYS]
+    if len(found) == 1 and template[found[0]] is not None:
+        return found
+    return model.template_types(template) if found else found
+
+
 def _template(document, at, defaults, v4, v41):
     template = at.template
-    types = model.template_types(template)
+    types = _types(template)
     ttype = types[0] if types else None
+    if len(types) != 1:
+        yield from _type_count(at, types)
+    rare = not _RARE_KEYS.isdisjoint(template)
+    # `name` (how messages call the template) only when a check below may need it.
+    name = label(at) if rare or ttype in ("suspend", "containerSet", "dag") else None
+    if rare:
+        yield from _rare_fields(at, ttype, name, v4, v41)
+    if ttype == "suspend":
+        yield from _suspend(at, name)
+    elif ttype == "container" or ttype == "script":
+        body = template[ttype]
+        if isinstance(body, dict):
+            image = body.get("image")
+            if not (isinstance(image, str) and image) and not _default_image(defaults, ttype):
+                yield _no_image(at, ttype)
+        if _may_share_a_path(template, body, ttype):
+            yield from _mounts(at, label(at)) if ttype == "container" else _script_mounts(at, label(at))
+    elif ttype == "containerSet":
+        yield from _container_set(at, name, v41)
+    if rare:
+        yield from _rare_containers(at, ttype, name, v41)
+    if ttype == "dag":
+        yield from _dag_size(at, name, v4)
+    if v4:
+        inputs = template.get("inputs")
+        if isinstance(inputs, dict):
+            params = inputs.get("parameters")
+            if isinstance(params, list) and len(params) > MAX_INPUT_PARAMETERS:
+                yield finding(at.path + ("inputs", "parameters"),
+                              f"{label(at)} declares {len(params)} input parameters; the CRD Argo 4 installs allows "
+                              f"at most {MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
+                              hint="pass related values together, e.g. as one JSON parameter",
+                              check="input-parameter-count")
+    # Only a steps (or dag) template has steps (or tasks): `steps(at)` is empty unless `steps` is a type.
+    for kind, calls in (("steps", model.steps), ("dag", model.tasks)):
+        if kind in types:
+            for call in calls(at):
+                if not _CALL_KEYS.isdisjoint(call.body):
+                    body = call.body
+                    if "withItems" in body or "withParam" in body or "withSequence" in body:
+                        yield from _loops(call)
+                    if "hooks" in body:
+                        yield from _call_hooks(call)
+
+
+def _may_share_a_path(template, body, ttype) -> bool:
+    """Whether a container (or script) template has two volumeMounts, or input
+    artifacts and volumeMounts, that could be at one path (else `_mounts` finds nothing)."""
+    mounts = body.get("volumeMounts") if isinstance(body, dict) else None
+    count = len(mounts) if isinstance(mounts, list) else 0
+    if ttype == "container":
+        inputs = template.get("inputs")
+        artifacts = inputs.get("artifacts") if isinstance(inputs, dict) else None
+        count += len(artifacts) if isinstance(artifacts, list) else 0
+    return count > 1
+
+
+def _type_count(at, types):
+    """A template with no type, or with more than one."""
     name = label(at)
     if len(types) > 1:
         shown = ", ".join(f"`{t}`" for t in types)
@@ -94,6 +173,11 @@ def _template(document, at, defaults, v4, v41):
         yield finding(at.path, f"{name} has no type: Argo rejects it (\"template type is unknown\"); give it one of "
                                f"{TYPE_LIST}", hint="add a `container:` (or `script:`, `steps:`, `dag:`, ...) section",
                       on_key=True, check="template-type")
+
+
+def _rare_fields(at, ttype, name, v4, v41):
+    """The checks of fields few templates set (`_RARE_KEYS`)."""
+    template = at.template
     plugin = template.get("plugin")
     if isinstance(plugin, dict) and len(plugin) != 1:
         keys = ", ".join(f"`{k}`" for k in plugin)
@@ -102,8 +186,6 @@ def _template(document, at, defaults, v4, v41):
                                              f"(\"expected exactly one key, got {len(plugin)}\")",
                       hint="write `plugin: {<plugin-name>: {...}}` with a single plugin", on_key=True,
                       check="template-type")
-
-    # Each check below yields nothing when its field is absent: skip those cheaply.
     get = template.get
     if get("parallelism") is not None:
         yield from _parallelism(at, ttype, name, v4)
@@ -118,39 +200,18 @@ def _template(document, at, defaults, v4, v41):
         yield from _removed_fields(at, name, v4)
     if "memoize" in template:
         yield from _memoize(at, name)
-    if ttype == "suspend":
-        yield from _suspend(at, name)
-    if ttype in ("container", "script"):
-        yield from _image(document, at, ttype, defaults, name)
-    if ttype == "container":
-        yield from _mounts(at, name)
-    if ttype == "script":
-        yield from _script_mounts(at, name)
-    if ttype == "containerSet":
-        yield from _container_set(at, name, v41)
+
+
+def _rare_containers(at, ttype, name, v41):
+    """The checks of sidecars, init containers and pod-level resources (`_RARE_KEYS`)."""
+    template = at.template
+    get = template.get
     if "sidecars" in template:
         yield from _sidecars(at, name, v41)
     if "initContainers" in template:
         yield from _init_containers(at, name)
     if v41 and (get("podResources") is not None or get("resourceClaims") is not None):
         yield from _pod_level(at, ttype, name)
-    if ttype == "dag":
-        yield from _dag_size(at, name, v4)
-    if v4:
-        inputs = get("inputs")
-        params = model.as_list(inputs.get("parameters")) if isinstance(inputs, dict) else ()
-        if len(params) > MAX_INPUT_PARAMETERS:
-            yield finding(at.path + ("inputs", "parameters"),
-                          f"{name} declares {len(params)} input parameters; the CRD Argo 4 installs allows at most "
-                          f"{MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
-                          hint="pass related values together, e.g. as one JSON parameter", check="input-parameter-count")
-    for calls in (model.steps(at), model.tasks(at)):
-        for call in calls:
-            body = call.body
-            if "withItems" in body or "withParam" in body or "withSequence" in body:
-                yield from _loops(call)
-            if "hooks" in body:
-                yield from _call_hooks(call)
 
 
 # -- fields only some types allow --------------------------------------------
@@ -293,15 +354,12 @@ def _has_image(template, ttype) -> bool:
     return isinstance(image, str) and image != ""
 
 
-def _image(document, at, ttype, defaults, name):
-    if not isinstance(at.template.get(ttype), dict) or _has_image(at.template, ttype):
-        return
-    if _default_image(defaults, ttype):
-        return
-    yield finding(at.path + (ttype,), f"{name} has no `{ttype}.image` and `templateDefaults.{ttype}.image` gives none; "
-                                      "Argo rejects it",
-                  hint=f"add `image:` under `{ttype}:`, or set `templateDefaults.{ttype}.image` in the spec",
-                  on_key=True, check="missing-image")
+def _no_image(at, ttype):
+    """A container or script template without an image, none given by `templateDefaults` either."""
+    return finding(at.path + (ttype,), f"{label(at)} has no `{ttype}.image` and `templateDefaults.{ttype}.image` gives "
+                                       "none; Argo rejects it",
+                   hint=f"add `image:` under `{ttype}:`, or set `templateDefaults.{ttype}.image` in the spec",
+                   on_key=True, check="missing-image")
 
 
 def _images_of_references(document, context):
@@ -310,9 +368,11 @@ def _images_of_references(document, context):
     a ClusterWorkflowTemplate, at none)."""
     base, spec = model.spec(document)
     calls = model.ref_calls(document)
+    wft = spec.get("workflowTemplateRef")
+    if not calls and wft is None:
+        return  # nothing called from another document
     runtime_kind = document.kind in ("Workflow", "CronWorkflow")
     caller_defaults = model.as_dict(spec.get("templateDefaults"))
-    wft = spec.get("workflowTemplateRef")
     holder_of_run = None
     if wft is not None:
         holder_of_run = context.index.resolve_workflow_template_ref(document, wft)
@@ -588,8 +648,13 @@ def _substituted(document):
     is put in: a step passing `"30"` to a `timeout` is rejected like a literal."""
     base, spec = model.spec(document)
     # Only a leaf template whose `timeout` or `activeDeadlineSeconds` is one input tag can be reported.
-    if not any(isinstance(at.template.get(key), str) and INPUT_TAG.match(at.template.get(key))
-               for at in model.all_templates(document) for key in ("timeout", "activeDeadlineSeconds")):
+    for at in model.all_templates(document):
+        template = at.template
+        if ("timeout" in template or "activeDeadlineSeconds" in template) and any(
+                isinstance(template.get(key), str) and INPUT_TAG.match(template.get(key))
+                for key in ("timeout", "activeDeadlineSeconds")):
+            break
+    else:
         return
     local = {at.name: at for at in model.templates(document) if at.name}
     reported = set()
