@@ -199,14 +199,23 @@ class Compiler:
             return self._map(additional, extra, must_be_object)
         plain_get = plain.get
         check_get = checks.get
-        type_ = type
 
-        if extra is None:
+        if extra is None and not required:
             def check(x):
-                if type_(x) is not dict:
+                if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type_(value):
+                    if plain_get(key) is not type(value):
+                        sub = check_get(key)
+                        if sub is None or not sub(value):
+                            return False
+                return True
+        elif extra is None:
+            def check(x):
+                if type(x) is not dict:
+                    return not must_be_object
+                for key, value in x.items():
+                    if plain_get(key) is not type(value):
                         sub = check_get(key)
                         if sub is None or not sub(value):
                             return False
@@ -216,10 +225,10 @@ class Compiler:
                 return True
         else:
             def check(x):
-                if type_(x) is not dict:
+                if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type_(value) and not check_get(key, extra)(value):
+                    if plain_get(key) is not type(value) and not check_get(key, extra)(value):
                         return False
                 for name in required:
                     if name not in x:
