@@ -35,7 +35,7 @@ def main():
     parser.add_argument("--all", action="store_true", help="also the rules that are off by default")
     args = parser.parse_args()
     gc.disable()
-    options = Options(use_cache=False, extend_select=["all"]) if args.all else Options(use_cache=False)
+    options = Options(use_cache=False, extend_select=["security"]) if args.all else Options(use_cache=False)
     engine = Engine(options)
     parsed = engine.parse([sources.read(path) for path in sorted(manifests(args.root))])
     index = ProjectIndex(parsed.documents)
