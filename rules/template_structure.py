@@ -65,14 +65,21 @@ def check(document, context):
     v4, v41 = version_flags(context.argo_version)
     base, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
+    substituted = False
     for at in model.all_templates(document):
-        yield from _template(document, at, defaults, v4, v41)
+        found = _template(document, at, defaults, v4, v41)
+        if found:
+            yield from found
+        template = at.template
+        if not substituted and ("timeout" in template or "activeDeadlineSeconds" in template):
+            substituted = _input_tagged(template)
     strategy = defaults.get("retryStrategy")
     if strategy:
         yield from _as("retry-strategy", retry_strategy(base + ("templateDefaults", "retryStrategy"), strategy,
                                                         "`templateDefaults`", validated=False, v4=v4))
     yield from _images_of_references(document, context)
-    yield from _substituted(document)
+    if substituted:
+        yield from _substituted(document)
 
 
 def _dynamic(value) -> bool:
@@ -98,53 +105,63 @@ def _types(template):
     return model.template_types(template) if found else found
 
 
-def _template(document, at, defaults, v4, v41):
+def _template(document, at, defaults, v4, v41) -> list:
+    """The findings of one template, as a list: most templates have none, and a
+    plain call costs less than a generator for each of them."""
     template = at.template
+    out = []
     types = _types(template)
     ttype = types[0] if types else None
     if len(types) != 1:
-        yield from _type_count(at, types)
+        out.extend(_type_count(at, types))
     rare = not _RARE_KEYS.isdisjoint(template)
     # `name` (how messages call the template) only when a check below may need it.
     name = label(at) if rare or ttype in ("suspend", "containerSet", "dag") else None
     if rare:
-        yield from _rare_fields(at, ttype, name, v4, v41)
+        out.extend(_rare_fields(at, ttype, name, v4, v41))
     if ttype == "suspend":
-        yield from _suspend(at, name)
+        out.extend(_suspend(at, name))
     elif ttype == "container" or ttype == "script":
         body = template[ttype]
         if isinstance(body, dict):
             image = body.get("image")
             if not (isinstance(image, str) and image) and not _default_image(defaults, ttype):
-                yield _no_image(at, ttype)
+                out.append(_no_image(at, ttype))
         if _may_share_a_path(template, body, ttype):
-            yield from _mounts(at, label(at)) if ttype == "container" else _script_mounts(at, label(at))
+            out.extend(_mounts(at, label(at)) if ttype == "container" else _script_mounts(at, label(at)))
     elif ttype == "containerSet":
-        yield from _container_set(at, name, v41)
+        out.extend(_container_set(at, name, v41))
     if rare:
-        yield from _rare_containers(at, ttype, name, v41)
+        out.extend(_rare_containers(at, ttype, name, v41))
     if ttype == "dag":
-        yield from _dag_size(at, name, v4)
+        out.extend(_dag_size(at, name, v4))
     if v4:
         inputs = template.get("inputs")
         if isinstance(inputs, dict):
             params = inputs.get("parameters")
             if isinstance(params, list) and len(params) > MAX_INPUT_PARAMETERS:
-                yield finding(at.path + ("inputs", "parameters"),
-                              f"{label(at)} declares {len(params)} input parameters; the CRD Argo 4 installs allows "
-                              f"at most {MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
-                              hint="pass related values together, e.g. as one JSON parameter",
-                              check="input-parameter-count")
+                out.append(finding(at.path + ("inputs", "parameters"),
+                                   f"{label(at)} declares {len(params)} input parameters; the CRD Argo 4 installs "
+                                   f"allows at most {MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
+                                   hint="pass related values together, e.g. as one JSON parameter",
+                                   check="input-parameter-count"))
     # Only a steps (or dag) template has steps (or tasks): `steps(at)` is empty unless `steps` is a type.
-    for kind, calls in (("steps", model.steps), ("dag", model.tasks)):
-        if kind in types:
-            for call in calls(at):
-                if not _CALL_KEYS.isdisjoint(call.body):
-                    body = call.body
-                    if "withItems" in body or "withParam" in body or "withSequence" in body:
-                        yield from _loops(call)
-                    if "hooks" in body:
-                        yield from _call_hooks(call)
+    if "steps" in types:
+        _calls(model.steps(at), out)
+    if "dag" in types:
+        _calls(model.tasks(at), out)
+    return out
+
+
+def _calls(calls, out):
+    """The loops and hooks of steps or tasks, into ``out``."""
+    for call in calls:
+        if not _CALL_KEYS.isdisjoint(call.body):
+            body = call.body
+            if "withItems" in body or "withParam" in body or "withSequence" in body:
+                out.extend(_loops(call))
+            if "hooks" in body:
+                out.extend(_call_hooks(call))
 
 
 def _may_share_a_path(template, body, ttype) -> bool:
@@ -152,10 +169,11 @@ def _may_share_a_path(template, body, ttype) -> bool:
     artifacts and volumeMounts, that could be at one path (else `_mounts` finds nothing)."""
     mounts = body.get("volumeMounts") if isinstance(body, dict) else None
     count = len(mounts) if isinstance(mounts, list) else 0
-    if ttype == "container":
+    if ttype == "container" and count < 2:
         inputs = template.get("inputs")
-        artifacts = inputs.get("artifacts") if isinstance(inputs, dict) else None
-        count += len(artifacts) if isinstance(artifacts, list) else 0
+        if isinstance(inputs, dict) and "artifacts" in inputs:
+            artifacts = inputs["artifacts"]
+            count += len(artifacts) if isinstance(artifacts, list) else 0
     return count > 1
 
 
@@ -642,20 +660,18 @@ def _dag_size(at, name, v4):
 INPUT_TAG = re.compile(r"^\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}$")
 
 
+def _input_tagged(template) -> bool:
+    """Whether a template's `timeout` or `activeDeadlineSeconds` is one input-parameter tag."""
+    return any(isinstance(template.get(key), str) and INPUT_TAG.match(template.get(key))
+               for key in ("timeout", "activeDeadlineSeconds"))
+
+
 def _substituted(document):
     """`timeout` and `activeDeadlineSeconds` written as one input-parameter tag
     are checked by Argo after the caller's argument (or the input's default)
-    is put in: a step passing `"30"` to a `timeout` is rejected like a literal."""
+    is put in: a step passing `"30"` to a `timeout` is rejected like a literal.
+    Called only when some template has such a tag (`_input_tagged`)."""
     base, spec = model.spec(document)
-    # Only a leaf template whose `timeout` or `activeDeadlineSeconds` is one input tag can be reported.
-    for at in model.all_templates(document):
-        template = at.template
-        if ("timeout" in template or "activeDeadlineSeconds" in template) and any(
-                isinstance(template.get(key), str) and INPUT_TAG.match(template.get(key))
-                for key in ("timeout", "activeDeadlineSeconds")):
-            break
-    else:
-        return
     local = {at.name: at for at in model.templates(document) if at.name}
     reported = set()
     callers = []
