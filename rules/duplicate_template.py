@@ -162,46 +162,61 @@ def check(document, context):
     if _repeats_a_name(io):
         yield from _io(base + ("arguments",), io, "workflow argument")
 
-    tops = model.templates(document)
-    if len(tops) > 1 and _names_repeat([at.template.get("name") for at in tops]):
-        yield from _report([(at.path, at.template.get("name")) for at in tops],
+    # One walk over the templates: the top-level ones' names are gathered on the way, and
+    # each template's own findings (rare) are kept to come after those of the names.
+    names = []
+    later = []
+    for at in model.all_templates(document):
+        if at.owner is None:
+            names.append(at.template.get("name"))
+        found = _template(at)
+        if found:
+            later.extend(found)
+    if len(names) > 1 and _names_repeat(names):
+        yield from _report([(at.path, at.template.get("name")) for at in model.templates(document)],
                            "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
                            "template names", hint="rename or remove one of the two templates")
+    yield from later
 
-    for at in model.all_templates(document):
-        template = at.template
-        io = template.get("inputs")
-        if io is not None and _repeats_a_name(io):
-            yield from _io(at.path + ("inputs",), io, "input")
-        io = template.get("outputs")
-        if io is not None and _repeats_a_name(io):
-            yield from _io(at.path + ("outputs",), io, "output")
 
-        # Only a steps (or dag) template has steps (or tasks) to compare.
-        steps = model.steps(at) if "steps" in template else ()
-        if len(steps) > 1 and _repeats(steps):
-            yield from _report([(c.path, c.name) for c in steps],
-                               "step name `{name}` is used twice in one steps template (first at `{first}`); step "
-                               "names must be unique across all its step groups",
-                               hint="rename one of the two steps (and the `steps.<name>` references to it)")
-        tasks = model.tasks(at) if "dag" in template else ()
-        if len(tasks) > 1 and _repeats(tasks):
-            yield from _report([(c.path, c.name) for c in tasks],
-                               "DAG task `{name}` is defined twice (first at `{first}`)",
-                               hint="rename or remove one of the two tasks")
-        for calls in (steps, tasks):
-            for call in calls:
-                io = call.body.get("arguments")
-                if io is not None and _repeats_a_name(io):
-                    yield from _io(call.path + ("arguments",), io, "argument", verb="passed")
+def _template(at) -> list:
+    """The findings of one template (its inputs, outputs, steps, tasks and
+    containers), as a list: most templates have none."""
+    out = []
+    template = at.template
+    io = template.get("inputs")
+    if io is not None and _repeats_a_name(io):
+        out.extend(_io(at.path + ("inputs",), io, "input"))
+    io = template.get("outputs")
+    if io is not None and _repeats_a_name(io):
+        out.extend(_io(at.path + ("outputs",), io, "output"))
 
-        container_set = template.get("containerSet")
-        if container_set is not None:
-            containers = model.as_list(model.as_dict(container_set).get("containers"))
-            yield from _report([(at.path + ("containerSet", "containers", i), c.get("name"))
-                                for i, c in enumerate(containers) if isinstance(c, dict)],
-                               "containerSet container `{name}` is defined twice (first at `{first}`)",
-                               hint="rename or remove one of the two containers")
+    # Only a steps (or dag) template has steps (or tasks) to compare.
+    steps = model.steps(at) if "steps" in template else ()
+    if len(steps) > 1 and _repeats(steps):
+        out.extend(_report([(c.path, c.name) for c in steps],
+                           "step name `{name}` is used twice in one steps template (first at `{first}`); step "
+                           "names must be unique across all its step groups",
+                           hint="rename one of the two steps (and the `steps.<name>` references to it)"))
+    tasks = model.tasks(at) if "dag" in template else ()
+    if len(tasks) > 1 and _repeats(tasks):
+        out.extend(_report([(c.path, c.name) for c in tasks],
+                           "DAG task `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two tasks"))
+    for calls in (steps, tasks):
+        for call in calls:
+            io = call.body.get("arguments")
+            if io is not None and _repeats_a_name(io):
+                out.extend(_io(call.path + ("arguments",), io, "argument", verb="passed"))
+
+    container_set = template.get("containerSet")
+    if container_set is not None:
+        containers = model.as_list(model.as_dict(container_set).get("containers"))
+        out.extend(_report([(at.path + ("containerSet", "containers", i), c.get("name"))
+                            for i, c in enumerate(containers) if isinstance(c, dict)],
+                           "containerSet container `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two containers"))
+    return out
 
 
 def _repeats(calls) -> bool:
