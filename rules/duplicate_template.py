@@ -226,5 +226,10 @@ def _repeats(calls) -> bool:
 
 def _names_repeat(names) -> bool:
     """Whether two of ``names`` are one name (as `_duplicates` counts names)."""
+    try:
+        if len(set(names)) == len(names):
+            return False   # all different (the usual case), so also those `_duplicates` counts
+    except TypeError:
+        pass   # a name that is a mapping or a list
     names = [n for n in names if isinstance(n, str) and n != ""]
     return len(set(names)) != len(names)
