@@ -17,6 +17,7 @@ from wflint.argo import model
 from wflint.argo.index import ProjectIndex
 from wflint.rule import Context
 from wflint.run.engine import Engine, Options
+from wflint.run.registry import load_rules
 from wflint.source import files as sources
 
 
@@ -35,7 +36,9 @@ def main():
     parser.add_argument("--all", action="store_true", help="also the rules that are off by default")
     args = parser.parse_args()
     gc.disable()
-    options = Options(use_cache=False, extend_select=["all"]) if args.all else Options(use_cache=False)
+    # `--all`: every rule that is off by default (there is no `all` group to select).
+    off = [rule.id for rule in load_rules().values() if not rule.enabled] if args.all else []
+    options = Options(use_cache=False, extend_select=off)
     engine = Engine(options)
     parsed = engine.parse([sources.read(path) for path in sorted(manifests(args.root))])
     index = ProjectIndex(parsed.documents)

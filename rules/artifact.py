@@ -3,11 +3,10 @@
 import posixpath
 
 from wflint.argo import callgraph, model
-from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from ._helpers import GC_STRATEGIES, gc_strategy, label, tagged  # noqa: F401
+from ._helpers import GC_STRATEGIES, gc_strategy, label, tagged, version_flags  # noqa: F401
 
 ID = "artifact"
 SEVERITY = "error"
@@ -34,7 +33,7 @@ CHECKS = {
 
 
 def check(document, context):
-    v4 = ArgoVersion(context.argo_version).major >= 4
+    v4 = version_flags(context.argo_version)[0]
     base, spec = model.spec(document)
     holder = None
     if spec.get("workflowTemplateRef") is not None:
@@ -45,14 +44,24 @@ def check(document, context):
             inherited = None   # anything may come from the template
         else:
             inherited = {a.get("name") for a in _artifacts(model.as_dict(holder.spec.get("arguments")))}
-    yield from _arguments(base + ("arguments",), spec.get("arguments"), "workflow argument artifact {}", v4,
-                          inherited)
+    if _lists_artifacts(spec.get("arguments")):
+        yield from _arguments(base + ("arguments",), spec.get("arguments"), "workflow argument artifact {}", v4,
+                              inherited)
+    # Most templates, steps and tasks have no artifacts: each is skipped after a look at its
+    # blocks (helpers at the end of the file).
     for at in model.all_templates(document):
-        if _has_artifacts(at.template):  # else nothing to check (helpers at the end of the file)
+        template = at.template
+        if ("inputs" in template or "outputs" in template or "archiveLocation" in template) \
+                and _has_artifacts(template):
             yield from _template(at, v4)
-        for call in [c for c in model.steps(at) + model.tasks(at) if _lists_artifacts(c.body.get("arguments"))]:
-            yield from _arguments(call.path + ("arguments",), call.body.get("arguments"), "argument artifact {} of "
-                                  + f"{'step' if call.kind == 'step' else 'task'} `{call.name}`", v4, set())
+        for kind, calls in (("steps", model.steps), ("dag", model.tasks)):
+            if kind not in template:
+                continue  # then it has no steps (tasks)
+            for call in calls(at):
+                arguments = call.body.get("arguments")
+                if isinstance(arguments, dict) and arguments.get("artifacts") and _lists_artifacts(arguments):
+                    yield from _arguments(call.path + ("arguments",), arguments, "argument artifact {} of "
+                                          + f"{'step' if call.kind == 'step' else 'task'} `{call.name}`", v4, set())
 
 
 def _artifacts(block):
@@ -67,8 +76,20 @@ def _set(value) -> bool:
     return isinstance(value, str) and value != ""
 
 
+_LOCATION_KEYS = frozenset(LOCATIONS)
+
+
 def locations(artifact):
     return [key for key in LOCATIONS if artifact.get(key) is not None]
+
+
+# The fields `_common` looks at, besides a second location.
+_COMMON_KEYS = frozenset({"git", "hdfs", "artifactGC", "mode", "archive"})
+
+
+def _may_fault(artifact) -> bool:
+    """Whether `_common` may find anything wrong with ``artifact`` (most have one location or none)."""
+    return not _COMMON_KEYS.isdisjoint(artifact) or len(_LOCATION_KEYS.intersection(artifact)) > 1
 
 
 def has_location_or_key(artifact) -> bool:
@@ -92,9 +113,9 @@ def _name(artifact) -> str:
 def _arguments(path, arguments, label, v4, inherited):
     for i, artifact in _indexed(arguments):
         here = path + ("artifacts", i)
-        what = label.format(_name(artifact))
         source = artifact.get("from")
         expression = artifact.get("fromExpression")
+        what = label.format(_name(artifact)) if not _set(source) or _set(expression) or _may_fault(artifact) else None
         if _set(source) and _set(expression):
             yield finding(here + ("fromExpression",),
                           f"{what} has both `from` and `fromExpression`; Argo rejects it",
@@ -113,7 +134,8 @@ def _arguments(path, arguments, label, v4, inherited):
                                     "http, artifactory, oss, azure, hdfs, raw, plugin) or a key",
                               hint="add `from: \"{{steps.x.outputs.artifacts.y}}\"` or a location such as "
                                    "`s3: {key: path/in/bucket}`", on_key=True, check="source")
-        yield from _common(here, artifact, what, v4, validated_location=False)
+        if what is not None:
+            yield from _common(here, artifact, what, v4, validated_location=False)
 
 
 def _template(at, v4):
@@ -121,46 +143,55 @@ def _template(at, v4):
     types = model.template_types(template)
     ttype = types[0] if len(types) == 1 else None
     leaf = ttype in model.LEAF_TYPES
-    tname = label(at)
     for direction in ("inputs", "outputs"):
         block = template.get(direction)
         for i, artifact in _indexed(block):
             here = at.path + (direction, "artifacts", i)
-            what = f"{direction[:-1]} artifact {_name(artifact)} of {tname}"
             path = artifact.get("path")
             if ttype is not None:
                 if leaf:
                     if not _set(path):
                         need = "where to put the file" if direction == "inputs" else "which file to save"
-                        yield finding(here, f"{what} has no `path`; Argo rejects it (\"did not specify a path\"): it "
-                                            f"needs to know {need}",
+                        yield finding(here, f"{_what(direction, artifact, at)} has no `path`; Argo rejects it (\"did "
+                                            f"not specify a path\"): it needs to know {need}",
                                       hint="add `path: /tmp/...`", on_key=True, check="path")
                     else:
                         problem = traversal(path)
                         if problem:
-                            yield finding(here + ("path",), f"{what}: {problem}; Argo rejects it",
+                            yield finding(here + ("path",), f"{_what(direction, artifact, at)}: {problem}; Argo "
+                                                            "rejects it",
                                           hint="use a path without `..`", check="path")
                 elif _set(path):
-                    yield finding(here + ("path",), f"{what} has a `path`, which only container, script and other leaf "
-                                                    f"templates have; Argo rejects it on a {ttype} template",
+                    yield finding(here + ("path",), f"{_what(direction, artifact, at)} has a `path`, which only "
+                                                    "container, script and other leaf templates have; Argo rejects "
+                                                    f"it on a {ttype} template",
                                   hint="remove `path:`; the templates this one calls load and save the files",
                                   on_key=True, check="path")
             if direction == "inputs" and _set(artifact.get("from")):
-                yield finding(here + ("from",), f"{what} has `from`, which only arguments have; Argo rejects it",
+                yield finding(here + ("from",), f"{_what(direction, artifact, at)} has `from`, which only arguments "
+                                                "have; Argo rejects it",
                               hint="pass it from the calling step's `arguments.artifacts`", on_key=True, check="source")
             if direction == "outputs":
                 for key in ("git", "raw"):
                     if artifact.get(key) is not None:
-                        yield finding(here + (key,), f"{what} is saved to a `{key}` location, which Argo can only read "
-                                                     "from: the step fails when it saves its outputs",
+                        yield finding(here + (key,), f"{_what(direction, artifact, at)} is saved to a `{key}` "
+                                                     "location, which Argo can only read from: the step fails when "
+                                                     "it saves its outputs",
                                       hint="save it to s3, gcs, azure, oss, artifactory, http or hdfs, or leave the "
                                            "location out to use the artifact repository", on_key=True,
                                       severity=WARNING, check="output-location")
-            yield from _common(here, artifact, what, v4, validated_location=direction == "inputs")
+            if _may_fault(artifact):
+                yield from _common(here, artifact, _what(direction, artifact, at), v4,
+                                   validated_location=direction == "inputs")
     archive_location = template.get("archiveLocation")
     if isinstance(archive_location, dict):
-        yield from _location(at.path + ("archiveLocation",), archive_location, f"`archiveLocation` of {tname}",
+        yield from _location(at.path + ("archiveLocation",), archive_location, f"`archiveLocation` of {label(at)}",
                              validated=True)
+
+
+def _what(direction, artifact, at) -> str:
+    """How a message names a template's artifact (worked out only for a finding)."""
+    return f"{direction[:-1]} artifact {_name(artifact)} of {label(at)}"
 
 
 def _common(here, artifact, what, v4, validated_location):

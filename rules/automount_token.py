@@ -38,8 +38,8 @@ def needs_api(template) -> bool:
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
     graph = None
-    for site in pods.pods(document):
-        if site.data.get("automountServiceAccountToken") is not True:
+    for site in pods.sites(document):
+        if site.kind != pods.POD or site.data.get("automountServiceAccountToken") is not True:
             continue
         if site.template is not None:
             if needs_api(site.template) or not model.template_types(site.template):

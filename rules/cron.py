@@ -1,11 +1,14 @@
 """CronWorkflow schedules, time zone and concurrency policy are valid."""
 
+import functools
+
 from wflint.lang import cron
 from wflint.argo import model
 from wflint import fix as fixes
-from wflint.argo.version import ArgoVersion
 from wflint.finding import finding
 from wflint.suggest import closest, did_you_mean
+
+from ._helpers import version_flags
 
 ID = "cron"
 SEVERITY = "error"
@@ -20,7 +23,7 @@ def check(document, context):
     if not isinstance(spec, dict):
         return  # the schema rule reports a missing or malformed spec
     base = ("spec",)
-    v4 = ArgoVersion(context.argo_version).major >= 4
+    v4 = version_flags(context.argo_version)[0]
     timezone = model.as_str(spec.get("timezone"))
     schedules = spec.get("schedules")
     listed = [(i, s) for i, s in enumerate(model.as_list(schedules))]
@@ -86,9 +89,8 @@ def _removed_schedule(base, single, has_schedules):
 
 def _schedule(path, text, timezone, v4):
     label = f"schedule `{text}`: " if text.strip() else ""
-    try:
-        schedule = cron.parse(text)
-    except cron.CronError as err:
+    schedule, err = _parse(text)
+    if err is not None:
         yield finding(path, label + err.message, hint=err.hint, span=err.span)
         return
     for message, span in schedule.warnings:
@@ -105,6 +107,16 @@ def _schedule(path, text, timezone, v4):
                             "server refuses the manifest",
                       hint="set `timezone:` instead of the prefix" if schedule.zone is not None else None,
                       severity="warning")
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text):
+    """(the parsed schedule, None) or (None, the CronError): a project repeats a few
+    schedules many times, each parsed once. The result is shared: never change it."""
+    try:
+        return cron.parse(text), None
+    except cron.CronError as err:
+        return None, err
 
 
 def _crd_reason(text, schedule):

@@ -55,6 +55,8 @@ def check(document, context):
     from wflint.argo import taint   # only when the (opt-in) rule runs
     analysis = None
     for at in model.all_templates(document):
+        if "resource" not in at.template:
+            continue   # not a resource template: nothing to check
         resource = as_dict(at.template.get("resource"))
         manifest = resource.get("manifest")
         action = as_str(resource.get("action"))
@@ -65,11 +67,11 @@ def check(document, context):
         where = at.path + ("resource", "manifest")
         label = f"template `{at.name}`" if at.name else "an inline template"
         # Outside values in the manifest.
-        analysis = analysis or taint.analysis(document, context.index)
-        key = (id(analysis.graph.own), at.path)
-        if key in analysis.templates:
-            env = analysis.env(key)
-            for tag, origin in env.tainted_tags(manifest):
+        if "{{" in manifest:   # else no value can be spliced in
+            analysis = analysis or taint.analysis(document, context.index)
+            key = (id(analysis.graph.own), at.path)
+            env = analysis.env(key) if key in analysis.templates else None
+            for tag, origin in env.tainted_tags(manifest) if env is not None else ():
                 yield finding(where, f"`{{{{{tag.text}}}}}` is spliced into the manifest {label} sends to the "
                                      f"Kubernetes API, and its value can come from outside: {origin.text}; a "
                                      "crafted value (a line break and more YAML) can change the object's kind, "
@@ -79,7 +81,8 @@ def check(document, context):
                               hint="keep the manifest's structure fixed: restrict the parameter with an `enum`, "
                                    "or pass the value as data the object does not interpret (a ConfigMap "
                                    "value written by a script that quotes it)")
-        parsed = model.parsed_text(document, _TAG.sub(lambda m: _MASK * len(m.group()), manifest))
+        masked = _TAG.sub(lambda m: _MASK * len(m.group()), manifest) if "{{" in manifest else manifest
+        parsed = model.parsed_text(document, masked)
         if not parsed.documents:
             continue
         _, node, obj = parsed.documents[0]

@@ -1,6 +1,7 @@
 """Templates, steps, tasks, parameters and artifacts are not defined twice under one name."""
 
 import os
+import weakref
 
 from wflint.finding import finding
 from wflint.argo import model
@@ -37,14 +38,18 @@ def _report(items, message, hint):
         yield finding(path + ("name",), message.format(name=name, first=where(first)), hint=hint)
 
 
-def _may_repeat(io) -> bool:
-    """Whether an `inputs`, `outputs` or `arguments` block lists two or more
-    parameters or artifacts (else no name can be repeated)."""
+def _repeats_a_name(io) -> bool:
+    """Whether an `inputs`, `outputs` or `arguments` block lists two parameters,
+    or two artifacts, of one name (what `_io` reports; most list one or none)."""
     if not isinstance(io, dict):
         return False
     parameters, artifacts = io.get("parameters"), io.get("artifacts")
-    return ((isinstance(parameters, list) and len(parameters) > 1)
-            or (isinstance(artifacts, list) and len(artifacts) > 1))
+    return ((isinstance(parameters, list) and len(parameters) > 1 and _items_repeat(parameters))
+            or (isinstance(artifacts, list) and len(artifacts) > 1 and _items_repeat(artifacts)))
+
+
+def _items_repeat(listed) -> bool:
+    return _names_repeat([item.get("name") for item in listed if isinstance(item, dict)])
 
 
 def _io(base, io, direction, verb="declared"):
@@ -73,26 +78,38 @@ def _same_object(document, context):
     if document.kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate") or not document.name:
         return
     cluster = document.kind == "ClusterWorkflowTemplate"
+    others = context.index.find(document.kind, document.name)
+    if len(others) == 1 and others[0].path == document.path and others[0].document == document.index:
+        return  # only this document has the name
     here = os.path.abspath(document.path)
+    here_folder = os.path.dirname(here)
+    places = _places(context.index)
+    mine = None
     warned = folder = None
-    for other in context.index.find(document.kind, document.name):
+    for other in others:
         if other.stub or (other.path == document.path and other.document == document.index):
             continue
         if not cluster and other.namespace != document.namespace:
             continue
         scope = "" if cluster else \
             (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
-        there = os.path.abspath(other.path)
+        there, there_folder = places.get(other.path) or places.setdefault(other.path, _place(other.path))
         if there == here:
             yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                           f"{other.where}{scope}: applying the file, the later one silently replaces the other, "
                           "and templateRefs cannot tell them apart",
                           hint="rename one of them, or delete the copy")
             return
-        if folder is None and os.path.dirname(there) == os.path.dirname(here):
+        if folder is None and there_folder == here_folder:
             folder = other
-        if warned is None and (cluster or document.namespace or _different(document, other)):
-            warned = other
+        if warned is None:
+            if cluster or document.namespace:
+                warned = other
+            else:
+                if mine is None:
+                    mine = _template_names(document)
+                if _different(mine, other):
+                    warned = other
     if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                       f"{folder.where}, in the same folder{scope}: applied together, the later one silently "
@@ -110,59 +127,109 @@ def _same_object(document, context):
                       severity="warning")
 
 
-def _different(document, other) -> bool:
+# index -> {file path as written: (absolute path, its folder)}: a project with many copies
+# of one template compares every copy with every other; each path is resolved once.
+_PLACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _places(index) -> dict:
+    found = _PLACES.get(index)
+    if found is None:
+        found = _PLACES[index] = {}
+    return found
+
+
+def _place(path):
+    there = os.path.abspath(path)
+    return there, os.path.dirname(there)
+
+
+def _template_names(document) -> set:
+    return {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
+
+
+def _different(mine, other) -> bool:
     """Two WorkflowTemplates of one name that hold different templates: not copies of one
     template for different places, but two templates that took the same name."""
-    mine = {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
     return not other.opaque and mine != set(other.template_names())
 
 
 def check(document, context):
-    yield from _same_object(document, context)
+    if document.kind in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
+        yield from _same_object(document, context)
     base, spec = model.spec(document)
-    yield from _io(base + ("arguments",), model.as_dict(spec.get("arguments")), "workflow argument")
+    io = spec.get("arguments")
+    if _repeats_a_name(io):
+        yield from _io(base + ("arguments",), io, "workflow argument")
 
-    tops = [(at.path, at.template.get("name")) for at in model.templates(document)]
-    yield from _report(tops, "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
-                             "template names", hint="rename or remove one of the two templates")
-
+    # One walk over the templates: the top-level ones' names are gathered on the way, and
+    # each template's own findings (rare) are kept to come after those of the names.
+    names = []
+    later = []
     for at in model.all_templates(document):
-        template = at.template
-        io = template.get("inputs")
-        if _may_repeat(io):
-            yield from _io(at.path + ("inputs",), io, "input")
-        io = template.get("outputs")
-        if _may_repeat(io):
-            yield from _io(at.path + ("outputs",), io, "output")
+        if at.owner is None:
+            names.append(at.template.get("name"))
+        found = _template(at)
+        if found:
+            later.extend(found)
+    if len(names) > 1 and _names_repeat(names):
+        yield from _report([(at.path, at.template.get("name")) for at in model.templates(document)],
+                           "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
+                           "template names", hint="rename or remove one of the two templates")
+    yield from later
 
-        steps = model.steps(at)
-        if len(steps) > 1 and _repeats(steps):
-            yield from _report([(c.path, c.name) for c in steps],
-                               "step name `{name}` is used twice in one steps template (first at `{first}`); step "
-                               "names must be unique across all its step groups",
-                               hint="rename one of the two steps (and the `steps.<name>` references to it)")
-        tasks = model.tasks(at)
-        if len(tasks) > 1 and _repeats(tasks):
-            yield from _report([(c.path, c.name) for c in tasks],
-                               "DAG task `{name}` is defined twice (first at `{first}`)",
-                               hint="rename or remove one of the two tasks")
-        for calls in (steps, tasks):
-            for call in calls:
-                io = call.body.get("arguments")
-                if _may_repeat(io):
-                    yield from _io(call.path + ("arguments",), io, "argument", verb="passed")
 
-        container_set = template.get("containerSet")
-        if container_set is not None:
-            containers = model.as_list(model.as_dict(container_set).get("containers"))
-            yield from _report([(at.path + ("containerSet", "containers", i), c.get("name"))
-                                for i, c in enumerate(containers) if isinstance(c, dict)],
-                               "containerSet container `{name}` is defined twice (first at `{first}`)",
-                               hint="rename or remove one of the two containers")
+def _template(at) -> list:
+    """The findings of one template (its inputs, outputs, steps, tasks and
+    containers), as a list: most templates have none."""
+    out = []
+    template = at.template
+    io = template.get("inputs")
+    if io is not None and _repeats_a_name(io):
+        out.extend(_io(at.path + ("inputs",), io, "input"))
+    io = template.get("outputs")
+    if io is not None and _repeats_a_name(io):
+        out.extend(_io(at.path + ("outputs",), io, "output"))
+
+    # Only a steps (or dag) template has steps (or tasks) to compare.
+    steps = model.steps(at) if "steps" in template else ()
+    if len(steps) > 1 and _repeats(steps):
+        out.extend(_report([(c.path, c.name) for c in steps],
+                           "step name `{name}` is used twice in one steps template (first at `{first}`); step "
+                           "names must be unique across all its step groups",
+                           hint="rename one of the two steps (and the `steps.<name>` references to it)"))
+    tasks = model.tasks(at) if "dag" in template else ()
+    if len(tasks) > 1 and _repeats(tasks):
+        out.extend(_report([(c.path, c.name) for c in tasks],
+                           "DAG task `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two tasks"))
+    for calls in (steps, tasks):
+        for call in calls:
+            io = call.body.get("arguments")
+            if io is not None and _repeats_a_name(io):
+                out.extend(_io(call.path + ("arguments",), io, "argument", verb="passed"))
+
+    container_set = template.get("containerSet")
+    if container_set is not None:
+        containers = model.as_list(model.as_dict(container_set).get("containers"))
+        out.extend(_report([(at.path + ("containerSet", "containers", i), c.get("name"))
+                            for i, c in enumerate(containers) if isinstance(c, dict)],
+                           "containerSet container `{name}` is defined twice (first at `{first}`)",
+                           hint="rename or remove one of the two containers"))
+    return out
 
 
 def _repeats(calls) -> bool:
     """Whether two steps (or tasks) share a name (as `_duplicates` counts names)."""
-    names = [c.body.get("name") for c in calls]
+    return _names_repeat([c.body.get("name") for c in calls])
+
+
+def _names_repeat(names) -> bool:
+    """Whether two of ``names`` are one name (as `_duplicates` counts names)."""
+    try:
+        if len(set(names)) == len(names):
+            return False   # all different (the usual case), so also those `_duplicates` counts
+    except TypeError:
+        pass   # a name that is a mapping or a list
     names = [n for n in names if isinstance(n, str) and n != ""]
     return len(set(names)) != len(names)

@@ -25,10 +25,15 @@ NAMESPACES = {
                 "remove it"),
 }
 
+_POD_KEYS = frozenset(NAMESPACES) | {"volumes"}
+
 
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
-    for site in pods.containers(document):
+    sites = pods.sites(document)
+    for site in sites:
+        if site.kind != pods.CONTAINER or "ports" not in site.data:
+            continue
         for i, port in enumerate(as_list(site.data.get("ports"))):
             host = as_dict(port).get("hostPort")
             if isinstance(host, int) and not isinstance(host, bool) and host > 0:
@@ -37,8 +42,10 @@ def check(document, context):
                                     "node's own address, outside the pod network's policies, and only one such pod "
                                     "fits on a node", span=span,
                               hint="remove `hostPort`; reach the pod through a Service")
-    for site in pods.pods(document):
+    for site in sites:
         data = site.data
+        if site.kind != pods.POD or _POD_KEYS.isdisjoint(data):
+            continue   # none of the fields checked below (most templates)
         for key, (what, gain, hint) in NAMESPACES.items():
             if data.get(key) is True:
                 path, span = site.at(key)

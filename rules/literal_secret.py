@@ -23,7 +23,9 @@ NOT_SECRET = re.compile(r"(?:_|^)(?:FILE|PATH|DIR|NAME|ID|URL|URI|REF|KEY_?REF|E
 
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
-    for site in pods.containers(document):
+    for site in pods.sites(document):
+        if site.kind != pods.CONTAINER or "env" not in site.data:
+            continue
         for i, env in enumerate(as_list(site.data.get("env"))):
             env = as_dict(env)
             name, value = as_str(env.get("name")), env.get("value")

@@ -3,11 +3,10 @@
 import re
 
 from wflint.argo import model
-from wflint.argo.version import ArgoVersion
 from wflint.finding import WARNING, finding
 from wflint.suggest import did_you_mean
 
-from ._helpers import label
+from ._helpers import label, version_flags
 
 ID = "metrics"
 SEVERITY = "error"
@@ -36,7 +35,7 @@ CHECKS = {
 
 
 def check(document, context):
-    v4 = ArgoVersion(context.argo_version).major >= 4
+    v4 = version_flags(context.argo_version)[0]
     base, spec = model.spec(document)
     seen = {}
     for at in model.all_templates(document):
@@ -44,7 +43,8 @@ def check(document, context):
             continue          # nothing to check
         owner = label(at)
         yield from _metrics(at.path + ("metrics",), at.template.get("metrics"), owner, True, v4, seen)
-    yield from _metrics(base + ("metrics",), spec.get("metrics"), "the workflow", False, v4, seen)
+    if spec.get("metrics") is not None:
+        yield from _metrics(base + ("metrics",), spec.get("metrics"), "the workflow", False, v4, seen)
 
 
 def _metrics(path, metrics, owner, validated, v4, seen):

@@ -1,5 +1,6 @@
 """Images are pinned: a digest, or at least a tag other than `latest`."""
 
+import functools
 import re
 
 from wflint.finding import finding
@@ -21,16 +22,30 @@ def tag_of(image: str):
     return last.split(":", 1)[1] if ":" in last else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _mutable(image: str):
+    """(the image reference, its tag or None) when ``image`` may change under the
+    same name; None when it is pinned (or a placeholder). A project names the
+    same few images again and again: each is judged once."""
+    if not image.strip() or "{{" in image or _DIGEST.search(image.strip()):
+        return None
+    image = image.strip()
+    tag = tag_of(image)
+    if tag is not None and tag != "latest":
+        return None
+    return image, tag
+
+
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
-    for site in pods.containers(document):
+    for site in pods.sites(document):
+        if site.kind != pods.CONTAINER:
+            continue
         image = site.data.get("image")
-        if not isinstance(image, str) or not image.strip() or "{{" in image or _DIGEST.search(image.strip()):
+        found = _mutable(image) if isinstance(image, str) else None
+        if found is None:
             continue
-        image = image.strip()
-        tag = tag_of(image)
-        if tag is not None and tag != "latest":
-            continue
+        image, tag = found
         path, span = site.at("image")
         what = "has no tag, so Kubernetes pulls `latest`" if tag is None else "uses the tag `latest`"
         yield finding(path, f"image `{image}` of {site.label} {what}: whatever the registry serves that day runs "

@@ -42,9 +42,14 @@ def _unconfined(site):
 
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
-    for site in pods.pods(document):
-        yield from _unconfined(site)
-    for site in pods.containers(document):
+    sites = pods.sites(document)
+    # Every check reads a `securityContext`, which most sites do not have.
+    for site in sites:
+        if site.kind == pods.POD and "securityContext" in site.data:
+            yield from _unconfined(site)
+    for site in sites:
+        if site.kind != pods.CONTAINER or "securityContext" not in site.data:
+            continue
         yield from _unconfined(site)
         security = as_dict(site.data.get("securityContext"))
         if security.get("procMount") == "Unmasked":

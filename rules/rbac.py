@@ -127,8 +127,13 @@ def _authorizer(index) -> Authorizer:
 
 def check(document, context):
     auth = _authorizer(context.index)
-    if not auth.accounts and not auth.bindings and not _may_run_resource_templates(document):
-        return   # nothing to verify against, and no resource template to note (see _unverified)
+    if not auth.accounts and not auth.bindings:
+        # The project holds no ServiceAccount or binding: no account is verifiable, and
+        # only the notes on resource templates (`_unverified`) can come out, so only
+        # what resource templates need is worked out.
+        if _may_run_resource_templates(document, context.index):
+            yield from _unverified(perms.compute(document, context.index, resources_only=True), _unverifiable)
+        return
     computed = perms.compute(document, context.index)
     covered: Dict[Tuple[str, Optional[str]], bool] = {}
 
@@ -149,12 +154,6 @@ def check(document, context):
                       "(`create`, `patch` on `workflowtaskresults.argoproj.io`)",
                       on_key=True, severity=INFO,
                       hint="give the workflow its own service account in `spec.serviceAccountName`; " + GENERATE_HINT)
-
-    if not auth.accounts and not auth.bindings:
-        # The project holds no ServiceAccount or binding: no account is verifiable,
-        # so only the notes below can come out.
-        yield from _unverified(computed, verifiable)
-        return
 
     # -- verification: workflow-wide needs, once per account ------------------
     wide = perms.merge(n for n in computed.needs if n.category in perms.WORKFLOW_WIDE)
@@ -208,20 +207,79 @@ def check(document, context):
     yield from _unverified(computed, verifiable)
 
 
-def _may_run_resource_templates(document) -> bool:
+def _unverifiable(account, namespace) -> bool:
+    return False
+
+
+def _may_run_resource_templates(document, index) -> bool:
     """Whether the permissions walk may reach a resource template: one of the
     document's own templates (inline ones included) is one, or the walk may
-    leave the document (a `templateRef`, a `workflowTemplateRef`) or enter a
-    workflow hook's inline template. When it cannot, a project without RBAC
-    gets nothing from this rule: ``_unverified`` reports only resource needs and
-    what resource templates leave unknown (both come from resource templates
-    alone), and every other finding needs a ServiceAccount or binding."""
+    enter a workflow hook's inline template, or leave the document (a
+    `templateRef`, a `workflowTemplateRef`) for a WorkflowTemplate that may
+    hold one. When it cannot, a project without RBAC gets nothing from this
+    rule: ``_unverified`` reports only resource needs and what resource
+    templates leave unknown (both come from resource templates alone), and
+    every other finding needs a ServiceAccount or binding."""
     base, spec = model.spec(document)
-    if spec.get("workflowTemplateRef") is not None or model.ref_calls(document):
+    for hook in model.spec_hooks(document):
+        if isinstance(hook.body.get("inline"), dict):
+            return True
+    for at in model.all_templates(document):
+        if at.template.get("resource") is not None:
+            return True
+    ref = spec.get("workflowTemplateRef")
+    calls = model.ref_calls(document)
+    if ref is None and not calls:
+        return False
+    holders = _holders_reaching_resources(index)
+    if ref is not None and _names_one_of(ref, holders):
         return True
-    if any(isinstance(hook.body.get("inline"), dict) for hook in model.spec_hooks(document)):
-        return True
-    return any(at.template.get("resource") is not None for at in model.all_templates(document))
+    return any(_names_one_of(call.body.get("templateRef"), holders) for call in calls)
+
+
+def _names_one_of(ref, names) -> bool:
+    """Whether a `templateRef` or `workflowTemplateRef` may name one of ``names``
+    (a reference without a plain name resolves to nothing)."""
+    name = ref.get("name") if isinstance(ref, dict) else None
+    return isinstance(name, str) and name in names
+
+
+_REACHING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _holders_reaching_resources(index) -> frozenset:
+    """Names of the project's WorkflowTemplates and ClusterWorkflowTemplates
+    whose templates may be or call a resource template: those holding a
+    `resource` field or a reference to another holder anywhere (a generous
+    test), and those known by name only. Once per index."""
+    try:
+        return _REACHING[index]
+    except (KeyError, TypeError):
+        pass
+    names = set()
+    for kind in (("WorkflowTemplate", "ClusterWorkflowTemplate") if index is not None else ()):
+        for entry in index.of_kind(kind):
+            if entry.data is None or _may_hold_resources(entry.data):
+                names.add(entry.name)
+    found = frozenset(names)
+    try:
+        _REACHING[index] = found
+    except TypeError:
+        pass
+    return found
+
+
+def _may_hold_resources(data) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("resource") is not None or "templateRef" in item or "workflowTemplateRef" in item:
+                return True
+            stack.extend(value for value in item.values() if isinstance(value, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend(value for value in item if isinstance(value, (dict, list)))
+    return False
 
 
 def _partial_view(auth: Authorizer, need: perms.Need) -> bool:

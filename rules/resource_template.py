@@ -1,5 +1,6 @@
 """Resource templates: a valid action, a manifest that parses and can work, conditions that parse."""
 
+import functools
 import re
 
 from yaml import MappingNode, ScalarNode
@@ -42,9 +43,13 @@ _CONDITION_HINT = ("Argo reads conditions as Kubernetes label selectors over JSO
 
 def check(document, context):
     for at in model.all_templates(document):
-        resource = at.template.get("resource")
-        if isinstance(resource, dict):
-            yield from _check(document, at, resource)
+        template = at.template
+        if "resource" in template and isinstance(template["resource"], dict):
+            yield from _check(document, at, template["resource"])
+
+
+# Conditions are few texts written again and again (`status.phase == Succeeded`): each parsed once.
+_parse_condition = functools.lru_cache(maxsize=1024)(selector.parse)
 
 
 def _dynamic(value) -> bool:
@@ -121,7 +126,7 @@ def _check(document, at, resource):
                           hint="remove the condition, or wait with a separate `get` step", check="delete-action")
             continue
         conditions.append(field)
-        _, error = selector.parse(text)
+        _, error = _parse_condition(text)
         if error is not None:
             yield finding(base + (field,), f"`{field}` does not parse as a label selector: {error.message}",
                           span=(error.start, error.end), severity=WARNING, hint=_CONDITION_HINT, check="condition")

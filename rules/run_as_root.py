@@ -18,6 +18,8 @@ HINT = ("run as an unprivileged user: `runAsUser: 1000` (or any non-zero id) and
 def check(document, context):
     from wflint.argo import pods   # only when the (opt-in) rule runs
     for site in pods.sites(document):
+        if "securityContext" not in site.data:
+            continue   # most sites have none, and every check reads it
         security = as_dict(site.data.get("securityContext"))
         if pods.is_zero(security.get("runAsUser")):
             path, span = site.at("securityContext", "runAsUser")

@@ -27,9 +27,14 @@ GAIN = ("a crafted value runs as code in the pod, with its service account, its 
         "access")
 
 
+_PYTHON = re.compile(r"python[\d.]*")
+_SHELL_CODE_FLAG = re.compile(r"-[A-Za-z]+")
+_SHELL_OPTION_FLAG = re.compile(r"[-+][A-Za-z]*o")
+
+
 def _program(word: str):
     base = word.rsplit("/", 1)[-1]
-    if re.fullmatch(r"python[\d.]*", base):
+    if _PYTHON.fullmatch(base):
         return "python"
     if base == "nodejs":
         return "node"
@@ -52,9 +57,9 @@ def code_element(argv):
     if program in SHELLS:
         while j < len(argv):
             flag = argv[j]
-            if re.fullmatch(r"-[A-Za-z]+", flag) and "c" in flag:
+            if _SHELL_CODE_FLAG.fullmatch(flag) and "c" in flag:
                 return (j + 1, f"the shell command run by `{program} {flag}`") if j + 1 < len(argv) else None
-            if re.fullmatch(r"[-+][A-Za-z]*o", flag):   # `-euo pipefail`: `o` takes the next argument
+            if _SHELL_OPTION_FLAG.fullmatch(flag):   # `-euo pipefail`: `o` takes the next argument
                 j += 2
                 continue
             if flag.startswith(("-", "+")):
@@ -75,21 +80,29 @@ def code_element(argv):
     return None
 
 
-def _argv(body, at):
-    """(path, text) of each argument the container runs, command first. Without
-    a `command`, `args` replace the image's command only when they start with
-    a shell or interpreter."""
-    command = [(at + ("command", i), v) for i, v in enumerate(as_list(body.get("command")))]
-    args = [(at + ("args", i), v) for i, v in enumerate(as_list(body.get("args")))]
-    if not all(isinstance(v, str) for _, v in command + args):
-        return []
-    if command:
-        return command + args
-    return args
+def _code_argument(body, at, placeholders_only):
+    """(path, text, what) of the argument of a container that holds code, or None.
+    The arguments are its `command` then its `args` (without a `command`, `args`
+    replace the image's command only when they start with a shell or
+    interpreter, which `code_element` sees). With ``placeholders_only``, None as
+    well when no argument holds a `{{...}}` tag, without reading the command line."""
+    command, args = as_list(body.get("command")), as_list(body.get("args"))
+    texts = command + args
+    if not all(isinstance(v, str) for v in texts):
+        return None
+    if placeholders_only and not any("{{" in v for v in texts):
+        return None
+    found = code_element(texts)
+    if found is None:
+        return None
+    index, what = found
+    path = at + ("command", index) if index < len(command) else at + ("args", index - len(command))
+    return path, texts[index], what
 
 
-def sinks(template, path, patch_label="the template's `podSpecPatch`"):
-    """(path, text, what) of every place of a template where a value becomes code."""
+def sinks(template, path, patch_label="the template's `podSpecPatch`", placeholders_only=False):
+    """(path, text, what) of every place of a template where a value becomes code
+    (with ``placeholders_only``, only those holding a `{{...}}` tag)."""
     script = as_dict(template.get("script"))
     if isinstance(script.get("source"), str):
         yield path + ("script", "source"), script["source"], "the script's source"
@@ -105,11 +118,9 @@ def sinks(template, path, patch_label="the template's `podSpecPatch`"):
             if isinstance(body, dict):
                 bodies.append((body, path + (key, i)))
     for body, at in bodies:
-        argv = _argv(body, at)
-        found = code_element([text for _, text in argv])
+        found = _code_argument(body, at, placeholders_only)
         if found is not None:
-            index, what = found
-            yield argv[index][0], argv[index][1], what
+            yield found
     if isinstance(template.get("podSpecPatch"), str):
         yield path + ("podSpecPatch",), template["podSpecPatch"], patch_label
 
@@ -145,8 +156,12 @@ def check(document, context):
             anchor = analysis.anchors.get(key)
             if anchor is None:
                 continue      # the WorkflowTemplate's own lint reports what its arguments reach
-        env = analysis.env(key)
-        for at, text, what in sinks(template, path):
+        env = None   # worked out for the few templates with a `{{...}}` in a sink
+        for at, text, what in sinks(template, path, placeholders_only=True):
+            if "{{" not in text:
+                continue
+            if env is None:
+                env = analysis.env(key)
             for tag, origin in env.tainted_tags(text):
                 if anchor is None:
                     yield finding(at, _message(tag, what, origin), span=(tag.start, tag.end), hint=_hint(what))

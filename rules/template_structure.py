@@ -1,8 +1,10 @@
 """Each template has exactly one type, and only the fields, containers, deadlines, timeouts and retry settings Argo allows for it."""
 
 import re
+import weakref
 
 from wflint.argo import callgraph, model
+from wflint.argo.index import lookup_namespace
 from wflint.lang import durations
 from wflint import fix as fixes
 from wflint.finding import WARNING, finding
@@ -63,25 +65,123 @@ MAX_INPUT_PARAMETERS = 500
 
 def check(document, context):
     v4, v41 = version_flags(context.argo_version)
-    _, spec = model.spec(document)
+    base, spec = model.spec(document)
     defaults = model.as_dict(spec.get("templateDefaults"))
+    substituted = False
     for at in model.all_templates(document):
-        yield from _template(document, at, defaults, v4, v41)
-    yield from _as("retry-strategy", retry_strategy(model.spec(document)[0] + ("templateDefaults", "retryStrategy"),
-                                                    defaults.get("retryStrategy"), "`templateDefaults`",
-                                                    validated=False, v4=v4))
-    yield from _images_of_references(document, context)
-    yield from _substituted(document)
+        found = _template(document, at, defaults, v4, v41)
+        if found:
+            yield from found
+        template = at.template
+        if not substituted and ("timeout" in template or "activeDeadlineSeconds" in template):
+            substituted = _input_tagged(template)
+    strategy = defaults.get("retryStrategy")
+    if strategy:
+        yield from _as("retry-strategy", retry_strategy(base + ("templateDefaults", "retryStrategy"), strategy,
+                                                        "`templateDefaults`", validated=False, v4=v4))
+    if spec.get("workflowTemplateRef") is not None or model.ref_calls(document):
+        yield from _images_of_references(document, context)
+    if substituted:
+        yield from _substituted(document)
 
 
 def _dynamic(value) -> bool:
     return isinstance(value, str) and "{{" in value
 
 
-def _template(document, at, defaults, v4, v41):
+_TYPE_KEYS = frozenset(model.TEMPLATE_TYPES)
+# Fields that only the less common checks of `_template` read: a template with none of
+# them (nearly all) skips those checks with one test.
+_RARE_KEYS = frozenset({"plugin", "parallelism", "activeDeadlineSeconds", "timeout", "pendingTimeout",
+                        "retryStrategy", "priority", "template", "templateRef", "memoize", "sidecars",
+                        "initContainers", "podResources", "resourceClaims"})
+# The fields of a step or task that `_loops` and `_call_hooks` read.
+_CALL_KEYS = frozenset({"withItems", "withParam", "withSequence", "hooks"})
+
+
+def _types(template):
+    """``model.template_types(template)``, read from the template's few keys
+    when it names a single type (nearly always) instead of testing all ten."""
+    found = [key for key in template if key in _TYPE_KEYS]
+    if len(found) == 1 and template[found[0]] is not None:
+        return found
+    return model.template_types(template) if found else found
+
+
+def _template(document, at, defaults, v4, v41) -> list:
+    """The findings of one template, as a list: most templates have none, and a
+    plain call costs less than a generator for each of them."""
     template = at.template
-    types = model.template_types(template)
+    out = []
+    types = _types(template)
     ttype = types[0] if types else None
+    if len(types) != 1:
+        out.extend(_type_count(at, types))
+    rare = not _RARE_KEYS.isdisjoint(template)
+    # `name` (how messages call the template) only when a check below may need it.
+    name = label(at) if rare or ttype in ("suspend", "containerSet", "dag") else None
+    if rare:
+        out.extend(_rare_fields(at, ttype, name, v4, v41))
+    if ttype == "suspend":
+        out.extend(_suspend(at, name))
+    elif ttype == "container" or ttype == "script":
+        body = template[ttype]
+        if isinstance(body, dict):
+            image = body.get("image")
+            if not (isinstance(image, str) and image) and not _default_image(defaults, ttype):
+                out.append(_no_image(at, ttype))
+        if _may_share_a_path(template, body, ttype):
+            out.extend(_mounts(at, label(at)) if ttype == "container" else _script_mounts(at, label(at)))
+    elif ttype == "containerSet":
+        out.extend(_container_set(at, name, v41))
+    if rare:
+        out.extend(_rare_containers(at, ttype, name, v41))
+    if ttype == "dag":
+        out.extend(_dag_size(at, name, v4))
+    if v4:
+        inputs = template.get("inputs")
+        if isinstance(inputs, dict):
+            params = inputs.get("parameters")
+            if isinstance(params, list) and len(params) > MAX_INPUT_PARAMETERS:
+                out.append(finding(at.path + ("inputs", "parameters"),
+                                   f"{label(at)} declares {len(params)} input parameters; the CRD Argo 4 installs "
+                                   f"allows at most {MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
+                                   hint="pass related values together, e.g. as one JSON parameter",
+                                   check="input-parameter-count"))
+    # Only a steps (or dag) template has steps (or tasks): `steps(at)` is empty unless `steps` is a type.
+    if "steps" in types:
+        _calls(model.steps(at), out)
+    if "dag" in types:
+        _calls(model.tasks(at), out)
+    return out
+
+
+def _calls(calls, out):
+    """The loops and hooks of steps or tasks, into ``out``."""
+    for call in calls:
+        if not _CALL_KEYS.isdisjoint(call.body):
+            body = call.body
+            if "withItems" in body or "withParam" in body or "withSequence" in body:
+                out.extend(_loops(call))
+            if "hooks" in body:
+                out.extend(_call_hooks(call))
+
+
+def _may_share_a_path(template, body, ttype) -> bool:
+    """Whether a container (or script) template has two volumeMounts, or input
+    artifacts and volumeMounts, that could be at one path (else `_mounts` finds nothing)."""
+    mounts = body.get("volumeMounts") if isinstance(body, dict) else None
+    count = len(mounts) if isinstance(mounts, list) else 0
+    if ttype == "container" and count < 2:
+        inputs = template.get("inputs")
+        if isinstance(inputs, dict) and "artifacts" in inputs:
+            artifacts = inputs["artifacts"]
+            count += len(artifacts) if isinstance(artifacts, list) else 0
+    return count > 1
+
+
+def _type_count(at, types):
+    """A template with no type, or with more than one."""
     name = label(at)
     if len(types) > 1:
         shown = ", ".join(f"`{t}`" for t in types)
@@ -94,6 +194,11 @@ def _template(document, at, defaults, v4, v41):
         yield finding(at.path, f"{name} has no type: Argo rejects it (\"template type is unknown\"); give it one of "
                                f"{TYPE_LIST}", hint="add a `container:` (or `script:`, `steps:`, `dag:`, ...) section",
                       on_key=True, check="template-type")
+
+
+def _rare_fields(at, ttype, name, v4, v41):
+    """The checks of fields few templates set (`_RARE_KEYS`)."""
+    template = at.template
     plugin = template.get("plugin")
     if isinstance(plugin, dict) and len(plugin) != 1:
         keys = ", ".join(f"`{k}`" for k in plugin)
@@ -102,8 +207,6 @@ def _template(document, at, defaults, v4, v41):
                                              f"(\"expected exactly one key, got {len(plugin)}\")",
                       hint="write `plugin: {<plugin-name>: {...}}` with a single plugin", on_key=True,
                       check="template-type")
-
-    # Each check below yields nothing when its field is absent: skip those cheaply.
     get = template.get
     if get("parallelism") is not None:
         yield from _parallelism(at, ttype, name, v4)
@@ -118,39 +221,18 @@ def _template(document, at, defaults, v4, v41):
         yield from _removed_fields(at, name, v4)
     if "memoize" in template:
         yield from _memoize(at, name)
-    if ttype == "suspend":
-        yield from _suspend(at, name)
-    if ttype in ("container", "script"):
-        yield from _image(document, at, ttype, defaults, name)
-    if ttype == "container":
-        yield from _mounts(at, name)
-    if ttype == "script":
-        yield from _script_mounts(at, name)
-    if ttype == "containerSet":
-        yield from _container_set(at, name, v41)
+
+
+def _rare_containers(at, ttype, name, v41):
+    """The checks of sidecars, init containers and pod-level resources (`_RARE_KEYS`)."""
+    template = at.template
+    get = template.get
     if "sidecars" in template:
         yield from _sidecars(at, name, v41)
     if "initContainers" in template:
         yield from _init_containers(at, name)
     if v41 and (get("podResources") is not None or get("resourceClaims") is not None):
         yield from _pod_level(at, ttype, name)
-    if ttype == "dag":
-        yield from _dag_size(at, name, v4)
-    if v4:
-        inputs = get("inputs")
-        params = model.as_list(inputs.get("parameters")) if isinstance(inputs, dict) else ()
-        if len(params) > MAX_INPUT_PARAMETERS:
-            yield finding(at.path + ("inputs", "parameters"),
-                          f"{name} declares {len(params)} input parameters; the CRD Argo 4 installs allows at most "
-                          f"{MAX_INPUT_PARAMETERS}, so the API server rejects the manifest",
-                          hint="pass related values together, e.g. as one JSON parameter", check="input-parameter-count")
-    for calls in (model.steps(at), model.tasks(at)):
-        for call in calls:
-            body = call.body
-            if "withItems" in body or "withParam" in body or "withSequence" in body:
-                yield from _loops(call)
-            if "hooks" in body:
-                yield from _call_hooks(call)
 
 
 # -- fields only some types allow --------------------------------------------
@@ -293,26 +375,24 @@ def _has_image(template, ttype) -> bool:
     return isinstance(image, str) and image != ""
 
 
-def _image(document, at, ttype, defaults, name):
-    if not isinstance(at.template.get(ttype), dict) or _has_image(at.template, ttype):
-        return
-    if _default_image(defaults, ttype):
-        return
-    yield finding(at.path + (ttype,), f"{name} has no `{ttype}.image` and `templateDefaults.{ttype}.image` gives none; "
-                                      "Argo rejects it",
-                  hint=f"add `image:` under `{ttype}:`, or set `templateDefaults.{ttype}.image` in the spec",
-                  on_key=True, check="missing-image")
+def _no_image(at, ttype):
+    """A container or script template without an image, none given by `templateDefaults` either."""
+    return finding(at.path + (ttype,), f"{label(at)} has no `{ttype}.image` and `templateDefaults.{ttype}.image` gives "
+                                       "none; Argo rejects it",
+                   hint=f"add `image:` under `{ttype}:`, or set `templateDefaults.{ttype}.image` in the spec",
+                   on_key=True, check="missing-image")
 
 
 def _images_of_references(document, context):
     """Templates called by templateRef run with the *caller's* templateDefaults,
     while Argo's validator looks at the referenced WorkflowTemplate's (and, for
-    a ClusterWorkflowTemplate, at none)."""
+    a ClusterWorkflowTemplate, at none). Called only when the document has a
+    `templateRef` or a `workflowTemplateRef`."""
     base, spec = model.spec(document)
     calls = model.ref_calls(document)
+    wft = spec.get("workflowTemplateRef")
     runtime_kind = document.kind in ("Workflow", "CronWorkflow")
     caller_defaults = model.as_dict(spec.get("templateDefaults"))
-    wft = spec.get("workflowTemplateRef")
     holder_of_run = None
     if wft is not None:
         holder_of_run = context.index.resolve_workflow_template_ref(document, wft)
@@ -320,7 +400,7 @@ def _images_of_references(document, context):
         ref = call.body.get("templateRef")
         if not isinstance(ref, dict) or call.body.get("template") is not None:
             continue
-        resolved = context.index.resolve_ref(document, ref)
+        resolved = _resolve(context.index, document, ref)
         if resolved is None or resolved.opaque:
             continue
         ttype = model.template_type(resolved.template)
@@ -375,6 +455,27 @@ def _images_of_references(document, context):
                           f"{holder_of_run.kind} `{holder_of_run.name}` ({holder_of_run.where}) has templates without "
                           f"an image ({', '.join(missing)}): {why}; Argo rejects this workflow",
                           hint="set `image:` in those templates", check="missing-image")
+
+
+# index -> {(namespace, name, template, clusterScope): Resolved or None}: many workflows call the
+# same few library templates, each resolved once (the index does not change once rules run).
+_RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_NOT_RESOLVED = object()
+
+
+def _resolve(index, document, ref):
+    """``index.resolve_ref(document, ref)``, worked out once per index for each reference."""
+    try:
+        key = (lookup_namespace(document), ref.get("name"), ref.get("template"), bool(ref.get("clusterScope")))
+        answers = _RESOLVED.get(index)
+        if answers is None:
+            answers = _RESOLVED[index] = {}
+        found = answers.get(key, _NOT_RESOLVED)
+    except TypeError:   # an index without weak references, or a name that is not a plain value
+        return index.resolve_ref(document, ref)
+    if found is _NOT_RESOLVED:
+        found = answers[key] = index.resolve_ref(document, ref)
+    return found
 
 
 def reserved(name: str) -> bool:
@@ -582,15 +683,18 @@ def _dag_size(at, name, v4):
 INPUT_TAG = re.compile(r"^\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}$")
 
 
+def _input_tagged(template) -> bool:
+    """Whether a template's `timeout` or `activeDeadlineSeconds` is one input-parameter tag."""
+    return any(isinstance(template.get(key), str) and INPUT_TAG.match(template.get(key))
+               for key in ("timeout", "activeDeadlineSeconds"))
+
+
 def _substituted(document):
     """`timeout` and `activeDeadlineSeconds` written as one input-parameter tag
     are checked by Argo after the caller's argument (or the input's default)
-    is put in: a step passing `"30"` to a `timeout` is rejected like a literal."""
+    is put in: a step passing `"30"` to a `timeout` is rejected like a literal.
+    Called only when some template has such a tag (`_input_tagged`)."""
     base, spec = model.spec(document)
-    # Only a leaf template whose `timeout` or `activeDeadlineSeconds` is one input tag can be reported.
-    if not any(isinstance(at.template.get(key), str) and INPUT_TAG.match(at.template.get(key))
-               for at in model.all_templates(document) for key in ("timeout", "activeDeadlineSeconds")):
-        return
     local = {at.name: at for at in model.templates(document) if at.name}
     reported = set()
     callers = []

@@ -43,33 +43,48 @@ def check(document, context):
     base, spec = model.spec(document)
     if not spec:
         return
-    yield from tagged("pod-gc", _pod_gc(base, spec))
-    yield from tagged("ttl", _ttl(base, spec))
-    yield from tagged("hook-expression", _hooks(base, spec))
-    yield from _limits(base, spec, v4)
-    yield from tagged("retry-strategy", _helpers.retry_strategy(base + ("retryStrategy",), spec.get("retryStrategy"),
-                                                                "the workflow", validated=False, v4=v4))
-    gc = model.as_dict(spec.get("artifactGC")).get("strategy")
-    if isinstance(gc, str) and gc and gc not in GC_STRATEGIES:
-        yield from tagged("artifact-gc", gc_strategy(base + ("artifactGC", "strategy"), gc, v4))
-    claim_gc = model.as_dict(spec.get("volumeClaimGC")).get("strategy")
-    if isinstance(claim_gc, str) and claim_gc and claim_gc not in VOLUME_CLAIM_GC:
-        yield finding(base + ("volumeClaimGC", "strategy"),
-                      f"`{claim_gc}` is not a volume claim GC strategy: use OnWorkflowCompletion or OnWorkflowSuccess; "
-                      f"Argo accepts it, but never deletes the claims{did_you_mean(claim_gc, VOLUME_CLAIM_GC)}",
-                      severity=WARNING, check="volume-claim-gc")
-    yield from tagged("synchronization", _synchronization(base + ("synchronization",), spec.get("synchronization"),
-                                                          "the workflow", v4))
+    # Each check reads one or two fields most specs leave out: it runs only when its field is there.
+    if "podGC" in spec:
+        yield from tagged("pod-gc", _pod_gc(base, spec))
+    if "ttlStrategy" in spec:
+        yield from tagged("ttl", _ttl(base, spec))
+    if "hooks" in spec:
+        yield from tagged("hook-expression", _hooks(base, spec))
+    templates = spec.get("templates")
+    if "parallelism" in spec or "activeDeadlineSeconds" in spec or (
+            v4 and isinstance(templates, list) and len(templates) > MAX_TEMPLATES):
+        yield from _limits(base, spec, v4)
+    if "retryStrategy" in spec:
+        yield from tagged("retry-strategy", _helpers.retry_strategy(base + ("retryStrategy",),
+                                                                    spec.get("retryStrategy"), "the workflow",
+                                                                    validated=False, v4=v4))
+    if "artifactGC" in spec:
+        gc = model.as_dict(spec.get("artifactGC")).get("strategy")
+        if isinstance(gc, str) and gc and gc not in GC_STRATEGIES:
+            yield from tagged("artifact-gc", gc_strategy(base + ("artifactGC", "strategy"), gc, v4))
+    if "volumeClaimGC" in spec:
+        claim_gc = model.as_dict(spec.get("volumeClaimGC")).get("strategy")
+        if isinstance(claim_gc, str) and claim_gc and claim_gc not in VOLUME_CLAIM_GC:
+            yield finding(base + ("volumeClaimGC", "strategy"),
+                          f"`{claim_gc}` is not a volume claim GC strategy: use OnWorkflowCompletion or "
+                          f"OnWorkflowSuccess; Argo accepts it, but never deletes the claims"
+                          f"{did_you_mean(claim_gc, VOLUME_CLAIM_GC)}", severity=WARNING, check="volume-claim-gc")
+    if "synchronization" in spec:
+        yield from tagged("synchronization", _synchronization(base + ("synchronization",),
+                                                              spec.get("synchronization"), "the workflow", v4))
     for at in model.all_templates(document):
         if at.template.get("synchronization") is not None:
             owner = _helpers.label(at)
             yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
                                                                   at.template.get("synchronization"), owner, v4))
-    yield from tagged("removed-field", _removed(base, spec))
+    if "ttlSecondsAfterFinished" in spec or "podPriority" in spec:
+        yield from tagged("removed-field", _removed(base, spec))
     if v41:
-        yield from tagged("executor-plugin", _executor_plugins(base, spec))
+        if "executorPlugins" in spec:
+            yield from tagged("executor-plugin", _executor_plugins(base, spec))
         if spec.get("podResources") is not None:
-            yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",), spec.get("podResources")))
+            yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",),
+                                                                      spec.get("podResources")))
     yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
 
 
@@ -273,8 +288,11 @@ def _service_account_tokens(document, context, base, spec):
     workflow's) needs an executor service account: Argo checks it only when it
     creates the pod, and fails the step with "executor.serviceAccountName must
     not be empty if automountServiceAccountToken is false"."""
-    sources = [spec]
     ref = spec.get("workflowTemplateRef")
+    if ref is None and "automountServiceAccountToken" not in spec and not any(
+            "automountServiceAccountToken" in at.template for at in model.all_templates(document)):
+        return  # nothing turns the token off
+    sources = [spec]
     if ref is not None:
         holder = callgraph.graph_of(document, context.index).workflow_template_ref()
         if holder is None or holder.opaque:

@@ -321,3 +321,62 @@ def test_a_workflow_template_outside_the_project_says_nothing_of_default():
     result = compute(caller)
     assert result.needs == [] and result.default_at is None
     assert result.unknowns[0].category == "reference"
+
+
+# -- what the `rbac` rule asks for where the project holds no RBAC -------------------------
+
+def _resource_view(result):
+    """What resource templates need (resource needs, their executors) and leave unknown, comparably."""
+    def need(n):
+        return (n.category, n.account, n.api_group, n.resource, n.verbs, n.resource_names, n.target, n.cluster,
+                n.optional_verbs, tuple(r.anchor for r in n.reasons), tuple(sorted(n.purposes.items())))
+    resources = [need(n) for n in result.needs if n.category == perms.RESOURCE]
+    anchors = {n.reasons[0].anchor for n in result.needs if n.category == perms.RESOURCE}
+    executors = {(n.reasons[0].anchor, n.account) for n in result.needs
+                 if n.category == perms.EXECUTOR and n.reasons[0].anchor in anchors}
+    unknowns = [(u.account, u.why, u.anchor, u.reason.anchor, u.span) for u in result.unknowns
+                if u.category == perms.RESOURCE]
+    return resources, executors, unknowns
+
+
+def test_resources_only_keeps_what_resource_templates_need():
+    library = workflow(resource("delete", name="drop") + CONTAINER, "", kind="WorkflowTemplate", name="lib")
+    caller = workflow("    - name: main\n      steps:\n        - - name: s\n"
+                      "            templateRef: {name: lib, template: drop}\n"
+                      "          - {name: t, template: make}\n          - {name: u, template: main2}\n"
+                      + resource("apply", name="make", extra="      executor: {serviceAccountName: ex}\n")
+                      + CONTAINER.replace("name: main", "name: main2")
+                      + "    - name: bad\n      resource: {action: create}\n",
+                      "  entrypoint: main\n  serviceAccountName: runner\n  artifactGC: {strategy: OnWorkflowDeletion}\n")
+    for texts in ((caller, library), (library,), (caller,)):
+        index = project(*texts)
+        for document in index.documents:
+            full = perms.compute(document, index)
+            only = perms.compute(document, index, resources_only=True)
+            assert _resource_view(only) == _resource_view(full)
+            assert {n.category for n in only.needs} <= {perms.RESOURCE, perms.EXECUTOR}
+            assert only.default_at is None
+
+
+def test_rbac_rule_without_rbac_follows_references_to_resource_templates():
+    from wflint.rule import Context
+    from wflint.rules import rbac
+    inner = workflow(resource("create", name="make"), "", kind="WorkflowTemplate", name="inner")
+    outer = workflow("    - name: relay\n      steps:\n        - - name: s\n"
+                     "            templateRef: {name: inner, template: make}\n", "",
+                     kind="WorkflowTemplate", name="outer")
+    plain = workflow(CONTAINER, "", kind="WorkflowTemplate", name="plain")
+    caller = workflow("    - name: main\n      steps:\n        - - name: a\n"
+                      "            templateRef: {name: outer, template: relay}\n", "  entrypoint: main\n")
+    calls_plain = caller.replace("{name: outer, template: relay}", "{name: plain, template: main}")
+
+    def notes(*texts):
+        index = project(*texts)
+        context = Context(index=index, options={})
+        return [f for f in rbac.check(index.documents[0], context)]
+
+    [note] = notes(caller, outer, inner)      # two references away
+    assert note.node == ("spec", "templates", 0, "steps", 0, 0, "templateRef")
+    assert "configmaps" in note.message
+    assert notes(calls_plain, plain, inner) == []
+    assert notes(caller) == []                # the reference resolves to nothing

@@ -42,7 +42,17 @@ def _type_check(names) -> Check:
             raise ValueError(f"unsupported type {name!r}")
     if len(tests) == 1:
         return tests[0]
+    if "integer" not in names:
+        # Several types none of which is `integer` (a float that is whole): one tuple test
+        # (`AnyString` is a string, a number or a flag, and is common).
+        kinds = tuple(k for name in names for k in _TYPES[name])
+        return lambda x: type(x) in kinds
     return lambda x: any(test(x) for test in tests)
+
+
+# The Python types of each JSON type, for the types an exact type test decides.
+_TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,), "number": (int, float),
+          "null": (type(None),)}
 
 
 # A schema that is only a type among these: checked inline as `type(x) is T`.
@@ -162,41 +172,103 @@ class Compiler:
         return check
 
     def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
-        # A property's check: a type (checked inline) or a function.
-        props = {}
+        # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
+        # `plain` maps those to T, so the loop below settles each of them with one lookup and
+        # one `is`. The others, and a plain one of the wrong type, fall to `checks`: there a
+        # missing key means an unknown field (or a wrong type), and the extra-properties
+        # check (or acceptance) when the object is open.
+        plain = {}
+        checks = {}
         for name, sub in properties.items():
-            plain = self.plain_type(sub)
-            props[name] = plain if plain is not None else self.compile(sub)
-        closed = additional is False
-        extra = None if isinstance(additional, bool) else self.compile(additional)
-        extra_type = None if extra is None else self.plain_type(additional)
-        get = props.get
-        type_ = type
+            kind = self.plain_type(sub)
+            if kind is not None:
+                plain[name] = kind
+            else:
+                checks[name] = self.compile(sub)
+        if additional is False:
+            extra = None
+        elif additional is True:
+            extra = _accept
+        else:
+            extra = self.compile(additional)
+        if extra is not None:
+            for name, kind in plain.items():  # an open object: a plain field of the wrong type must fail here
+                checks[name] = _is(kind)
+        required = tuple(required)
+        if not properties and extra is not None and not required:
+            return self._map(additional, extra, must_be_object)
+        plain_get = plain.get
+        check_get = checks.get
 
-        def check(x):
-            if type_(x) is not dict:
-                return not must_be_object
-            for key, value in x.items():
-                sub = get(key)
-                if sub is None:
-                    if closed:
-                        return False
-                    if extra is not None:
-                        if extra_type is not None:
-                            if type_(value) is not extra_type:
-                                return False
-                        elif not extra(value):
+        if extra is None and not required:
+            def check(x):
+                if type(x) is not dict:
+                    return not must_be_object
+                for key, value in x.items():
+                    if plain_get(key) is not type(value):
+                        sub = check_get(key)
+                        if sub is None or not sub(value):
                             return False
-                elif type_(sub) is type_:
-                    if type_(value) is not sub:
+                return True
+        elif extra is None:
+            def check(x):
+                if type(x) is not dict:
+                    return not must_be_object
+                for key, value in x.items():
+                    if plain_get(key) is not type(value):
+                        sub = check_get(key)
+                        if sub is None or not sub(value):
+                            return False
+                for name in required:
+                    if name not in x:
                         return False
-                elif not sub(value):
-                    return False
-            for name in required:
-                if name not in x:
-                    return False
-            return True
+                return True
+        else:
+            def check(x):
+                if type(x) is not dict:
+                    return not must_be_object
+                for key, value in x.items():
+                    if plain_get(key) is not type(value) and not check_get(key, extra)(value):
+                        return False
+                for name in required:
+                    if name not in x:
+                        return False
+                return True
         return check
+
+    def _map(self, additional, extra: Check, must_be_object: bool) -> Check:
+        """An object without named properties: each value matches ``additional``
+        (`labels`, `nodeSelector`: a map of strings)."""
+        kind = self.plain_type(additional)
+        type_ = type
+        if kind is not None:
+            def check(x):
+                if type_(x) is not dict:
+                    return not must_be_object
+                for value in x.values():
+                    if type_(value) is not kind:
+                        return False
+                return True
+        elif extra is _accept:
+            def check(x):
+                return type_(x) is dict or not must_be_object
+        else:
+            def check(x):
+                if type_(x) is not dict:
+                    return not must_be_object
+                for value in x.values():
+                    if not extra(value):
+                        return False
+                return True
+        return check
+
+
+def _accept(x) -> bool:
+    return True
+
+
+def _is(kind: type) -> Check:
+    return lambda x: type(x) is kind
 
 
 def compile_kinds(schema: dict) -> Dict[str, Check]:

@@ -90,6 +90,8 @@ _SORTED_VERBS: Dict[Tuple[str, ...], Tuple[str, ...]] = {}
 
 
 def sort_verbs(verbs: Iterable[str]) -> Tuple[str, ...]:
+    if type(verbs) is list:
+        verbs = tuple(verbs)   # the few lists of verbs (a resource template's) share the cache
     if type(verbs) is tuple:
         found = _SORTED_VERBS.get(verbs)
         if found is not None:
@@ -242,9 +244,11 @@ class Identity:
 
 
 class _Walker:
-    def __init__(self, document, index, namespace: Optional[str], default_account: Optional[str]):
+    def __init__(self, document, index, namespace: Optional[str], default_account: Optional[str],
+                 resources_only: bool = False):
         self.document = document
         self.index = index
+        self.resources_only = resources_only
         self.namespace = namespace
         self.default_account = default_account
         self.result = Permissions(document=document, namespace=namespace)
@@ -342,7 +346,8 @@ class _Walker:
             self._fallbacks = None
             anchor_all = at
         self.walk(graph, graph.root_items(context=(anchor_all, None)))
-        self._mark_default_from_spec()
+        if not self.resources_only:
+            self._mark_default_from_spec()
         return self.result
 
     def _mark_default_from_spec(self):
@@ -359,6 +364,8 @@ class _Walker:
                 self.follow(*item)
 
     def visit(self, holder, path: NodePath, template: Dict, context):
+        if self.resources_only and template.get("resource") is None:
+            return
         anchor, owner_label = context
         name = as_str(template.get("name"))
         if holder.own:
@@ -386,7 +393,7 @@ class _Walker:
 
     def follow(self, holder, call, target, context):
         """A templateRef that does not resolve: what it needs is unknown."""
-        if target.how != "templateRef" or target.found or target.missing == "no-index":
+        if target.how != "templateRef" or target.found or target.missing == "no-index" or self.resources_only:
             return
         here = self._here(holder, call, context[0])
         ref_at = here + ("templateRef",) if here == call.path else here
@@ -418,6 +425,10 @@ class _Walker:
         if any(k in model.POD_TYPES for k in kinds_here):
             self.add(executor, _with(reason, "the executor reports outputs"), EXECUTOR, ARGO,
                      "workflowtaskresults", ("create", "patch"))
+        if self.resources_only:
+            if "resource" in kinds_here:
+                self.resource_needs(template, executor, reason, path)
+            return
         if "http" in kinds_here or "plugin" in kinds_here:
             agent = self.agent_identity()
             what = "HTTP" if "http" in kinds_here else "plugin"
@@ -593,19 +604,7 @@ class _Walker:
         wanted_group = None
         if "." in word:
             word, wanted_group = word.split(".", 1)
-        candidates = []
-        for (group, kind), (plural, namespaced) in self.crds.items():
-            candidates.append((group, kind, plural, namespaced))
-        table = getattr(kinds, "_TABLE", {})
-        for group, entries in table.items():
-            for kind, (plural, namespaced) in entries.items():
-                candidates.append((group, kind, plural, namespaced))
-
-        def rank(item):
-            group = item[0]
-            return (0 if group in kinds.BUILTIN_GROUPS else 1 if group == ARGO else 2)
-
-        for group, kind, plural, namespaced in sorted(candidates, key=rank):
+        for group, kind, plural, namespaced in _flag_candidates(self.index, self.crds):
             if wanted_group is not None and group != wanted_group:
                 continue
             if word in (plural, kind.lower()):
@@ -663,6 +662,35 @@ def _crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
     return table
 
 
+_CANDIDATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _flag_candidates(index, crds) -> List[Tuple[str, str, str, bool]]:
+    """(group, kind, plural, namespaced) of every kind a kubectl resource argument may
+    name: the project's CRDs and the kind table, built-in groups first, then Argo's.
+    Once per index, like the CRD table it starts from."""
+    try:
+        return _CANDIDATES[index]
+    except (KeyError, TypeError):
+        pass
+    candidates = [(group, kind, plural, namespaced) for (group, kind), (plural, namespaced) in crds.items()]
+    table = getattr(kinds, "_TABLE", {})
+    for group, entries in table.items():
+        for kind, (plural, namespaced) in entries.items():
+            candidates.append((group, kind, plural, namespaced))
+
+    def rank(item):
+        group = item[0]
+        return (0 if group in kinds.BUILTIN_GROUPS else 1 if group == ARGO else 2)
+
+    candidates.sort(key=rank)
+    try:
+        _CANDIDATES[index] = candidates
+    except TypeError:
+        pass
+    return candidates
+
+
 def _build_crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
     table: Dict[Tuple[str, str], Tuple[str, bool]] = {}
     if index is None:
@@ -677,14 +705,20 @@ def _build_crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
 
 
 def compute(document, index=None, namespace: Optional[str] = None,
-            default_account: Optional[str] = None) -> Permissions:
+            default_account: Optional[str] = None, resources_only: bool = False) -> Permissions:
     """The permissions ``document`` (a Workflow, WorkflowTemplate,
     ClusterWorkflowTemplate or CronWorkflow) needs. ``namespace`` stands for a
     document without `metadata.namespace`; ``default_account`` for a workflow
-    that names no service account (instead of the namespace's `default`)."""
+    that names no service account (instead of the namespace's `default`).
+
+    ``resources_only``: only what resource templates need (each one's
+    executor and resource needs, and what cannot be worked out about it),
+    all the `rbac` rule reports where the project holds no RBAC; the other
+    templates are still walked through but not looked into, and `default_at`
+    is then unset."""
     home = document.namespace
     if document.kind == "ClusterWorkflowTemplate":
         home = None  # runs in the namespace of whichever workflow uses it
     if not home or dynamic(home):
         home = namespace
-    return _Walker(document, index, home, default_account).run()
+    return _Walker(document, index, home, default_account, resources_only).run()
