@@ -57,12 +57,14 @@ def processes(jobs: int, sizes: Sequence[int]) -> int:
 def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
     """Split files into ``parts`` shares of similar total size (largest first,
     each to the lightest share), keeping each share in the given order."""
-    loads = [0] * parts
-    owner = {}
-    for i in sorted(range(len(paths)), key=lambda i: -work(sizes[i])):
-        lightest = loads.index(min(loads))
-        owner[i] = lightest
-        loads[lightest] += work(sizes[i])
+    import heapq
+    weights = [min(size, BIG_FILE) + FILE_COST for size in sizes]  # work(size), inlined: once per file
+    lightest = [(0, share) for share in range(parts)]  # (load, share): a heap, the lightest first
+    owner = [0] * len(paths)
+    for i in sorted(range(len(paths)), key=weights.__getitem__, reverse=True):
+        load, share = lightest[0]
+        owner[i] = share
+        heapq.heapreplace(lightest, (load + weights[i], share))
     shares: List[List[str]] = [[] for _ in range(parts)]
     for i, path in enumerate(paths):
         shares[owner[i]].append(path)
