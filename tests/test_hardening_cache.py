@@ -194,7 +194,8 @@ def test_temporary_files_are_created_exclusively(tmp_path, monkeypatch):
     victim.write_text("precious\n")
     folder = tmp_path / "cache"
     folder.mkdir()
-    monkeypatch.setattr(cachefile.secrets, "token_hex", lambda n: "fixed")
+    import secrets  # cachefile imports it when it first writes
+    monkeypatch.setattr(secrets, "token_hex", lambda n: "fixed")
     os.symlink(victim, folder / ".tmp-fixed")
     assert cachefile._exclusive_temp(str(folder), b"data") is None
     os.unlink(folder / ".tmp-fixed")

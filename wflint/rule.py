@@ -25,9 +25,9 @@ declared the same way so they can be listed, explained, selected and ignored.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
@@ -90,9 +90,9 @@ class Rule:
             raise RuleError(f"module {module.__name__} lacks {exc.name}: a rule needs ID, SEVERITY, SUMMARY")
         doc = None
         if getattr(module, "__file__", None):
-            candidate = Path(module.__file__).with_suffix(".md")
-            if candidate.is_file():
-                doc = str(candidate)
+            candidate = os.path.splitext(module.__file__)[0] + ".md"
+            if os.path.isfile(candidate):
+                doc = candidate
         return cls(
             id=rule_id, severity=severity, summary=summary,
             check=getattr(module, "check", None),
@@ -111,7 +111,8 @@ class Rule:
     def doc(self) -> Optional[str]:
         if self.doc_file:
             try:
-                return Path(self.doc_file).read_text(encoding="utf-8")
+                with open(self.doc_file, encoding="utf-8") as handle:
+                    return handle.read()
             except OSError:
                 return None
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Dict, Iterable, List, Optional, Tuple
 
 
@@ -41,6 +40,7 @@ def _matches(word: str, pool: Tuple[str, ...], cutoff: float) -> List[str]:
         return same_case
     if len(word) <= 3:
         cutoff = max(cutoff, 0.8)
+    import difflib  # here: most runs never need a suggestion
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
     best, found = cutoff, []

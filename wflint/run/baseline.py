@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
 from collections import Counter
 from typing import Dict, Iterable, List, Tuple
 
@@ -22,6 +21,11 @@ FORMAT = 1
 
 class BaselineError(Exception):
     pass
+
+
+def _quote(path: str) -> str:
+    import shlex  # here: only a stale baseline is reported with it
+    return shlex.quote(path)
 
 
 def _key(f: Finding, base: str) -> Tuple[str, str, int, str]:
@@ -100,5 +104,5 @@ def apply(path: str, findings: List[Finding], linted: Iterable[str]) -> List[Fin
             document=document,
             message=f"baseline entry `{rule}` at {where} (document {document + 1}) no longer matches: "
                     "the problem is gone",
-            hint=f"refresh the baseline: wflint check --write-baseline {shlex.quote(os.path.relpath(path))}"))
+            hint=f"refresh the baseline: wflint check --write-baseline {_quote(os.path.relpath(path))}"))
     return kept

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from typing import Callable, Iterable, TextIO
 
 
@@ -85,6 +84,7 @@ def write(path: str, produce: Callable[[TextIO], None], protected: Iterable[str]
             produce(handle)
         return
     folder = os.path.dirname(os.path.abspath(path))
+    import tempfile  # here: only a run that writes a file needs it
     descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
         umask = os.umask(0)

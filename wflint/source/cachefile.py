@@ -23,10 +23,8 @@ written never fails a run.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
-import secrets
 import stat
 from typing import Callable, Optional
 
@@ -156,6 +154,7 @@ def _secret(base: str, create: bool) -> Optional[bytes]:
     path = os.path.join(base, _SECRET)
     data = _read_regular(path, _SECRET_BYTES)
     if data is None and create and not os.path.lexists(path):
+        import secrets  # here, as hmac below: a run without caches never needs them
         tmp = _exclusive_temp(base, secrets.token_bytes(_SECRET_BYTES))
         if tmp is not None:
             try:
@@ -190,6 +189,7 @@ def _mac(secret: bytes, path: str, payload: bytes) -> str:
 def _exclusive_temp(folder: str, data: bytes) -> Optional[str]:
     """A new file holding ``data``, at a random name in ``folder``, created
     exclusively: never a file that was there (a link included)."""
+    import secrets
     tmp = os.path.join(folder, f".tmp-{secrets.token_hex(12)}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600)
@@ -259,6 +259,7 @@ def read(path: Optional[str], check: Optional[Callable[[dict], bool]] = None, **
         if data[head:head + 1] != b"\n":
             return None
         payload = data[head + 1:]
+        import hmac
         if not hmac.compare_digest(data[len(_MAGIC):head], _mac(secret, path, payload).encode("ascii")):
             return None
         loaded = json.loads(payload.decode("utf-8"))
