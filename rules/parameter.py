@@ -124,11 +124,10 @@ def check(document, context):
                 yield from _read_as_numbers(document, at.path + ("outputs", "parameters"), outputs["parameters"])
             yield from _outputs(at)
         for call in model.calls(at):
-            body = call.body
-            arguments = body.get("arguments")
-            # Most calls pass plain values to a template of this document that declares them all:
-            # a look at the names tells, without the checks below (which find nothing then).
-            if _quiet_call(body, arguments, own, cache, uncertain):
+            arguments = call.body.get("arguments")
+            # Most calls pass plain values to a template that declares them all: a look at the
+            # names tells, without the checks below (which find nothing then).
+            if _quiet_call(call, arguments, graph, cache, uncertain):
                 continue
             if type(arguments) is dict:
                 yield from _read_as_numbers(document, call.path + ("arguments", "parameters"),
@@ -228,25 +227,38 @@ _NO_NAMES: frozenset = frozenset()
 _NOTHING_GIVEN = (_NO_NAMES, _NO_NAMES)
 
 
-def _quiet_call(body, arguments, own, cache, uncertain) -> bool:
+def _quiet_call(call, arguments, graph, cache, uncertain) -> bool:
     """True when a step, task or hook certainly has nothing to report: plain
     argument values (``_plain_arguments``), and either no callee whose inputs
-    count (``uncertain``, or none known statically) or a template of this
-    document, called by `template`, that declares every name passed, has no
-    `enum` on them, and gets every input it needs. Anything else (`inline`,
-    `templateRef`) takes the full checks."""
-    given = _plain_arguments(arguments)
+    count (``uncertain``, or none known statically) or one that declares every
+    name passed, has no `enum` on them, and gets every input it needs.
+    Anything else takes the full checks."""
+    given = _NOTHING_GIVEN if arguments is None else _plain_arguments(arguments)
     if given is None:
         return False
     if uncertain:
         return True
-    if "inline" in body or "templateRef" in body:
-        return False
-    name = body.get("template")
-    if not isinstance(name, str) or "{{" in name:
-        return True       # no callee known before run time (as CallGraph.callee finds)
-    found = own.by_name.get(name)
-    return found is None or _passes(_inputs(found[1], cache), given)
+    # The callee, by Argo's precedence (CallGraph.callee): `inline`, `templateRef`, `template`.
+    body = call.body
+    inline = body.get("inline") if "inline" in body else None
+    if inline is not None:
+        if type(inline) is not dict:
+            return False
+        template = inline
+    elif "templateRef" in body:
+        target = graph.of_call("callee", graph.own, call)
+        if target is None or target.template is None:
+            return True       # not found, or known only at run time: nothing more to check
+        template = target.template
+    else:
+        name = body.get("template")
+        if not isinstance(name, str) or "{{" in name:
+            return True       # no callee known before run time
+        found = graph.own.by_name.get(name)
+        if found is None:
+            return True       # unknown-template reports it
+        template = found[1]
+    return _passes(_inputs(template, cache), given)
 
 
 def _passes(io: _Inputs, given: Tuple[set, set]) -> bool:
