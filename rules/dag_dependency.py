@@ -32,13 +32,13 @@ EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "starts
 
 
 def check(document, context):
-    dags = [(at, list(model.tasks(at))) for at in callgraph.dags(document)]
+    dags = [(at, model.tasks(at)) for at in callgraph.dags(document)]
     elsewhere = None
     for at, tasks in dags:
         names = {}
         for call in tasks:
-            name = call.name
-            if name and name not in names:
+            name = call.body.get("name")      # (Call.name, read directly: this runs for every task)
+            if type(name) is str and name and name not in names:
                 names[name] = call
         problems = list(_check_dag(at, tasks, names))
         for item in problems:
@@ -90,15 +90,19 @@ def _expr_word(path, field, name, span):
 
 def _check_dag(at, tasks, names):
     uses_depends = None        # the first task with a `depends`
+    uses_dependencies = False  # some task has a non-empty `dependencies`
     continue_on = []
     for call in tasks:
         body = call.body
         if "continueOn" in body:
             continue_on.append(call)
-        me = call.name
+        me = body.get("name")
+        if type(me) is not str:
+            me = None       # (as Call.name)
         # `dependencies: [a, b]`
         dependencies = body.get("dependencies")
-        if isinstance(dependencies, list):
+        if isinstance(dependencies, list) and dependencies:
+            uses_dependencies = True
             for j, dep in enumerate(dependencies):
                 if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
                     yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
@@ -137,7 +141,7 @@ def _check_dag(at, tasks, names):
 
     if uses_depends is not None:
         # `depends` and `dependencies` in one DAG.
-        if any(model.as_list(call.body.get("dependencies")) for call in tasks):
+        if uses_dependencies:
             mixed = _mixed(tasks)
             if mixed is not None:
                 yield mixed
@@ -152,7 +156,7 @@ def _check_dag(at, tasks, names):
                                f"`{name}.Errored` in their `depends`")
 
     # `target: "a b"`: space-separated task names.
-    target = model.as_str(model.as_dict(at.template.get("dag")).get("target"))
+    target = model.as_str(at.template["dag"].get("target"))     # (a mapping: see callgraph.dags)
     if target:
         path = at.path + ("dag", "target")
         offset, empty = 0, False

@@ -676,13 +676,16 @@ def _kahn_order(graph: TaskGraph) -> List[int]:
 def task_dependencies(call: model.Call, index: Dict[str, int]) -> Set[int]:
     """The tasks (node numbers) a task waits for, as Argo reads them:
     `depends` when set, else `dependencies`. Unknown and dynamic names are skipped."""
-    depends = call.body.get("depends")
+    body = call.body
+    depends = body.get("depends")
     if isinstance(depends, str) and depends != "":
         if _depends_dynamic(depends):
             return set()
         return {index[ref.task] for ref in references(depends) if ref.task in index}
-    return {index[dep] for dep in model.as_list(call.body.get("dependencies"))
-            if isinstance(dep, str) and dep in index}
+    dependencies = body.get("dependencies")
+    if not dependencies or type(dependencies) is not list:
+        return set()
+    return {index[dep] for dep in dependencies if isinstance(dep, str) and dep in index}
 
 
 def task_graph(at: model.TemplateAt) -> TaskGraph:
@@ -694,8 +697,8 @@ def _task_graph(at: model.TemplateAt) -> TaskGraph:
     index: Dict[str, int] = {}
     calls: List[model.Call] = []
     for call in model.tasks(at):
-        name = call.name
-        if name and not dynamic(name) and name not in index:
+        name = call.body.get("name")      # (Call.name, read directly)
+        if type(name) is str and name and "{{" not in name and name not in index:
             index[name] = len(calls)
             calls.append(call)
     deps = [task_dependencies(call, index) for call in calls]
@@ -707,8 +710,13 @@ def _task_graph(at: model.TemplateAt) -> TaskGraph:
 
 
 def dags(document) -> List[model.TemplateAt]:
-    """The DAG templates of a document, inline ones included."""
-    return [at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)]
+    """The DAG templates of a document, inline ones included (found once per
+    document: several rules ask). The list is shared: do not change it."""
+    try:
+        return document.memo["dags"]
+    except (AttributeError, KeyError, TypeError):
+        return model._memo(document, "dags", lambda: [
+            at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)])
 
 
 # -- generic graph algorithms (iterative) ---------------------------------------
