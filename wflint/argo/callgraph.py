@@ -69,10 +69,11 @@ class Holder:
         self.label = label            # None for the checked document; "WorkflowTemplate `lib`" otherwise
         self.ordered = templates      # (path in the holder, template), in file order
         self.by_name: Dict[str, Tuple[NodePath, Dict]] = {}
-        for path, template in templates:
-            name = as_str(template.get("name"))
-            if name and name not in self.by_name:
-                self.by_name[name] = (path, template)
+        by_name = self.by_name
+        for item in templates:
+            name = item[1].get("name")
+            if type(name) is str and name and name not in by_name:
+                by_name[name] = item
 
     @property
     def own(self) -> bool:
@@ -87,7 +88,7 @@ def _entry_templates(entry) -> List[Tuple[NodePath, Dict]]:
             if isinstance(t, dict)]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)   # (not frozen: a frozen dataclass is slow to build, and many are)
 class Target:
     """What a call (or a root) runs.
 
@@ -403,10 +404,12 @@ class CallGraph:
 
 def graph_of(document, index=None) -> CallGraph:
     """The document's CallGraph, built once per document and index."""
-    memo = getattr(document, "memo", None)
-    if memo is None:
+    try:
+        graphs = document.memo["callgraph"]
+    except KeyError:
+        graphs = document.memo["callgraph"] = []
+    except (AttributeError, TypeError):      # a stand-in document without a memo
         return CallGraph(document, index)
-    graphs = memo.setdefault("callgraph", [])
     for graph in graphs:
         if graph.index is index:
             return graph
@@ -539,8 +542,8 @@ class TaskGraph:
         intermediate task's condition is a plain conjunction (`a && b`, or
         `dependencies`), so a failed or omitted j stops the chain as surely as
         the direct dependency. Empty when the DAG has a cycle."""
-        if self.topological()[1]:
-            return []
+        if all(len(targets) < 2 for targets in self.deps) or self.topological()[1]:
+            return []     # (a task that waits for one task only cannot wait for it twice)
         plain = [_plain(call) for call in self.calls]
         order = _kahn_order(self)
         ancestors = [0] * len(self.calls)      # bit sets, through plain tasks only
