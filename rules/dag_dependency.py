@@ -1,5 +1,7 @@
 """DAG dependencies and depends expressions name tasks of the same DAG and parse."""
 
+import functools
+
 from wflint.argo import callgraph, model
 from wflint.lang.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
@@ -96,18 +98,22 @@ def _check_dag(at, tasks, names):
         body = call.body
         if "continueOn" in body:
             continue_on.append(call)
-        me = body.get("name")
-        if type(me) is not str:
-            me = None       # (as Call.name)
         # `dependencies: [a, b]`
         dependencies = body.get("dependencies")
         if isinstance(dependencies, list) and dependencies:
             uses_dependencies = True
-            for j, dep in enumerate(dependencies):
-                if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
-                    yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
-                elif isinstance(dep, str) and dep in EXPR_WORDS:
-                    yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
+            for dep in dependencies:     # (usually each a task of the DAG: nothing to report)
+                if type(dep) is not str or dep not in names or dep in EXPR_WORDS:
+                    break
+            else:
+                dependencies = ()
+            if dependencies:
+                me = _name(call)
+                for j, dep in enumerate(dependencies):
+                    if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
+                        yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
+                    elif isinstance(dep, str) and dep in EXPR_WORDS:
+                        yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
         # `depends: "a && b.Failed"`
         text = body.get("depends")
         if not isinstance(text, str) or text == "":
@@ -116,6 +122,10 @@ def _check_dag(at, tasks, names):
             uses_depends = call
         if is_dynamic(text):
             continue
+        tasks_named, plain = _operands(text)
+        if plain and _known_names(tasks_named, names):
+            continue      # no syntax error, known tasks, plain results: nothing below to report
+        me = _name(call)
         analysis = analyze(text)
         if analysis.error is not None:
             error = analysis.error
@@ -174,6 +184,31 @@ def _check_dag(at, tasks, names):
                               hint="separate task names with exactly one space")
             elif piece not in names:
                 yield (path, "target", piece, (start, start + len(piece)), None)
+
+
+def _name(call):
+    """A task's name (Call.name), read directly."""
+    name = call.body.get("name")
+    return name if type(name) is str else None
+
+
+def _known_names(named, names) -> bool:
+    """Every name in ``named`` is a task of the DAG, and none is an expr-lang keyword:
+    nothing to report about them (told with two set operations)."""
+    try:
+        return names.keys() >= set(named) and EXPR_WORDS.isdisjoint(named)
+    except TypeError:       # a list or mapping among them: the long way
+        return False
+
+
+@functools.lru_cache(maxsize=8192)
+def _operands(text: str):
+    """(the tasks `depends` names, whether it parses and every result it asks for
+    is one that needs nothing of the task), once per expression."""
+    analysis = analyze(text)
+    plain = analysis.error is None and all(
+        ref.result is None or (ref.result in RESULTS and ref.result not in ITEM_RESULTS) for ref in analysis.refs)
+    return frozenset(ref.task for ref in analysis.refs), plain
 
 
 def _result_problem(ref, me, names):

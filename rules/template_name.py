@@ -120,17 +120,20 @@ def _plain_param_name(name: str) -> bool:
 def _io_clean(io, output: bool) -> bool:
     """True when `_check_io` has nothing to report: every parameter and artifact
     has a plain valid name (or none) and, in outputs, no `globalName`."""
-    for kind in ("parameters", "artifacts"):
-        items = io.get(kind)
-        if not items or type(items) is not list:
-            continue
-        for item in items:
-            if type(item) is not dict:
-                continue
+    items = io.get("parameters")
+    if items and type(items) is list and not _items_clean(items, output):
+        return False
+    items = io.get("artifacts")
+    return not (items and type(items) is list and not _items_clean(items, output))
+
+
+def _items_clean(items, output: bool) -> bool:
+    for item in items:
+        if type(item) is dict:
             if output and item.get("globalName") is not None:
                 return False
             name = item.get("name")
-            if type(name) is str and not _plain_param_name(name):
+            if type(name) is str and name not in _PLAIN_PARAM_NAMES and not _plain_param_name(name):
                 return False
     return True
 
@@ -151,7 +154,7 @@ def _check_io(base, io, direction, dynamic):
             if glob is None and isinstance(name, str) and "{{" not in name and PARAM_NAME.match(name):
                 continue              # a valid name: nothing to report
             path = base + (kind, i)
-            if isinstance(name, str):   # missing names are the schema's to report
+            if isinstance(name, str) and not _plain_param_name(name):   # (missing names are the schema's)
                 yield from _check_param_name(path + ("name",), name, f"{direction} {noun}", dynamic)
             if direction == "output" and isinstance(glob, str) and glob and not PARAMETER_TAG.search(glob):
                 if not PARAM_NAME.match(glob):
@@ -283,7 +286,8 @@ def check(document, context):
         if io and isinstance(io, dict) and not _io_clean(io, True):
             yield from _check_io(at.path + ("outputs",), io, "output", dynamic=True)
         digits = False      # a task name led by a digit (`_check_dag_digits`)
-        for calls in (model.steps(at), model.tasks(at)):
+        # (a template without `steps` or `dag`, most of them, has no steps or tasks to look at)
+        for calls in (model.steps(at), model.tasks(at)) if "steps" in template or "dag" in template else ():
             for call in calls:
                 body = call.body
                 name = body.get("name")
@@ -306,6 +310,6 @@ def check(document, context):
         if container_set is not None:
             for i, container in enumerate(model.as_list(model.as_dict(container_set).get("containers"))):
                 name = model.as_dict(container).get("name")
-                if isinstance(name, str):
+                if isinstance(name, str) and not _plain_field_name(name):
                     yield from _check_field_name(at.path + ("containerSet", "containers", i, "name"), name,
                                                  "containerSet container", dynamic=True)

@@ -111,13 +111,8 @@ def check(document, context):
     # list for messages, is made only for a finding.
     known = callgraph.graph_of(document, context.index).own.by_name
 
-    listed = None
-
     def names():
-        nonlocal listed
-        if listed is None:
-            listed = model.template_names(document)
-        return listed
+        return document.memoize(("unknown-template", "names"), lambda: model.template_names(document))
 
     by_ref = "workflowTemplateRef" in spec
     # With a workflowTemplateRef, entrypoint, onExit and hooks name templates of the
@@ -154,10 +149,16 @@ def check(document, context):
         yield from _check_holder(hook, names(), document, resolve)
 
     for at in model.all_templates(document):
+        template = at.template
+        if "steps" not in template and "dag" not in template:
+            continue      # (most templates: no steps or tasks)
         for calls in (model.steps(at), model.tasks(at)):
             for call in calls:
                 body = call.body
-                if not _quiet(body, known, resolve):
+                template = body.get("template")
+                # (the most common case first: a template of this document, nothing else named)
+                if not (type(template) is str and template in known and "templateRef" not in body
+                        and "onExit" not in body) and not _quiet(body, known, resolve):
                     yield from _check_holder(call, names(), document, resolve)
                 if "hooks" in body:
                     for hook in model.hooks(call.path, body):
