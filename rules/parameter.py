@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Tuple
 
 from wflint.argo import callgraph, model
 from wflint import fix as fixes
-from wflint.finding import finding
+from wflint.finding import NodePath, finding
 from wflint.source.scalars import key_text
 from wflint.suggest import did_you_mean
 
@@ -263,14 +263,18 @@ def _quiet_call(call, arguments, graph, cache, uncertain) -> bool:
 
 def _passes(io: _Inputs, given: Tuple[set, set]) -> bool:
     parameters, artifacts = given
-    if not io.required <= parameters or not io.required_artifacts <= artifacts or io.enums & parameters:
+    if io.required and not io.required <= parameters:
         return False
-    # every name passed is declared (a `{{...}}` name cannot be judged: it passes too)
-    extra = parameters - io.declared.keys()
-    if extra and any("{{" not in name for name in extra):
+    if io.required_artifacts and not io.required_artifacts <= artifacts:
         return False
-    extra = artifacts - io.declared_artifacts
-    return not extra or all("{{" in name for name in extra)
+    if parameters:
+        if not io.enums.isdisjoint(parameters):
+            return False
+        # every name passed is declared (a `{{...}}` name cannot be judged: it passes too)
+        declared = io.declared
+        if not all(name in declared or "{{" in name for name in parameters):
+            return False
+    return not artifacts or all(name in io.declared_artifacts or "{{" in name for name in artifacts)
 
 
 def _quiet_root(name: str, given, own, cache) -> bool:
@@ -581,39 +585,41 @@ def _argument_value_from(at, value_from: Dict, what: str, caller: Optional[str])
 def _outputs(at):
     outputs = model.as_dict(at.template.get("outputs"))
     kind = model.template_type(at.template)
-    label = f"template `{at.name}`" if at.name else "the inline template"
     for i, param in _named(outputs.get("parameters")):
-        path = at.path + ("outputs", "parameters", i)
-        name = param["name"]
-        what = f"output parameter `{name}` of {label}"
-        value, value_from = param.get("value"), param.get("valueFrom")
-        if value is not None and value_from is not None:
-            yield finding(path + ("valueFrom",), f"{what} has both `value` and `valueFrom`; Argo requires one",
-                          hint="remove one of the two", on_key=True)
-            continue
-        if value is not None:
-            continue
-        if value_from is None:
-            yield finding(path + ("name",), f"{what} has neither `value` nor `valueFrom`",
-                          hint=_output_hint(kind))
-            continue
-        if not isinstance(value_from, dict):
-            continue
-        sources = [k for k in OUTPUT_SOURCES
-                   if (value_from.get(k) is not None if k == "supplied" else value_from.get(k) not in (None, ""))]
-        if not sources:
-            alone = " (a `default` alone is not one)" if "default" in value_from else ""
-            yield finding(path + ("valueFrom",), f"{what} has a `valueFrom` with no source{alone}",
-                          hint=_output_hint(kind), on_key=True)
-        elif len(sources) > 1:
-            listed = ", ".join(f"`{s}`" for s in sources)
-            yield finding(path + ("valueFrom",), f"{what} has several `valueFrom` sources ({listed}); "
-                                                 "Argo requires exactly one", hint="keep one of them", on_key=True)
-        elif kind in OUTPUT_NEEDS and sources[0] not in OUTPUT_NEEDS[kind]:
-            needs = " or ".join(f"`valueFrom.{s}`" for s in OUTPUT_NEEDS[kind])
-            yield finding(path + ("valueFrom", sources[0]),
-                          f"{what} uses `valueFrom.{sources[0]}`, but a {kind} template's outputs need {needs}",
-                          hint=_output_hint(kind), on_key=True)
+        problem = _output_problem(param, kind)
+        if problem is not None:     # (the path and the label only for a finding)
+            tail, what, hint = problem
+            label = f"template `{at.name}`" if at.name else "the inline template"
+            yield finding(at.path + ("outputs", "parameters", i) + tail,
+                          f"output parameter `{param['name']}` of {label} {what}", hint=hint,
+                          on_key=tail != ("name",))
+
+
+def _output_problem(param: Dict, kind: Optional[str]) -> Optional[Tuple[NodePath, str, str]]:
+    """(path below the parameter, what is wrong, hint) for an output parameter, or None."""
+    value, value_from = param.get("value"), param.get("valueFrom")
+    if value is not None and value_from is not None:
+        return ("valueFrom",), "has both `value` and `valueFrom`; Argo requires one", "remove one of the two"
+    if value is not None:
+        return None
+    if value_from is None:
+        return ("name",), "has neither `value` nor `valueFrom`", _output_hint(kind)
+    if not isinstance(value_from, dict):
+        return None
+    sources = [k for k in OUTPUT_SOURCES
+               if (value_from.get(k) is not None if k == "supplied" else value_from.get(k) not in (None, ""))]
+    if not sources:
+        alone = " (a `default` alone is not one)" if "default" in value_from else ""
+        return ("valueFrom",), f"has a `valueFrom` with no source{alone}", _output_hint(kind)
+    if len(sources) > 1:
+        listed = ", ".join(f"`{s}`" for s in sources)
+        return ("valueFrom",), f"has several `valueFrom` sources ({listed}); Argo requires exactly one", \
+            "keep one of them"
+    if kind in OUTPUT_NEEDS and sources[0] not in OUTPUT_NEEDS[kind]:
+        needs = " or ".join(f"`valueFrom.{s}`" for s in OUTPUT_NEEDS[kind])
+        return (("valueFrom", sources[0]), f"uses `valueFrom.{sources[0]}`, but a {kind} template's outputs "
+                                           f"need {needs}", _output_hint(kind))
+    return None
 
 
 def _output_hint(kind: Optional[str]) -> str:

@@ -130,12 +130,17 @@ def _io_clean(io, output: bool) -> bool:
 def _items_clean(items, output: bool) -> bool:
     for item in items:
         if type(item) is dict:
-            if output and item.get("globalName") is not None:
-                return False
             name = item.get("name")
             if type(name) is str and name not in _PLAIN_PARAM_NAMES and not _plain_param_name(name):
                 return False
+            if output and not _global_name_clean(item.get("globalName")):
+                return False
     return True
+
+
+def _global_name_clean(glob) -> bool:
+    """A `globalName` `_check_io` accepts: none, not a text, empty, a placeholder, or a valid name."""
+    return not (isinstance(glob, str) and glob) or bool(PARAMETER_TAG.search(glob)) or bool(PARAM_NAME.match(glob))
 
 
 def _check_io(base, io, direction, dynamic):
@@ -291,7 +296,7 @@ def check(document, context):
             for call in calls:
                 body = call.body
                 name = body.get("name")
-                if not _plain_field_name(name):
+                if (type(name) is not str or name not in _PLAIN_FIELD_NAMES) and not _plain_field_name(name):
                     if name is None:
                         if call.kind == "step":   # the schema reports tasks without a name
                             yield finding(call.path, "step has no `name`; Argo requires one on every step",
