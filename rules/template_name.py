@@ -278,7 +278,8 @@ def check(document, context):
         template = at.template
         if at.owner is None:          # a top-level template (inline ones have no name)
             name = template.get("name")
-            if not (_plain_field_name(name) or (isinstance(name, str) and _valid_field_name(name))):
+            if ((type(name) is not str or name not in _PLAIN_FIELD_NAMES) and not _plain_field_name(name)
+                    and not (isinstance(name, str) and _valid_field_name(name))):
                 if name is None:
                     yield finding(at.path, "template has no `name`; Argo requires one on every template",
                                   hint="add `name:`", on_key=True)

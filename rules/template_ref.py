@@ -27,7 +27,13 @@ _RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def check(document, context):
     index = context.index
-    calls = model.ref_calls(document)   # steps, tasks and their hooks, then the workflow's hooks
+    # The steps, tasks and their hooks, then the workflow's hooks, that have a templateRef:
+    # model.ref_calls, read from the document's memo first the way model's own accessors do
+    # (this rule asks it of every document, and most have none).
+    try:
+        calls = document.memo["ref_calls"]
+    except (AttributeError, KeyError, TypeError):
+        calls = model.ref_calls(document)
     if calls:
         resolved = _RESOLVED.get(index)
         if resolved is None:
