@@ -119,7 +119,7 @@ def _plain_param_name(name: str) -> bool:
 
 def _io_clean(io, output: bool) -> bool:
     """True when `_check_io` has nothing to report: every parameter and artifact
-    has a plain valid name (or none) and, in outputs, no `globalName`."""
+    has a plain valid name (or none) and, in outputs, a valid `globalName` (or none)."""
     items = io.get("parameters")
     if items and type(items) is list and not _items_clean(items, output):
         return False

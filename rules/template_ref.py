@@ -65,7 +65,6 @@ def _key(ref, namespace):
     return name, template, bool(ref.get("clusterScope")), namespace
 
 
-
 def _kind(cluster_scope) -> str:
     return _CWT if cluster_scope else _WT
 
