@@ -30,9 +30,9 @@ def check(document, context):
     # The steps, tasks and their hooks, then the workflow's hooks, that have a templateRef:
     # model.ref_calls, read from the document's memo first the way model's own accessors do
     # (this rule asks it of every document, and most have none).
-    try:
-        calls = document.memo["ref_calls"]
-    except (AttributeError, KeyError, TypeError):
+    memo = getattr(document, "memo", None)
+    calls = memo.get("ref_calls") if memo is not None else None
+    if calls is None:
         calls = model.ref_calls(document)
     if calls:
         resolved = _RESOLVED.get(index)

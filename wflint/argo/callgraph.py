@@ -404,12 +404,12 @@ class CallGraph:
 
 def graph_of(document, index=None) -> CallGraph:
     """The document's CallGraph, built once per document and index."""
-    try:
-        graphs = document.memo["callgraph"]
-    except KeyError:
-        graphs = document.memo["callgraph"] = []
-    except (AttributeError, TypeError):      # a stand-in document without a memo
+    memo = getattr(document, "memo", None)
+    if memo is None:        # a stand-in document without a memo
         return CallGraph(document, index)
+    graphs = memo.get("callgraph")      # (not a try: the first call for each document would raise)
+    if graphs is None:
+        graphs = memo["callgraph"] = []
     for graph in graphs:
         if graph.index is index:
             return graph
@@ -715,11 +715,13 @@ def _task_graph(at: model.TemplateAt) -> TaskGraph:
 def dags(document) -> List[model.TemplateAt]:
     """The DAG templates of a document, inline ones included (found once per
     document: several rules ask). The list is shared: do not change it."""
-    try:
-        return document.memo["dags"]
-    except (AttributeError, KeyError, TypeError):
-        return model._memo(document, "dags", lambda: [
-            at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)])
+    memo = getattr(document, "memo", None)
+    found = memo.get("dags") if memo is not None else None
+    if found is None:
+        found = [at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)]
+        if memo is not None:
+            memo["dags"] = found
+    return found
 
 
 # -- generic graph algorithms (iterative) ---------------------------------------
