@@ -148,18 +148,15 @@ def check(document, context):
     for hook in model.spec_hooks(document):
         yield from _check_holder(hook, names(), document, resolve)
 
-    for at in model.all_templates(document):
-        template = at.template
-        if "steps" not in template and "dag" not in template:
-            continue      # (most templates: no steps or tasks)
-        for calls in (model.steps(at), model.tasks(at)):
-            for call in calls:
-                body = call.body
-                template = body.get("template")
-                # (the most common case first: a template of this document, nothing else named)
-                if not (type(template) is str and template in known and "templateRef" not in body
-                        and "onExit" not in body) and not _quiet(body, known, resolve):
-                    yield from _check_holder(call, names(), document, resolve)
-                if "hooks" in body:
-                    for hook in model.hooks(call.path, body):
-                        yield from _check_holder(hook, names(), document, resolve, owner=call)
+    owner = None
+    for _, call in model.all_calls(document):    # every step and task, each followed by its hooks
+        if call.kind == "hook":
+            yield from _check_holder(call, names(), document, resolve, owner=owner)
+            continue
+        owner = call
+        body = call.body
+        template = body.get("template")
+        # (the most common case first: a template of this document, nothing else named)
+        if not (type(template) is str and template in known and "templateRef" not in body
+                and "onExit" not in body) and not _quiet(body, known, resolve):
+            yield from _check_holder(call, names(), document, resolve)
