@@ -34,7 +34,10 @@ EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "starts
 
 
 def check(document, context):
-    dags = [(at, model.tasks(at)) for at in callgraph.dags(document)]
+    dags = callgraph.dags(document)
+    if not dags:
+        return        # (most documents)
+    dags = [(at, model.tasks(at)) for at in dags]
     elsewhere = None
     for at, tasks in dags:
         names = {}
@@ -120,11 +123,11 @@ def _check_dag(at, tasks, names):
             continue
         if uses_depends is None:
             uses_depends = call
-        if is_dynamic(text):
+        if "{{" in text:      # (is_dynamic)
             continue
         tasks_named, plain = _operands(text)
-        if plain and _known_names(tasks_named, names):
-            continue      # no syntax error, known tasks, plain results: nothing below to report
+        if plain and names.keys() >= tasks_named:
+            continue      # no syntax error, known tasks, plain results, no keyword: nothing below to report
         me = _name(call)
         analysis = analyze(text)
         if analysis.error is not None:
@@ -192,23 +195,15 @@ def _name(call):
     return name if type(name) is str else None
 
 
-def _known_names(named, names) -> bool:
-    """Every name in ``named`` is a task of the DAG, and none is an expr-lang keyword:
-    nothing to report about them (told with two set operations)."""
-    try:
-        return names.keys() >= set(named) and EXPR_WORDS.isdisjoint(named)
-    except TypeError:       # a list or mapping among them: the long way
-        return False
-
-
 @functools.lru_cache(maxsize=8192)
 def _operands(text: str):
-    """(the tasks `depends` names, whether it parses and every result it asks for
-    is one that needs nothing of the task), once per expression."""
+    """(the tasks `depends` names, whether it parses, names no expr-lang keyword,
+    and every result it asks for is one that needs nothing of the task), once per expression."""
     analysis = analyze(text)
-    plain = analysis.error is None and all(
+    tasks = frozenset(ref.task for ref in analysis.refs)
+    plain = analysis.error is None and EXPR_WORDS.isdisjoint(tasks) and all(
         ref.result is None or (ref.result in RESULTS and ref.result not in ITEM_RESULTS) for ref in analysis.refs)
-    return frozenset(ref.task for ref in analysis.refs), plain
+    return tasks, plain
 
 
 def _result_problem(ref, me, names):
