@@ -1,5 +1,7 @@
 """DAG dependencies and depends expressions name tasks of the same DAG and parse."""
 
+import functools
+
 from wflint.argo import callgraph, model
 from wflint.lang.depends import ITEM_RESULTS, RESULTS, analyze, is_dynamic
 from wflint.finding import WARNING, finding
@@ -32,13 +34,16 @@ EXPR_WORDS = frozenset({"not", "in", "or", "and", "matches", "contains", "starts
 
 
 def check(document, context):
-    dags = [(at, list(model.tasks(at))) for at in callgraph.dags(document)]
+    dags = callgraph.dags(document)
+    if not dags:
+        return        # (most documents)
+    dags = [(at, model.tasks(at)) for at in dags]
     elsewhere = None
     for at, tasks in dags:
         names = {}
         for call in tasks:
-            name = call.name
-            if name and name not in names:
+            name = call.body.get("name")      # (Call.name, read directly: this runs for every task)
+            if type(name) is str and name and name not in names:
                 names[name] = call
         problems = list(_check_dag(at, tasks, names))
         for item in problems:
@@ -90,28 +95,40 @@ def _expr_word(path, field, name, span):
 
 def _check_dag(at, tasks, names):
     uses_depends = None        # the first task with a `depends`
+    uses_dependencies = False  # some task has a non-empty `dependencies`
     continue_on = []
     for call in tasks:
         body = call.body
         if "continueOn" in body:
             continue_on.append(call)
-        me = call.name
         # `dependencies: [a, b]`
         dependencies = body.get("dependencies")
-        if isinstance(dependencies, list):
-            for j, dep in enumerate(dependencies):
-                if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
-                    yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
-                elif isinstance(dep, str) and dep in EXPR_WORDS:
-                    yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
+        if isinstance(dependencies, list) and dependencies:
+            uses_dependencies = True
+            for dep in dependencies:     # (usually each a task of the DAG: nothing to report)
+                if type(dep) is not str or dep not in names or dep in EXPR_WORDS:
+                    break
+            else:
+                dependencies = ()
+            if dependencies:
+                me = _name(call)
+                for j, dep in enumerate(dependencies):
+                    if isinstance(dep, str) and dep not in names and not is_dynamic(dep):
+                        yield (call.path + ("dependencies", j), "dependencies", dep, None, me)
+                    elif isinstance(dep, str) and dep in EXPR_WORDS:
+                        yield _expr_word(call.path + ("dependencies", j), "dependencies", dep, None)
         # `depends: "a && b.Failed"`
         text = body.get("depends")
         if not isinstance(text, str) or text == "":
             continue
         if uses_depends is None:
             uses_depends = call
-        if is_dynamic(text):
+        if "{{" in text:      # (is_dynamic)
             continue
+        tasks_named, plain = _operands(text)
+        if plain and names.keys() >= tasks_named:
+            continue      # no syntax error, known tasks, plain results, no keyword: nothing below to report
+        me = _name(call)
         analysis = analyze(text)
         if analysis.error is not None:
             error = analysis.error
@@ -137,7 +154,7 @@ def _check_dag(at, tasks, names):
 
     if uses_depends is not None:
         # `depends` and `dependencies` in one DAG.
-        if any(model.as_list(call.body.get("dependencies")) for call in tasks):
+        if uses_dependencies:
             mixed = _mixed(tasks)
             if mixed is not None:
                 yield mixed
@@ -152,7 +169,7 @@ def _check_dag(at, tasks, names):
                                f"`{name}.Errored` in their `depends`")
 
     # `target: "a b"`: space-separated task names.
-    target = model.as_str(model.as_dict(at.template.get("dag")).get("target"))
+    target = model.as_str(at.template["dag"].get("target"))     # (a mapping: see callgraph.dags)
     if target:
         path = at.path + ("dag", "target")
         offset, empty = 0, False
@@ -170,6 +187,23 @@ def _check_dag(at, tasks, names):
                               hint="separate task names with exactly one space")
             elif piece not in names:
                 yield (path, "target", piece, (start, start + len(piece)), None)
+
+
+def _name(call):
+    """A task's name (Call.name), read directly."""
+    name = call.body.get("name")
+    return name if type(name) is str else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _operands(text: str):
+    """(the tasks `depends` names, whether it parses, names no expr-lang keyword,
+    and every result it asks for is one that needs nothing of the task), once per expression."""
+    analysis = analyze(text)
+    tasks = frozenset(ref.task for ref in analysis.refs)
+    plain = analysis.error is None and EXPR_WORDS.isdisjoint(tasks) and all(
+        ref.result is None or (ref.result in RESULTS and ref.result not in ITEM_RESULTS) for ref in analysis.refs)
+    return tasks, plain
 
 
 def _result_problem(ref, me, names):

@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Tuple
 
 from wflint.argo import callgraph, model
 from wflint import fix as fixes
-from wflint.finding import finding
+from wflint.finding import NodePath, finding
 from wflint.source.scalars import key_text
 from wflint.suggest import did_you_mean
 
@@ -33,7 +33,8 @@ OUTPUT_NEEDS = {
 class _Inputs:
     """A template's named input parameters and artifacts, worked out once per template."""
 
-    __slots__ = ("parameters", "artifacts", "declared", "declared_artifacts")
+    __slots__ = ("parameters", "artifacts", "declared", "declared_artifacts", "required", "required_artifacts",
+                 "enums")
 
     def __init__(self, template: Dict):
         inputs = template.get("inputs")
@@ -44,6 +45,20 @@ class _Inputs:
             self.parameters = self.artifacts = []
         self.declared = {p["name"]: p for _, p in self.parameters}
         self.declared_artifacts = {a["name"] for _, a in self.artifacts}
+        # What a caller must pass (for ``_quiet_call``): the parameters without a value of their own,
+        # the artifacts without a location that are not optional, and the parameters with an `enum`
+        # an argument's value is compared with.
+        self.required = {p["name"] for _, p in self.parameters if not _has_own_value(p)}
+        self.required_artifacts = {a["name"] for _, a in self.artifacts if not _located(a)}
+        self.enums = {name for name, p in self.declared.items() if _enum_list(p.get("enum"))}
+
+
+def _inputs(template: Dict, cache: Dict[int, _Inputs]) -> _Inputs:
+    """``_Inputs(template)``, once per template in ``cache`` (kept in the document's memo)."""
+    io = cache.get(id(template))
+    if io is None:
+        io = cache[id(template)] = _Inputs(template)
+    return io
 
 
 class Callee:
@@ -68,15 +83,7 @@ class Callee:
     def io(self) -> _Inputs:
         io = self._io
         if io is None:
-            cache = self._cache
-            if cache is None:
-                io = _Inputs(self.template)
-            else:
-                key = id(self.template)
-                io = cache.get(key)
-                if io is None:
-                    io = cache[key] = _Inputs(self.template)
-            self._io = io
+            io = self._io = _Inputs(self.template) if self._cache is None else _inputs(self.template, self._cache)
         return io
 
     def parameters(self) -> List[Tuple[int, Dict]]:
@@ -91,21 +98,41 @@ def check(document, context):
     graph = callgraph.graph_of(document, context.index if context is not None else None)
     cache = document.memoize(("parameter", "inputs"), dict)
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
-    uncertain = bool(model.as_dict(model.as_dict(spec.get("templateDefaults")).get("inputs")))
+    defaults = spec.get("templateDefaults")
+    uncertain = type(defaults) is dict and bool(model.as_dict(defaults.get("inputs")))
     options = getattr(context, "options", None) or {}
     undeclared = options.get("undeclared-arguments", True) is not False
 
-    yield from _spec_arguments(document, base, spec, context)
-    yield from _read_as_numbers(document, base, spec)
+    # Values YAML reads as numbers are looked for in the same walk, list by list: the workflow's
+    # arguments, then per template its inputs, its outputs and the arguments of each of its calls.
+    spec_arguments = spec.get("arguments")
+    given = _plain_arguments(spec_arguments)     # plain values: nothing for these two to find
+    if given is None or "workflowTemplateRef" in spec:
+        yield from _spec_arguments(document, base, spec, context)
+        if type(spec_arguments) is dict:
+            yield from _read_as_numbers(document, base + ("arguments", "parameters"),
+                                        spec_arguments.get("parameters"))
 
     of_call, own = graph.of_call, graph.own
     for at in model.all_templates(document):
-        if at.template.get("outputs") is not None:
+        template = at.template
+        inputs, outputs = template.get("inputs"), template.get("outputs")
+        if type(inputs) is dict and "parameters" in inputs:
+            yield from _read_as_numbers(document, at.path + ("inputs", "parameters"), inputs["parameters"])
+        if outputs is not None:
+            if type(outputs) is dict and "parameters" in outputs:
+                yield from _read_as_numbers(document, at.path + ("outputs", "parameters"), outputs["parameters"])
             yield from _outputs(at)
         for call in model.calls(at):
-            body = call.body
+            arguments = call.body.get("arguments")
+            # Most calls pass plain values to a template that declares them all: a look at the
+            # names tells, without the checks below (which find nothing then).
+            if _quiet_call(call, arguments, graph, cache, uncertain):
+                continue
+            if type(arguments) is dict:
+                yield from _read_as_numbers(document, call.path + ("arguments", "parameters"),
+                                            arguments.get("parameters"))
             label = None
-            arguments = body.get("arguments")
             # the named argument parameters, read once for the three checks of a call
             named = _named(arguments.get("parameters")) if type(arguments) is dict else []
             if named and call.kind != "hook":
@@ -127,16 +154,17 @@ def check(document, context):
     if spec.get("workflowTemplateRef") is not None:
         yield from _workflow_template_ref(document, context, base, spec)
         return
-    arguments = model.as_dict(spec.get("arguments"))
+    arguments = model.as_dict(spec_arguments)
     entrypoint = model.as_str(spec.get("entrypoint"))
-    if entrypoint and document.kind not in TEMPLATE_KINDS:
+    # (``given``: as for calls, most entrypoints take nothing the workflow does not pass)
+    if entrypoint and document.kind not in TEMPLATE_KINDS and not _quiet_root(entrypoint, given, own, cache):
         callee = _callee(graph.by_name(graph.own, "entrypoint", entrypoint, base + ("entrypoint",)), cache)
         if callee is not None:
             callee = callee.relabel(f"the entrypoint {callee.label}")
             yield from _supplied(base + ("entrypoint",), arguments, callee, "the workflow",
                                  "the workflow's `arguments.parameters`", "error")
     on_exit = model.as_str(spec.get("onExit"))
-    if on_exit:
+    if on_exit and not _quiet_root(on_exit, given, own, cache):
         callee = _callee(graph.by_name(graph.own, "onExit", on_exit, base + ("onExit",)), cache)
         if callee is not None:
             callee = callee.relabel(f"the exit handler {callee.label}")
@@ -161,6 +189,103 @@ def _workflow_template_ref(document, context, base, spec):
     at = base + ("entrypoint",) if "entrypoint" in spec else base + ("workflowTemplateRef",)
     yield from _supplied(at, arguments, callee, "the workflow",
                          "the workflow's `arguments.parameters` (merged with the template's)", "error")
+
+
+# -- the calls with nothing to report, told cheaply -----------------------------
+
+
+def _plain_arguments(arguments) -> Optional[Tuple[set, set]]:
+    """The names of the parameters and artifacts ``arguments`` passes, when
+    every parameter has a text `value` and no `valueFrom`, `enum` or
+    `default`: then the argument checks find nothing (nor does
+    ``_read_as_numbers``), and what is left to check is only which names are
+    passed. None when a parameter needs the full checks."""
+    if type(arguments) is not dict:
+        return _NOTHING_GIVEN if arguments is None else None
+    names = set()
+    parameters = arguments.get("parameters")
+    if parameters:
+        if type(parameters) is not list:
+            return None
+        for item in parameters:
+            if type(item) is dict:
+                # (a value YAML may have read as a number, or a `default`, is for ``_read_as_numbers``)
+                if type(item.get("value")) is not str or "valueFrom" in item or "enum" in item or "default" in item:
+                    return None
+                name = item.get("name")
+                if type(name) is str:
+                    names.add(name)
+    artifacts = arguments.get("artifacts")
+    if not artifacts:
+        return names, _NO_NAMES
+    if type(artifacts) is not list:
+        return None
+    return names, {item["name"] for item in artifacts if type(item) is dict and type(item.get("name")) is str}
+
+
+_NO_NAMES: frozenset = frozenset()
+_NOTHING_GIVEN = (_NO_NAMES, _NO_NAMES)
+
+
+def _quiet_call(call, arguments, graph, cache, uncertain) -> bool:
+    """True when a step, task or hook certainly has nothing to report: plain
+    argument values (``_plain_arguments``), and either no callee whose inputs
+    count (``uncertain``, or none known statically) or one that declares every
+    name passed, has no `enum` on them, and gets every input it needs.
+    Anything else takes the full checks."""
+    given = _NOTHING_GIVEN if arguments is None else _plain_arguments(arguments)
+    if given is None:
+        return False
+    if uncertain:
+        return True
+    # The callee, by Argo's precedence (CallGraph.callee): `inline`, `templateRef`, `template`.
+    body = call.body
+    inline = body.get("inline") if "inline" in body else None
+    if inline is not None:
+        if type(inline) is not dict:
+            return False
+        template = inline
+    elif "templateRef" in body:
+        target = graph.of_call("callee", graph.own, call)
+        if target is None or target.template is None:
+            return True       # not found, or known only at run time: nothing more to check
+        template = target.template
+    else:
+        name = body.get("template")
+        if not isinstance(name, str) or "{{" in name:
+            return True       # no callee known before run time
+        found = graph.own.by_name.get(name)
+        if found is None:
+            return True       # unknown-template reports it
+        template = found[1]
+    return _passes(_inputs(template, cache), given)
+
+
+def _passes(io: _Inputs, given: Tuple[set, set]) -> bool:
+    parameters, artifacts = given
+    if io.required and not io.required <= parameters:
+        return False
+    if io.required_artifacts and not io.required_artifacts <= artifacts:
+        return False
+    if parameters:
+        if not io.enums.isdisjoint(parameters):
+            return False
+        # every name passed is declared (a `{{...}}` name cannot be judged: it passes too)
+        declared = io.declared
+        if not all(name in declared or "{{" in name for name in parameters):
+            return False
+    return not artifacts or all(name in io.declared_artifacts or "{{" in name for name in artifacts)
+
+
+def _quiet_root(name: str, given, own, cache) -> bool:
+    """The same for the workflow's entrypoint or exit handler (only what it must be given counts)."""
+    if given is None or "{{" in name:
+        return False
+    found = own.by_name.get(name)
+    if found is None:
+        return True       # not found: nothing to check (unknown-template reports it)
+    io = _inputs(found[1], cache)
+    return io.required <= given[0] and io.required_artifacts <= given[1]
 
 
 # -- callees ------------------------------------------------------------------
@@ -249,7 +374,7 @@ def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, 
     given_artifacts = {a["name"] for _, a in _named(arguments.get("artifacts"))}
     for _, artifact in callee.artifacts():
         name = artifact["name"]
-        if artifact.get("optional") is True or any(artifact.get(k) is not None for k in LOCATIONS):
+        if _located(artifact):
             continue
         if name not in given_artifacts:
             yield finding(where, f"{caller} does not supply input artifact `{name}` of {callee.label}, "
@@ -257,6 +382,16 @@ def _supplied(where, arguments: Dict, callee: Callee, caller: str, source: str, 
                           hint=f"pass `{name}` in {source} (with `from:` or a location), "
                                "or mark the input `optional: true`",
                           severity=severity)
+
+
+def _located(artifact: Dict) -> bool:
+    """An input artifact the caller need not pass: `optional`, or with a location of its own."""
+    return artifact.get("optional") is True or any(artifact.get(k) is not None for k in LOCATIONS)
+
+
+def _enum_list(enum) -> bool:
+    """An `enum` an argument's value is compared with (``_unknown_arguments``)."""
+    return bool(enum) and type(enum) is list
 
 
 def _has_own_value(param: Dict) -> bool:
@@ -450,39 +585,41 @@ def _argument_value_from(at, value_from: Dict, what: str, caller: Optional[str])
 def _outputs(at):
     outputs = model.as_dict(at.template.get("outputs"))
     kind = model.template_type(at.template)
-    label = f"template `{at.name}`" if at.name else "the inline template"
     for i, param in _named(outputs.get("parameters")):
-        path = at.path + ("outputs", "parameters", i)
-        name = param["name"]
-        what = f"output parameter `{name}` of {label}"
-        value, value_from = param.get("value"), param.get("valueFrom")
-        if value is not None and value_from is not None:
-            yield finding(path + ("valueFrom",), f"{what} has both `value` and `valueFrom`; Argo requires one",
-                          hint="remove one of the two", on_key=True)
-            continue
-        if value is not None:
-            continue
-        if value_from is None:
-            yield finding(path + ("name",), f"{what} has neither `value` nor `valueFrom`",
-                          hint=_output_hint(kind))
-            continue
-        if not isinstance(value_from, dict):
-            continue
-        sources = [k for k in OUTPUT_SOURCES
-                   if (value_from.get(k) is not None if k == "supplied" else value_from.get(k) not in (None, ""))]
-        if not sources:
-            alone = " (a `default` alone is not one)" if "default" in value_from else ""
-            yield finding(path + ("valueFrom",), f"{what} has a `valueFrom` with no source{alone}",
-                          hint=_output_hint(kind), on_key=True)
-        elif len(sources) > 1:
-            listed = ", ".join(f"`{s}`" for s in sources)
-            yield finding(path + ("valueFrom",), f"{what} has several `valueFrom` sources ({listed}); "
-                                                 "Argo requires exactly one", hint="keep one of them", on_key=True)
-        elif kind in OUTPUT_NEEDS and sources[0] not in OUTPUT_NEEDS[kind]:
-            needs = " or ".join(f"`valueFrom.{s}`" for s in OUTPUT_NEEDS[kind])
-            yield finding(path + ("valueFrom", sources[0]),
-                          f"{what} uses `valueFrom.{sources[0]}`, but a {kind} template's outputs need {needs}",
-                          hint=_output_hint(kind), on_key=True)
+        problem = _output_problem(param, kind)
+        if problem is not None:     # (the path and the label only for a finding)
+            tail, what, hint = problem
+            label = f"template `{at.name}`" if at.name else "the inline template"
+            yield finding(at.path + ("outputs", "parameters", i) + tail,
+                          f"output parameter `{param['name']}` of {label} {what}", hint=hint,
+                          on_key=tail != ("name",))
+
+
+def _output_problem(param: Dict, kind: Optional[str]) -> Optional[Tuple[NodePath, str, str]]:
+    """(path below the parameter, what is wrong, hint) for an output parameter, or None."""
+    value, value_from = param.get("value"), param.get("valueFrom")
+    if value is not None and value_from is not None:
+        return ("valueFrom",), "has both `value` and `valueFrom`; Argo requires one", "remove one of the two"
+    if value is not None:
+        return None
+    if value_from is None:
+        return ("name",), "has neither `value` nor `valueFrom`", _output_hint(kind)
+    if not isinstance(value_from, dict):
+        return None
+    sources = [k for k in OUTPUT_SOURCES
+               if (value_from.get(k) is not None if k == "supplied" else value_from.get(k) not in (None, ""))]
+    if not sources:
+        alone = " (a `default` alone is not one)" if "default" in value_from else ""
+        return ("valueFrom",), f"has a `valueFrom` with no source{alone}", _output_hint(kind)
+    if len(sources) > 1:
+        listed = ", ".join(f"`{s}`" for s in sources)
+        return ("valueFrom",), f"has several `valueFrom` sources ({listed}); Argo requires exactly one", \
+            "keep one of them"
+    if kind in OUTPUT_NEEDS and sources[0] not in OUTPUT_NEEDS[kind]:
+        needs = " or ".join(f"`valueFrom.{s}`" for s in OUTPUT_NEEDS[kind])
+        return (("valueFrom", sources[0]), f"uses `valueFrom.{sources[0]}`, but a {kind} template's outputs "
+                                           f"need {needs}", _output_hint(kind))
+    return None
 
 
 def _output_hint(kind: Optional[str]) -> str:
@@ -500,45 +637,30 @@ def _output_hint(kind: Optional[str]) -> str:
 # -- values YAML reads as numbers or booleans -----------------------------------
 
 
-def _read_as_numbers(document, base, spec):
+def _read_as_numbers(document, path, items):
     """A parameter `value`, `default` or `enum` item written unquoted that YAML
     reads as a number or boolean Argo then passes in another form: `1.10` is
     the number 1.1 and reaches the template as `1.1`, `yes` as `true`, `0755`
-    as `493`. Quoting it keeps the text as written."""
-    for path, items in _parameter_lists(document, base, spec):
-        for i, item in enumerate(items):
-            if type(item) is not dict:
-                continue
-            value, default, enum = item.get("value"), item.get("default"), item.get("enum")
-            if isinstance(value, _SCALARS):
-                yield from _changed_by_yaml(document, path + (i, "value"), value)
-            if isinstance(default, _SCALARS):
-                yield from _changed_by_yaml(document, path + (i, "default"), default)
-            if type(enum) is list:
-                for j, v in enumerate(enum):
-                    if isinstance(v, _SCALARS):
-                        yield from _changed_by_yaml(document, path + (i, "enum", j), v)
+    as `493`. Quoting it keeps the text as written. ``items``: one parameter
+    list, at ``path``."""
+    if type(items) is not list:
+        return
+    for i, item in enumerate(items):
+        if type(item) is not dict:
+            continue
+        value = item.get("value")
+        if value is not None and type(value) is not str and isinstance(value, _SCALARS):
+            yield from _changed_by_yaml(document, path + (i, "value"), value)
+        if "default" in item and isinstance(item["default"], _SCALARS):
+            yield from _changed_by_yaml(document, path + (i, "default"), item["default"])
+        enum = item.get("enum") if "enum" in item else None
+        if type(enum) is list:
+            for j, v in enumerate(enum):
+                if isinstance(v, _SCALARS):
+                    yield from _changed_by_yaml(document, path + (i, "enum", j), v)
 
 
 _SCALARS = (bool, int, float)   # what YAML may have read from a text meant as a string
-
-
-def _parameter_lists(document, base, spec):
-    """(path, list) of every parameter list: the workflow's arguments, then per
-    template its inputs, its outputs and the arguments of each of its calls."""
-    arguments = spec.get("arguments")
-    if type(arguments) is dict and type(arguments.get("parameters")) is list:
-        yield base + ("arguments", "parameters"), arguments["parameters"]
-    for at in model.all_templates(document):
-        template = at.template
-        for part in ("inputs", "outputs"):
-            holder = template.get(part)
-            if type(holder) is dict and type(holder.get("parameters")) is list:
-                yield at.path + (part, "parameters"), holder["parameters"]
-        for call in model.calls(at):
-            arguments = call.body.get("arguments")
-            if type(arguments) is dict and type(arguments.get("parameters")) is list:
-                yield call.path + ("arguments", "parameters"), arguments["parameters"]
 
 
 def _changed_by_yaml(document, path, value):

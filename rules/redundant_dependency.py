@@ -15,8 +15,9 @@ def check(document, context):
         graph = callgraph.task_graph(at)
         if len(graph) < 3:
             continue
-        names = graph.names
-        for j, i, k in graph.implied():
+        implied = graph.implied()
+        names = graph.names if implied else None
+        for j, i, k in implied:
             path, span = graph.where(i, names[j])
             yield finding(path, f"task `{names[i]}` waits for `{names[j]}`, which it already waits for through "
                                 f"`{names[k]}`: the dependency changes nothing",

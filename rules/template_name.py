@@ -83,22 +83,64 @@ def _valid_field_name(name: str) -> bool:
     return "{{" not in name and len(name) <= FIELD_MAX and FIELD_NAME.match(name) is not None
 
 
+# Names seen to need no check, kept for the whole run: the same few names (`main`, `step-1`,
+# `message`) come back in document after document, and a set look-up is cheaper than the
+# regular expression. Both tests are pure; the sets are emptied when they grow large.
+_PLAIN_FIELD_NAMES: set = set()     # `_valid_field_name`, and not led by a digit (see `_check_dag_digits`)
+_PLAIN_PARAM_NAMES: set = set()     # no tag, and PARAM_NAME matches
+_KEEP = 50_000
+
+
+def _plain_field_name(name) -> bool:
+    """A template, step or task name with nothing to report, nor a leading digit."""
+    try:
+        if name in _PLAIN_FIELD_NAMES:
+            return True
+    except TypeError:       # a list or mapping where the name belongs
+        return False
+    if not (isinstance(name, str) and _valid_field_name(name) and not name[:1].isdigit()):
+        return False
+    if len(_PLAIN_FIELD_NAMES) >= _KEEP:
+        _PLAIN_FIELD_NAMES.clear()
+    _PLAIN_FIELD_NAMES.add(name)
+    return True
+
+
+def _plain_param_name(name: str) -> bool:
+    if name in _PLAIN_PARAM_NAMES:
+        return True
+    if "{{" in name or PARAM_NAME.match(name) is None:
+        return False
+    if len(_PLAIN_PARAM_NAMES) >= _KEEP:
+        _PLAIN_PARAM_NAMES.clear()
+    _PLAIN_PARAM_NAMES.add(name)
+    return True
+
+
 def _io_clean(io, output: bool) -> bool:
     """True when `_check_io` has nothing to report: every parameter and artifact
-    has a plain valid name (or none) and, in outputs, no `globalName`."""
-    for kind in ("parameters", "artifacts"):
-        items = io.get(kind)
-        if not items or not isinstance(items, list):
-            continue
-        for item in items:
-            if not isinstance(item, dict):
-                continue
-            if output and item.get("globalName") is not None:
-                return False
+    has a plain valid name (or none) and, in outputs, a valid `globalName` (or none)."""
+    items = io.get("parameters")
+    if items and type(items) is list and not _items_clean(items, output):
+        return False
+    items = io.get("artifacts")
+    return not (items and type(items) is list and not _items_clean(items, output))
+
+
+def _items_clean(items, output: bool) -> bool:
+    for item in items:
+        if type(item) is dict:
             name = item.get("name")
-            if isinstance(name, str) and ("{{" in name or PARAM_NAME.match(name) is None):
+            if type(name) is str and name not in _PLAIN_PARAM_NAMES and not _plain_param_name(name):
+                return False
+            if output and not _global_name_clean(item.get("globalName")):
                 return False
     return True
+
+
+def _global_name_clean(glob) -> bool:
+    """A `globalName` `_check_io` accepts: none, not a text, empty, a placeholder, or a valid name."""
+    return not (isinstance(glob, str) and glob) or bool(PARAMETER_TAG.search(glob)) or bool(PARAM_NAME.match(glob))
 
 
 def _check_io(base, io, direction, dynamic):
@@ -117,7 +159,7 @@ def _check_io(base, io, direction, dynamic):
             if glob is None and isinstance(name, str) and "{{" not in name and PARAM_NAME.match(name):
                 continue              # a valid name: nothing to report
             path = base + (kind, i)
-            if isinstance(name, str):   # missing names are the schema's to report
+            if isinstance(name, str) and not _plain_param_name(name):   # (missing names are the schema's)
                 yield from _check_param_name(path + ("name",), name, f"{direction} {noun}", dynamic)
             if direction == "output" and isinstance(glob, str) and glob and not PARAMETER_TAG.search(glob):
                 if not PARAM_NAME.match(glob):
@@ -167,6 +209,20 @@ def _check_metadata(document, data):
                           hint="add `name:` under `metadata`", on_key=True, severity=WARNING)
 
 
+def _metadata_clean(kind: str, metadata) -> bool:
+    """True when `_check_metadata` has nothing to report (the usual case, told without it)."""
+    if type(metadata) is not dict:
+        return False
+    name = metadata.get("name")
+    if type(name) is str and name:
+        limit = OBJECT_LIMITS.get(kind)
+        return not limit or len(name) * 4 <= limit or len(name.encode("utf-8")) <= limit
+    if kind in ("Workflow", "CronWorkflow"):
+        generate = metadata.get("generateName")
+        return type(generate) is str and generate != ""
+    return kind not in ("WorkflowTemplate", "ClusterWorkflowTemplate")
+
+
 def _starts_with_digit(name) -> bool:
     return isinstance(name, str) and name[:1].isdigit()
 
@@ -207,49 +263,59 @@ def _check_dag_digits(at):
 
 def check(document, context):
     data = model.as_dict(document.data)
-    yield from _check_metadata(document, data)
+    metadata = data.get("metadata")
+    if not _metadata_clean(document.kind, metadata):
+        yield from _check_metadata(document, data)
 
     base, spec = model.spec(document)
-    yield from _check_io(base + ("arguments",), model.as_dict(spec.get("arguments")), "workflow argument",
-                         dynamic=False)
+    arguments = spec.get("arguments")
+    if arguments and isinstance(arguments, dict) and not _io_clean(arguments, False):
+        yield from _check_io(base + ("arguments",), arguments, "workflow argument", dynamic=False)
 
-    for at in model.templates(document):
-        name = at.template.get("name")
-        if isinstance(name, str) and _valid_field_name(name):
-            continue
-        if name is None:
-            yield finding(at.path, "template has no `name`; Argo requires one on every template",
-                          hint="add `name:`", on_key=True)
-        elif isinstance(name, str):
-            yield from _check_field_name(at.path + ("name",), name, "template", dynamic=False)
-
+    # Each test is first made cheaply on names seen before (`_plain_field_name`, `_io_clean`):
+    # the full checks run only where there may be something to report.
     for at in model.all_templates(document):
         template = at.template
+        if at.owner is None:          # a top-level template (inline ones have no name)
+            name = template.get("name")
+            if ((type(name) is not str or name not in _PLAIN_FIELD_NAMES) and not _plain_field_name(name)
+                    and not (isinstance(name, str) and _valid_field_name(name))):
+                if name is None:
+                    yield finding(at.path, "template has no `name`; Argo requires one on every template",
+                                  hint="add `name:`", on_key=True)
+                elif isinstance(name, str):
+                    yield from _check_field_name(at.path + ("name",), name, "template", dynamic=False)
         io = template.get("inputs")
         if io and isinstance(io, dict) and not _io_clean(io, False):
             yield from _check_io(at.path + ("inputs",), io, "input", dynamic=False)
         io = template.get("outputs")
         if io and isinstance(io, dict) and not _io_clean(io, True):
             yield from _check_io(at.path + ("outputs",), io, "output", dynamic=True)
-        for calls in (model.steps(at), model.tasks(at)):
+        digits = False      # a task name led by a digit (`_check_dag_digits`)
+        # (a template without `steps` or `dag`, most of them, has no steps or tasks to look at)
+        for calls in (model.steps(at), model.tasks(at)) if "steps" in template or "dag" in template else ():
             for call in calls:
                 body = call.body
                 name = body.get("name")
-                if name is None:
-                    if call.kind == "step":   # the schema reports tasks without a name
-                        yield finding(call.path, "step has no `name`; Argo requires one on every step",
-                                      hint="add `name:`", on_key=True)
-                elif isinstance(name, str) and not _valid_field_name(name):
-                    what = "step" if call.kind == "step" else "DAG task"
-                    yield from _check_field_name(call.path + ("name",), name, what, dynamic=True)
+                if (type(name) is not str or name not in _PLAIN_FIELD_NAMES) and not _plain_field_name(name):
+                    if name is None:
+                        if call.kind == "step":   # the schema reports tasks without a name
+                            yield finding(call.path, "step has no `name`; Argo requires one on every step",
+                                          hint="add `name:`", on_key=True)
+                    elif isinstance(name, str):
+                        digits = digits or name[:1].isdigit()
+                        if not _valid_field_name(name):
+                            what = "step" if call.kind == "step" else "DAG task"
+                            yield from _check_field_name(call.path + ("name",), name, what, dynamic=True)
                 io = body.get("arguments")
                 if io and isinstance(io, dict) and not _io_clean(io, False):
                     yield from _check_io(call.path + ("arguments",), io, "argument", dynamic=True)
-        if template.get("dag") is not None:
+        if digits and template.get("dag") is not None:
             yield from _check_dag_digits(at)
-        container_set = model.as_dict(template.get("containerSet"))
-        for i, container in enumerate(model.as_list(container_set.get("containers"))):
-            name = model.as_dict(container).get("name")
-            if isinstance(name, str):
-                yield from _check_field_name(at.path + ("containerSet", "containers", i, "name"), name,
-                                             "containerSet container", dynamic=True)
+        container_set = template.get("containerSet")
+        if container_set is not None:
+            for i, container in enumerate(model.as_list(model.as_dict(container_set).get("containers"))):
+                name = model.as_dict(container).get("name")
+                if isinstance(name, str) and not _plain_field_name(name):
+                    yield from _check_field_name(at.path + ("containerSet", "containers", i, "name"), name,
+                                                 "containerSet container", dynamic=True)

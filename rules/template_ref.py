@@ -2,6 +2,8 @@
 ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
+import weakref
+
 from wflint.argo import callgraph, model
 from wflint.finding import INFO, WARNING, finding
 from wflint.argo.index import is_dynamic, lookup_namespace
@@ -17,13 +19,50 @@ DECLARE_HINT = ("if it lives outside this project (another repository, a Helm re
                 "declare it in .wflint.yaml under `templates:` or give a stub file under `stubs:`")
 
 
+# The templateRefs seen to resolve, per index (which does not change once rules run):
+# (name, template, clusterScope, namespace) -> True. Many workflows name the same few
+# templates; each is looked up once.
+_RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def check(document, context):
     index = context.index
-    for call in model.ref_calls(document):   # steps, tasks and their hooks, then the workflow's hooks
-        yield from _template_ref(document, index, call.path + ("templateRef",), call.body["templateRef"])
+    # The steps, tasks and their hooks, then the workflow's hooks, that have a templateRef:
+    # model.ref_calls, read from the document's memo first the way model's own accessors do
+    # (this rule asks it of every document, and most have none).
+    memo = getattr(document, "memo", None)
+    calls = memo.get("ref_calls") if memo is not None else None
+    if calls is None:
+        calls = model.ref_calls(document)
+    if calls:
+        resolved = _RESOLVED.get(index)
+        if resolved is None:
+            resolved = _RESOLVED[index] = {}
+        namespace = lookup_namespace(document)
+    for call in calls:
+        ref = call.body["templateRef"]
+        key = _key(ref, namespace)
+        if key is not None and key in resolved:
+            continue
+        found = False
+        for item in _template_ref(document, index, call.path + ("templateRef",), ref):
+            found = True
+            yield item
+        if key is not None and not found:
+            resolved[key] = True
     base, spec = model.spec(document)
     if "workflowTemplateRef" in spec:
         yield from _workflow_template_ref(document, index, base, spec)
+
+
+def _key(ref, namespace):
+    """What `_template_ref`'s verdict depends on, or None when it is not simply a name and a template."""
+    if type(ref) is not dict:
+        return None
+    name, template = ref.get("name"), ref.get("template")
+    if type(name) is not str or type(template) is not str:
+        return None
+    return name, template, bool(ref.get("clusterScope")), namespace
 
 
 def _kind(cluster_scope) -> str:

@@ -81,15 +81,39 @@ def _check_holder(call, names, document, resolve, owner=None):
                        tail=" (Argo does not check it: the exit handler fails when it runs)")
 
 
+def _quiet(body, known, resolve) -> bool:
+    """True when `_check_holder` has nothing to say about a step or task (the
+    usual case, told without building its label): a `template` that names a
+    template here, or a `templateRef` or `inline` alone, and an `onExit`, if
+    any, that names a template here."""
+    template = body.get("template")
+    if isinstance(template, str) and template:
+        if "templateRef" in body or not (template in known or not resolve or _dynamic(template)):
+            return False
+    elif not ("templateRef" in body or "inline" in body):
+        return False
+    if "onExit" not in body:
+        return True
+    on_exit = body["onExit"]
+    return not (resolve and isinstance(on_exit, str) and on_exit and not _dynamic(on_exit) and on_exit not in known)
+
+
 def check(document, context):
-    data = model.as_dict(document.data)
     base, spec = model.spec(document)
-    top = model.as_dict(data.get("spec"))
-    holder = top.get("workflowSpec") if document.kind == "CronWorkflow" else data.get("spec")
-    if not isinstance(holder, dict):
-        return    # the schema reports a missing or malformed spec
-    names = model.template_names(document)
-    tops = list(model.templates(document))
+    if not spec:          # (a spec with keys is a mapping: no need to look)
+        data = model.as_dict(document.data)
+        top = model.as_dict(data.get("spec"))
+        holder = top.get("workflowSpec") if document.kind == "CronWorkflow" else data.get("spec")
+        if not isinstance(holder, dict):
+            return    # the schema reports a missing or malformed spec
+    tops = model.templates(document)
+    # The names templates can be called by (the first template of each name); ``names()``, the
+    # list for messages, is made only for a finding.
+    known = callgraph.graph_of(document, context.index).own.by_name
+
+    def names():
+        return document.memoize(("unknown-template", "names"), lambda: model.template_names(document))
+
     by_ref = "workflowTemplateRef" in spec
     # With a workflowTemplateRef, entrypoint, onExit and hooks name templates of the
     # referenced WorkflowTemplate, which lives in another document.
@@ -105,35 +129,34 @@ def check(document, context):
     entrypoint = spec.get("entrypoint")
     if runnable and not by_ref and (entrypoint is None or entrypoint == ""):
         path = base + ("entrypoint",) if "entrypoint" in spec else base
-        suggestion = f"add `entrypoint: {names[0]}` (the template to start with)" if names else \
+        suggestion = f"add `entrypoint: {names()[0]}` (the template to start with)" if names() else \
             "add `entrypoint:` naming the template to start with"
         yield finding(path, f"{document.kind} has no `entrypoint`; Argo requires one to know which template to run",
                       hint=suggestion, on_key=True)
     # (a runnable document without templates is reported once, above)
     checkable = resolve and (bool(tops) or not runnable)
-    graph = callgraph.graph_of(document, context.index)
+    # (a name neither known nor built from placeholders: what CallGraph.by_name calls "unknown")
     if isinstance(entrypoint, str) and entrypoint and checkable:
-        if graph.by_name(graph.own, "entrypoint", entrypoint, base + ("entrypoint",)).missing == "unknown":
-            yield _missing(entrypoint, "`entrypoint` names", names, document, path=base + ("entrypoint",))
+        if entrypoint not in known and not _dynamic(entrypoint):
+            yield _missing(entrypoint, "`entrypoint` names", names(), document, path=base + ("entrypoint",))
 
     on_exit = spec.get("onExit")
     if isinstance(on_exit, str) and on_exit and checkable:
-        if graph.by_name(graph.own, "onExit", on_exit, base + ("onExit",)).missing == "unknown":
-            yield _missing(on_exit, "`onExit` names", names, document, path=base + ("onExit",))
+        if on_exit not in known and not _dynamic(on_exit):
+            yield _missing(on_exit, "`onExit` names", names(), document, path=base + ("onExit",))
 
     for hook in model.spec_hooks(document):
-        yield from _check_holder(hook, names, document, resolve)
+        yield from _check_holder(hook, names(), document, resolve)
 
-    known = set(names)
-    for at in model.all_templates(document):
-        for calls in (model.steps(at), model.tasks(at)):
-            for call in calls:
-                body = call.body
-                template = body.get("template")
-                # The common case: a plain name of a template here, nothing else to check.
-                if not (isinstance(template, str) and template and "templateRef" not in body
-                        and "onExit" not in body and (template in known or not resolve or _dynamic(template))):
-                    yield from _check_holder(call, names, document, resolve)
-                if "hooks" in body:
-                    for hook in model.hooks(call.path, body):
-                        yield from _check_holder(hook, names, document, resolve, owner=call)
+    owner = None
+    for _, call in model.all_calls(document):    # every step and task, each followed by its hooks
+        if call.kind == "hook":
+            yield from _check_holder(call, names(), document, resolve, owner=owner)
+            continue
+        owner = call
+        body = call.body
+        template = body.get("template")
+        # (the most common case first: a template of this document, nothing else named)
+        if not (type(template) is str and template in known and "templateRef" not in body
+                and "onExit" not in body) and not _quiet(body, known, resolve):
+            yield from _check_holder(call, names(), document, resolve)

@@ -1,5 +1,7 @@
 """Every template of a Workflow is run from the entrypoint, `onExit` or a hook."""
 
+import itertools
+
 from wflint.argo import callgraph, model
 from wflint.finding import finding
 
@@ -18,11 +20,10 @@ def check(document, context):
     entrypoint = graph.spec.get("entrypoint")
     if not isinstance(entrypoint, str) or entrypoint not in graph.own.by_name:
         return      # unknown-template reports it; every template might be the one meant
-    if _dynamic_calls(document):
-        return      # a template named at run time could be any of them
-    for at in graph.unreachable():
-        if not at.name:
-            continue
+    unused = [at for at in graph.unreachable() if at.name]
+    if not unused or _dynamic_calls(document):
+        return      # (dynamic calls: a template named at run time could be any of them)
+    for at in unused:
         yield finding(at.path + ("name",), f"template `{at.name}` is never run: it is not the entrypoint, "
                                            "`onExit` or a hook's, and nothing they run calls it",
                       hint="remove it, or call it from a step or task; templates meant to be shared belong "
@@ -31,9 +32,8 @@ def check(document, context):
 
 def _dynamic_calls(document) -> bool:
     """Does a step, task or hook name its template (or onExit) at run time?"""
-    calls = [call for _, call in model.all_calls(document)] + list(model.spec_hooks(document))
-    for call in calls:
-        for key in ("template", "onExit"):
-            if callgraph.dynamic(call.body.get(key)):
-                return True
+    for call in itertools.chain((call for _, call in model.all_calls(document)), model.spec_hooks(document)):
+        body = call.body
+        if callgraph.dynamic(body.get("template")) or callgraph.dynamic(body.get("onExit")):
+            return True
     return callgraph.dynamic(model.spec(document)[1].get("onExit"))

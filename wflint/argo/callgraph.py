@@ -69,10 +69,11 @@ class Holder:
         self.label = label            # None for the checked document; "WorkflowTemplate `lib`" otherwise
         self.ordered = templates      # (path in the holder, template), in file order
         self.by_name: Dict[str, Tuple[NodePath, Dict]] = {}
-        for path, template in templates:
-            name = as_str(template.get("name"))
-            if name and name not in self.by_name:
-                self.by_name[name] = (path, template)
+        by_name = self.by_name
+        for item in templates:
+            name = item[1].get("name")
+            if type(name) is str and name and name not in by_name:
+                by_name[name] = item
 
     @property
     def own(self) -> bool:
@@ -87,7 +88,7 @@ def _entry_templates(entry) -> List[Tuple[NodePath, Dict]]:
             if isinstance(t, dict)]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)   # (not frozen: a frozen dataclass is slow to build, and many are)
 class Target:
     """What a call (or a root) runs.
 
@@ -404,9 +405,11 @@ class CallGraph:
 def graph_of(document, index=None) -> CallGraph:
     """The document's CallGraph, built once per document and index."""
     memo = getattr(document, "memo", None)
-    if memo is None:
+    if memo is None:        # a stand-in document without a memo
         return CallGraph(document, index)
-    graphs = memo.setdefault("callgraph", [])
+    graphs = memo.get("callgraph")      # (not a try: the first call for each document would raise)
+    if graphs is None:
+        graphs = memo["callgraph"] = []
     for graph in graphs:
         if graph.index is index:
             return graph
@@ -539,8 +542,8 @@ class TaskGraph:
         intermediate task's condition is a plain conjunction (`a && b`, or
         `dependencies`), so a failed or omitted j stops the chain as surely as
         the direct dependency. Empty when the DAG has a cycle."""
-        if self.topological()[1]:
-            return []
+        if all(len(targets) < 2 for targets in self.deps) or self.topological()[1]:
+            return []     # (a task that waits for one task only cannot wait for it twice)
         plain = [_plain(call) for call in self.calls]
         order = _kahn_order(self)
         ancestors = [0] * len(self.calls)      # bit sets, through plain tasks only
@@ -676,13 +679,16 @@ def _kahn_order(graph: TaskGraph) -> List[int]:
 def task_dependencies(call: model.Call, index: Dict[str, int]) -> Set[int]:
     """The tasks (node numbers) a task waits for, as Argo reads them:
     `depends` when set, else `dependencies`. Unknown and dynamic names are skipped."""
-    depends = call.body.get("depends")
+    body = call.body
+    depends = body.get("depends")
     if isinstance(depends, str) and depends != "":
         if _depends_dynamic(depends):
             return set()
         return {index[ref.task] for ref in references(depends) if ref.task in index}
-    return {index[dep] for dep in model.as_list(call.body.get("dependencies"))
-            if isinstance(dep, str) and dep in index}
+    dependencies = body.get("dependencies")
+    if not dependencies or type(dependencies) is not list:
+        return set()
+    return {index[dep] for dep in dependencies if isinstance(dep, str) and dep in index}
 
 
 def task_graph(at: model.TemplateAt) -> TaskGraph:
@@ -694,8 +700,8 @@ def _task_graph(at: model.TemplateAt) -> TaskGraph:
     index: Dict[str, int] = {}
     calls: List[model.Call] = []
     for call in model.tasks(at):
-        name = call.name
-        if name and not dynamic(name) and name not in index:
+        name = call.body.get("name")      # (Call.name, read directly)
+        if type(name) is str and name and "{{" not in name and name not in index:
             index[name] = len(calls)
             calls.append(call)
     deps = [task_dependencies(call, index) for call in calls]
@@ -707,8 +713,15 @@ def _task_graph(at: model.TemplateAt) -> TaskGraph:
 
 
 def dags(document) -> List[model.TemplateAt]:
-    """The DAG templates of a document, inline ones included."""
-    return [at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)]
+    """The DAG templates of a document, inline ones included (found once per
+    document: several rules ask). The list is shared: do not change it."""
+    memo = getattr(document, "memo", None)
+    found = memo.get("dags") if memo is not None else None
+    if found is None:
+        found = [at for at in model.all_templates(document) if isinstance(at.template.get("dag"), dict)]
+        if memo is not None:
+            memo["dags"] = found
+    return found
 
 
 # -- generic graph algorithms (iterative) ---------------------------------------
