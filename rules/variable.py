@@ -41,6 +41,8 @@ class _Checker:
         base, spec = doc.base, doc.spec
         top_names = [at.name for at in model.templates(self.document)]
         for at in model.all_templates(self.document):
+            if _nothing_to_check(at.template):
+                continue      # (most templates: no tag, no condition, no brace-less expression)
             position = at.path[len(base) + 1]
             top = top_names[position] if isinstance(position, int) and position < len(top_names) else None
             yield from self._template(TemplateScope(doc, at, top))
@@ -187,6 +189,8 @@ class _Checker:
             yield from self._walk(value, path, body)
             return
         for member in ts.steps.order:
+            if _nothing_to_check(member.body):
+                continue      # (nor in an inline template it holds, which is skipped as well)
             place = Place(self.doc, ts, STEP, checked=True, member=member)
             self.call_places[member.path] = place
             yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
@@ -198,6 +202,8 @@ class _Checker:
             return
         dag = as_dict(dag)
         for member in ts.dag.order:
+            if _nothing_to_check(member.body):
+                continue      # (nor in an inline template it holds, which is skipped as well)
             place = Place(self.doc, ts, TASK, checked=True, member=member)
             self.call_places[member.path] = place
             yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
@@ -529,6 +535,33 @@ _TEMPLATE_FIELDS = {"steps": _Checker._steps, "dag": _Checker._dag, "outputs": _
                     "resource": _Checker._resource, "http": _Checker._http}
 _CALL_FIELDS = {"when": _Checker._when, "arguments": _Checker._arguments, "hooks": _Checker._call_hooks}
 _HOOK_FIELDS = {"expression": _Checker._bare, "arguments": _Checker._arguments}
+
+
+# Fields checked even when they hold no tag: conditions and brace-less expressions.
+_CHECKED_KEYS = frozenset({"when", "expression", "fromExpression", "successCondition"})
+
+
+def _nothing_to_check(node) -> bool:
+    """No string under ``node`` holds `{{` and no mapping has a field
+    checked without one: nothing there can yield a finding. A plain walk
+    that stops at the first hit, far cheaper than the scopes and paths the
+    checks build (most templates hold nothing to check)."""
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            if not _CHECKED_KEYS.isdisjoint(node):
+                return False
+            node = node.values()
+        for value in node:
+            kind = type(value)
+            if kind is str:
+                if "{{" in value:
+                    return False
+            elif kind is dict or kind is list:
+                push(value)
+    return True
 
 
 def _strict(place: Place) -> Place:

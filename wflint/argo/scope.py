@@ -228,7 +228,7 @@ class DocScope:
             self.default_inputs = bool(as_dict(defaults.get("inputs")))
 
         self._producers: Dict[int, Tuple[Dict, Producer]] = {}
-        self._producers_ready = False
+        self._first_labels: Optional[Dict[int, Tuple[Dict, str]]] = None
         self._ref_spec = ref_spec
         # the rest is computed on first use (see __getattr__)
 
@@ -263,38 +263,58 @@ class DocScope:
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def callee(self, call: Dict) -> Producer:
-        """What a step/task calling ``call`` exposes (before its loop)."""
+    def _target(self, call: Dict) -> Optional[Tuple[Dict, str]]:
+        """The template ``call`` runs and its label in messages, or None when not known."""
         graph = self.graph
         target = graph.callee(graph.own, (), call)
         if target is None:
-            return UNKNOWN
+            return None
         if target.how == "inline":
-            return self._producer(target.template, "the inline template")
+            return target.template, "the inline template"
         if target.how == "templateRef":
             ref = target.ref
             label = f"`{ref.get('name')}/{ref.get('template')}`"
             if target.missing == "opaque":
                 # declared in the config by name only: known, with nothing inside
-                return self._producer({"name": target.name}, label)
-            return self._producer(target.template, label) if target.found else UNKNOWN
-        return self._producer(target.template, f"`{target.name}`") if target.found else UNKNOWN
+                return {"name": target.name}, label
+            return (target.template, label) if target.found else None
+        return (target.template, f"`{target.name}`") if target.found else None
+
+    def callee(self, call: Dict) -> Producer:
+        """What a step/task calling ``call`` exposes (before its loop)."""
+        found = self._target(call)
+        return UNKNOWN if found is None else self._producer(*found)
 
     def member_producer(self, call: Dict) -> Producer:
-        """``callee(call)`` for a step or task, computed when first needed. The
-        producer of a template is cached with the label of the first call that
-        reached it, so the calls are first registered in document order."""
-        if not self._producers_ready:
-            self._producers_ready = True
+        """``callee(call)`` for a step or task, computed when first needed. Its
+        ``label`` is that of whichever call first asked: messages name the
+        template with ``member_label`` instead."""
+        return self.callee(call)
+
+    def member_label(self, call: Dict, producer: Producer) -> str:
+        """How messages name the template a step or task ``call`` runs: as the
+        first call in document order that reaches it does (a template reached
+        both by name and through `templateRef` has one name throughout).
+        Worked out only when a message needs it."""
+        if self._first_labels is None:
+            first: Dict[int, Tuple[Dict, str]] = {}
             for at in model.all_templates(self.document):
                 ttype = model.template_type(at.template)
                 if ttype == "steps":
-                    for call_at in model.steps(at):
-                        self.callee(call_at.body)
+                    calls = model.steps(at)
                 elif ttype == "dag":
-                    for call_at in model.tasks(at):
-                        self.callee(call_at.body)
-        return self.callee(call)
+                    calls = model.tasks(at)
+                else:
+                    continue
+                for call_at in calls:
+                    found = self._target(call_at.body)
+                    if found is not None and id(found[0]) not in first:
+                        first[id(found[0])] = found    # (the template is kept, so its id stays its own)
+            self._first_labels = first
+        found = self._target(call)
+        if found is None:
+            return producer.label
+        return self._first_labels.get(id(found[0]), found)[1]
 
     def _producer(self, template: Dict, label: str) -> Producer:
         cached = self._producers.get(id(template))
@@ -665,12 +685,12 @@ class Place:
 
     def _resolve(self, parts: Sequence[str], expression: bool) -> Optional[Miss]:
         root = parts[0]
-        handler = getattr(self, "_r_" + root, None) if root in ROOTS else None
+        handler = _RESOLVERS.get(root)
         if handler is None:
             if self.section == HTTP and root in HTTP_ROOTS:
                 return None
             return self._unknown_root(parts, expression)
-        return handler(list(parts[1:]), expression)
+        return handler(self, list(parts[1:]), expression)
 
     def rejected_here(self, key: str) -> bool:
         """Whether Argo's validator checks a simple tag with this key here."""
@@ -1005,6 +1025,9 @@ class Place:
                     rejected=self.strict_tasks or status,
                     hint=f"make `{here.name}` depend on `{member.name}`")
 
+    def _label(self, member: Member, producer: Producer) -> str:
+        return self.doc.member_label(member.body, producer)
+
     def _attribute(self, member: Member, attr, expression, root, noun) -> Optional[Miss]:
         producer = member.producer
         ref = f"{root}.{member.name}"
@@ -1016,12 +1039,12 @@ class Place:
             return self._leaf(attr[1:], f"{ref}.{head}", expression)
         if head == "ip":
             if producer.known and not producer.daemon:
-                return Miss(f"`{ref}.ip` is only set for daemon templates; {producer.label} is not "
+                return Miss(f"`{ref}.ip` is only set for daemon templates; {self._label(member, producer)} is not "
                             f"`daemon: true`", rejected=True)
             return self._leaf(attr[1:], f"{ref}.ip", expression)
         if head == "exitCode":
             if producer.known and not producer.result:
-                return Miss(f"{noun} `{member.name}` runs {producer.label}, which has no exit code of "
+                return Miss(f"{noun} `{member.name}` runs {self._label(member, producer)}, which has no exit code of "
                             f"its own", rejected=True)
             return self._leaf(attr[1:], f"{ref}.exitCode", expression)
         if head != "outputs":
@@ -1032,7 +1055,7 @@ class Place:
         kind = out[0]
         if kind == "result":
             if producer.known and not producer.result:
-                return Miss(f"{noun} `{member.name}` runs {producer.label}, which produces no "
+                return Miss(f"{noun} `{member.name}` runs {self._label(member, producer)}, which produces no "
                             f"`outputs.result` (only container, script, data, http and plugin templates do)",
                             rejected=True, hint="declare an output parameter in it and read that")
             return self._leaf(out[1:], f"{ref}.outputs.result", expression)
@@ -1055,7 +1078,7 @@ class Place:
         declared = producer.parameters if kind == "parameters" else producer.artifacts
         if name in declared:
             return None
-        return Miss(f"{producer.label} (run by {noun} `{member.name}`) has no output {kind[:-1]} "
+        return Miss(f"{self._label(member, producer)} (run by {noun} `{member.name}`) has no output {kind[:-1]} "
                     f"`{name}`{_mean(name, declared)}", rejected=True,
                     hint=f"declare `{name}` under its `outputs.{kind}`")
 
@@ -1166,6 +1189,10 @@ class Place:
             mean = f"; did you mean `cronworkflow.{match}`?" if match else ""
             return Miss(f"`cronworkflow.{rest[0]}` is not a variable{mean}")
         return None
+
+
+# root -> Place._r_<root>, the method that resolves variables under it
+_RESOLVERS = {root: getattr(Place, "_r_" + root) for root in ROOTS if hasattr(Place, "_r_" + root)}
 
 
 def _metadata_hint(head: str, key: str) -> str:
