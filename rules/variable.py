@@ -39,12 +39,12 @@ class _Checker:
     def run(self) -> Iterator:
         doc = self.doc
         base, spec = doc.base, doc.spec
-        top_names = [at.name for at in model.templates(self.document)]
+        top_level = model.templates(self.document)
         for at in model.all_templates(self.document):
             if _nothing_to_check(at.template):
                 continue      # (most templates: no tag, no condition, no brace-less expression)
             position = at.path[len(base) + 1]
-            top = top_names[position] if isinstance(position, int) and position < len(top_names) else None
+            top = top_level[position].name if isinstance(position, int) and position < len(top_level) else None
             yield from self._template(TemplateScope(doc, at, top))
         yield from self._spec(base, spec)
         if self.document.kind == "CronWorkflow":
@@ -58,12 +58,17 @@ class _Checker:
         of the *calling* workflow; one reached through `workflowTemplateRef`
         of the merged arguments."""
         doc = self.doc
-        if doc.template_kind or doc.any_parameters:
+        if doc.template_kind:
+            return
+        calls = model.ref_calls(self.document)
+        if not calls and doc.referenced is None:
+            return            # (most documents: nothing read from elsewhere)
+        if doc.any_parameters:
             return
         self._uses_cache: Dict[int, Tuple[Dict, frozenset]] = {}
-        self._direct_uses: Dict[int, Tuple[Dict, frozenset]] = {}
+        self._direct_uses = _reads_cache(doc.index)
         graph = doc.graph
-        for call in model.ref_calls(self.document):
+        for call in calls:
             ref = call.body.get("templateRef")
             if ref is None:
                 continue
@@ -189,8 +194,6 @@ class _Checker:
             yield from self._walk(value, path, body)
             return
         for member in ts.steps.order:
-            if _nothing_to_check(member.body):
-                continue      # (nor in an inline template it holds, which is skipped as well)
             place = Place(self.doc, ts, STEP, checked=True, member=member)
             self.call_places[member.path] = place
             yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
@@ -202,8 +205,6 @@ class _Checker:
             return
         dag = as_dict(dag)
         for member in ts.dag.order:
-            if _nothing_to_check(member.body):
-                continue      # (nor in an inline template it holds, which is skipped as well)
             place = Place(self.doc, ts, TASK, checked=True, member=member)
             self.call_places[member.path] = place
             yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
@@ -562,6 +563,14 @@ def _nothing_to_check(node) -> bool:
             elif kind is dict or kind is list:
                 push(value)
     return True
+
+
+def _reads_cache(index) -> Dict[int, Tuple[Dict, frozenset]]:
+    """``_Checker._reads`` of each template (kept with it, so that its id stays
+    its own), shared by every document of the run: many workflows reference
+    the same WorkflowTemplates. It depends on the template alone."""
+    cached = getattr(index, "_cached", None)
+    return {} if cached is None else cached(("variable", "reads"), dict)
 
 
 def _strict(place: Place) -> Place:

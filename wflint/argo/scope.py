@@ -209,14 +209,6 @@ class DocScope:
             self.ref_unknown = referenced is None
         self.referenced = referenced
         ref_spec = referenced.spec if referenced is not None else {}
-
-        arguments = as_dict(spec.get("arguments"))
-        params, dyn = _names(arguments.get("parameters"))
-        ref_params, ref_dyn = _names(as_dict(ref_spec.get("arguments")).get("parameters"))
-        self.parameters = params | ref_params
-        self.any_parameters = self.template_kind or self.ref_unknown or dyn or ref_dyn
-        self.has_parameters = bool(self.parameters) or self.any_parameters
-
         self.loose_metadata = self.template_kind or self.ref_unknown
 
         defaults = spec.get("templateDefaults")
@@ -259,6 +251,13 @@ class DocScope:
         self.labels, self.annotations = labels, annotations
         self.scheduled = (self.kind == "CronWorkflow" or self.template_kind
                           or SCHEDULED_ANNOTATION in annotations or self.ref_unknown)
+
+    def _parameters(self) -> None:
+        params, dyn = _names(as_dict(self.spec.get("arguments")).get("parameters"))
+        ref_params, ref_dyn = _names(as_dict(self._ref_spec.get("arguments")).get("parameters"))
+        self.parameters = params | ref_params
+        self.any_parameters = self.template_kind or self.ref_unknown or dyn or ref_dyn
+        self.has_parameters = bool(self.parameters) or self.any_parameters
 
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
@@ -378,6 +377,7 @@ class DocScope:
 
 
 DocScope._LAZY = {
+    **dict.fromkeys(("parameters", "any_parameters", "has_parameters"), DocScope._parameters),
     **dict.fromkeys(("labels", "annotations", "scheduled"), DocScope._metadata_keys),
     "priority": DocScope._priority,
     **dict.fromkeys(("global_parameters", "any_global_parameters", "global_artifacts", "any_global_artifacts"),
@@ -514,19 +514,35 @@ class TemplateScope:
 class Member:
     """A step or task: its name, position and what it exposes."""
 
-    __slots__ = ("name", "path", "body", "group", "position", "loop", "leaked", "_doc", "_producer")
+    __slots__ = ("name", "path", "body", "group", "position", "_loop", "_leaked", "_steps", "_doc", "_producer")
 
     def __init__(self, name: str, path: tuple, body: Dict, doc: "DocScope", group: int = 0, position: int = 0,
-                 loop: Loop = NO_LOOP, leaked: Loop = NO_LOOP):
+                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps: "StepsIndex" = None):
         self.name = name
         self.path = path
         self.body = body
         self.group = group          # steps: group index
         self.position = position    # steps: index in the group; tasks: index in the DAG
-        self.loop = loop
-        self.leaked = leaked        # steps: loop keys Argo's validator carries over from earlier steps
+        self._loop = loop           # None: worked out when first asked (most strings never ask)
+        self._leaked = leaked       # None: ask ``steps``, which works out every step's
+        self._steps = steps
         self._doc = doc
         self._producer: Optional[Producer] = None
+
+    @property
+    def loop(self) -> Loop:
+        """The `item` its loop gives."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = loop_info(self.body)
+        return loop
+
+    @property
+    def leaked(self) -> Loop:
+        """Steps: loop keys Argo's validator carries over from earlier steps."""
+        if self._leaked is None:
+            self._steps._leaks()
+        return self._leaked
 
     @property
     def producer(self) -> Producer:
@@ -581,27 +597,32 @@ class StepsIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
+        last = None
+        for call in model.steps(at):
+            name = as_str(call.body.get("name"))
+            position = last.position + 1 if last is not None and last.group == call.group else 0
+            last = Member(name or "", call.path, call.body, doc, call.group, position, leaked=None, steps=self)
+            self.order.append(last)
+            if name and name not in self.members:
+                self.members[name] = last
+        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+
+    def _leaks(self) -> None:
+        """Each step's ``leaked``: the loop keys of the steps before it."""
         keys: Set[str] = set()
         any_keys = maps = False
         leaked = _NO_LEAK     # Loop is frozen: one object serves until a loop adds to it
-        for call in model.steps(at):
-            name = as_str(call.body.get("name"))
-            loop = loop_info(call.body)
-            last = self.order[-1] if self.order else None
-            position = last.position + 1 if last is not None and last.group == call.group else 0
+        for member in self.order:
             if leaked is None:
                 leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
-            member = Member(name or "", call.path, call.body, doc, call.group, position, loop, leaked)
-            self.order.append(member)
-            if name and name not in self.members:
-                self.members[name] = member
+            member._leaked = leaked
+            loop = member.loop
             if loop is not NO_LOOP:
                 if loop.kind == "withParam":
                     any_keys = True
                 keys |= loop.keys
                 maps = maps or loop.maps or loop.lists
                 leaked = None
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
@@ -618,8 +639,7 @@ class DagIndex:
         self.order: List[Member] = []
         for i, call in enumerate(model.tasks(at)):
             name = as_str(call.body.get("name")) or ""
-            loop = loop_info(call.body)
-            member = Member(name, call.path, call.body, doc, 0, i, loop)
+            member = Member(name, call.path, call.body, doc, 0, i)
             self.order.append(member)
             if name and name not in self.members:
                 self.members[name] = member
