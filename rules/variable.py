@@ -37,6 +37,12 @@ class _Checker:
     # -- the document --------------------------------------------------------
 
     def run(self) -> Iterator:
+        if not _nothing_to_check(as_dict(as_dict(self.document.data).get("spec"))):
+            yield from self._own()
+        yield from self._referenced_parameters()
+
+    def _own(self) -> Iterator:
+        """The document's own strings: its templates, the rest of its spec, a CronWorkflow's fields."""
         doc = self.doc
         base, spec = doc.base, doc.spec
         top_level = model.templates(self.document)
@@ -49,7 +55,6 @@ class _Checker:
         yield from self._spec(base, spec)
         if self.document.kind == "CronWorkflow":
             yield from self._cron()
-        yield from self._referenced_parameters()
 
     # -- workflow parameters read by templates of other documents ---------------
 
