@@ -358,10 +358,10 @@ class _Checker:
                 self._string(node, path, place)
                 continue
             for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
-                if isinstance(value, str):
+                if value.__class__ is str:      # (the common case first: a plain string)
                     if "{{" in value:
                         push((value, path + (key,)))
-                elif isinstance(value, (dict, list)):
+                elif isinstance(value, _CONTAINERS) or (isinstance(value, str) and "{{" in value):
                     push((value, path + (key,)))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
@@ -553,6 +553,7 @@ _HOOK_FIELDS = {"expression": _Checker._bare, "arguments": _Checker._arguments}
 
 # Fields checked even when they hold no tag: conditions and brace-less expressions.
 _CHECKED_KEYS = frozenset({"when", "expression", "fromExpression", "successCondition"})
+_CONTAINERS = (dict, list)
 
 
 def _nothing_to_check(node) -> bool:
@@ -564,17 +565,18 @@ def _nothing_to_check(node) -> bool:
     pop, push = stack.pop, stack.append
     while stack:
         node = pop()
-        if type(node) is dict:
+        if isinstance(node, dict):
             if not _CHECKED_KEYS.isdisjoint(node):
                 return False
             node = node.values()
         for value in node:
-            kind = type(value)
-            if kind is str:
+            if value.__class__ is str:      # (the common case first: a plain string)
                 if "{{" in value:
                     return False
-            elif kind is dict or kind is list:
+            elif isinstance(value, _CONTAINERS):
                 push(value)
+            elif isinstance(value, str) and "{{" in value:
+                return False
     return True
 
 
