@@ -343,26 +343,29 @@ class _Checker:
 
     def _walk(self, node, path, place: Place) -> None:
         """Every string under ``node`` that holds a tag (depth first, last child
-        first; nodes that hold nothing to check are never stacked)."""
+        first; nodes that hold nothing to check are never stacked). A stacked
+        node comes with its parent's entry and its key, and its path is
+        spelled out only for a string that holds a tag: most containers hold none."""
         if isinstance(node, str):
             if "{{" in node:
                 self._string(node, path, place)
             return
-        if not isinstance(node, (dict, list)):
+        if not isinstance(node, _CONTAINERS):
             return
-        stack = [(node, path)]
+        stack = [(node, None, path)]        # (node, parent entry, key); the root: (node, None, its path)
         push, pop = stack.append, stack.pop
         while stack:
-            node, path = pop()
+            entry = pop()
+            node = entry[0]
             if isinstance(node, str):
-                self._string(node, path, place)
+                self._string(node, _path_of(entry), place)
                 continue
             for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
                 if value.__class__ is str:      # (the common case first: a plain string)
                     if "{{" in value:
-                        push((value, path + (key,)))
+                        push((value, entry, key))
                 elif isinstance(value, _CONTAINERS) or (isinstance(value, str) and "{{" in value):
-                    push((value, path + (key,)))
+                    push((value, entry, key))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
                 in_when: bool = False) -> None:
@@ -578,6 +581,16 @@ def _nothing_to_check(node) -> bool:
             elif isinstance(value, str) and "{{" in value:
                 return False
     return True
+
+
+def _path_of(entry) -> tuple:
+    """The path of a ``_Checker._walk`` stack entry."""
+    keys = []
+    while entry[1] is not None:
+        keys.append(entry[2])
+        entry = entry[1]
+    keys.reverse()
+    return entry[2] + tuple(keys)
 
 
 def _reads_cache(index) -> Dict[int, Tuple[Dict, frozenset]]:
