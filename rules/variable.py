@@ -41,6 +41,10 @@ class _Checker:
         # The findings, in order. The checks add to it rather than yield: a generator per field and
         # string, nested five deep, cost more than the checks themselves.
         self.found: List = []
+        # Strings whose tags are all `workflow.*` variables that resolve: they resolve in any place of the
+        # document (what `workflow.*` means does not depend on the template or step, `workflow.failures`
+        # aside), so another copy (a parameter passed to every step) is not checked again.
+        self.resolved_anywhere = set()
 
     def _report(self, path, message: str, **details) -> None:
         self.found.append(finding(path, message, **details))
@@ -369,7 +373,10 @@ class _Checker:
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
                 in_when: bool = False) -> None:
+        if text in self.resolved_anywhere:
+            return
         scan = tags.scan(text)
+        anywhere = scan.unclosed is None      # so far, each tag resolves wherever it is in the document
         if scan.unclosed is not None:
             self._report(path, "`{{` is never closed: Argo cannot substitute this string",
                          hint="close the tag with `}}`; a literal `{{` cannot be escaped",
@@ -378,9 +385,12 @@ class _Checker:
         first = True
         for tag in scan.tags:
             if tag.nested:
+                anywhere = False
                 continue          # its key depends on the inner tag's value
             here = strict_first if (first and strict_first is not None) else place
             first = False
+            if anywhere and not (tag.kind == tags.SIMPLE and _global(tag.key)):
+                anywhere = False
             if tag.spaced_expression:
                 self._report(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
                                    f"`=` it is a simple tag that never resolves and stays in the text",
@@ -411,6 +421,8 @@ class _Checker:
                              severity=ERROR if here.rejected_here(key) else WARNING)
                 continue
             miss = here.resolve(key.split("."))
+            if miss is not None:
+                anywhere = False
             if in_when and _root(key) not in ROOTS and (miss is None or miss.severity == INFO):
                 self.found.append(_literal_in_when(path, tag, miss))
                 continue
@@ -428,6 +440,8 @@ class _Checker:
                 self._report(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
                              span=(tag.key_start, tag.key_end), severity=severity,
                              fix=_rename_fix(path, text, tag, miss))
+        if anywhere:
+            self.resolved_anywhere.add(text)
 
     def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> None:
         error = expr.check(source)
@@ -581,6 +595,13 @@ def _nothing_to_check(node) -> bool:
             elif isinstance(value, str) and "{{" in value:
                 return False
     return True
+
+
+def _global(key: str) -> bool:
+    """A simple tag's key whose meaning depends on the document alone: `workflow.X...`, but
+    `workflow.failures` (set for exit handlers) and anything written as an expression."""
+    return (key.startswith("workflow.") and not key.startswith("workflow.failures")
+            and not _looks_like_expression(key))
 
 
 def _path_of(entry) -> tuple:
