@@ -279,10 +279,10 @@ class _Checker:
             handler = handlers.get(key)
             if handler is not None:
                 handler(self, value, path + (key,), place)
-            elif isinstance(value, str):
+            elif value.__class__ is str or isinstance(value, str):
                 if "{{" in value:
                     self._string(value, path + (key,), place)
-            elif isinstance(value, (dict, list)):
+            elif isinstance(value, _CONTAINERS):
                 self._walk(value, path + (key,), place)
 
     def _arguments(self, arguments, path, place: Place) -> None:

@@ -605,7 +605,11 @@ class StepsIndex:
             self.order.append(last)
             if name and name not in self.members:
                 self.members[name] = last
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+
+    @_lazy
+    def dynamic(self):
+        """A test for the names of steps written with tags, or None (most templates)."""
+        return _dynamic_pattern([m.name for m in self.order])
 
     def _leaks(self) -> None:
         """Each step's ``leaked``: the loop keys of the steps before it."""
@@ -644,7 +648,11 @@ class DagIndex:
             if name and name not in self.members:
                 self.members[name] = member
         self.at = at
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+
+    @_lazy
+    def dynamic(self):
+        """A test for the names of tasks written with tags, or None (most templates)."""
+        return _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
@@ -666,7 +674,7 @@ BODY, OUTPUTS, METRICS, STEP, TASK, TARGET, SPEC, RETRY, CRON, HTTP, SPEC_METRIC
     "body", "outputs", "metrics", "step", "task", "target", "spec", "retry", "cron", "http", "spec-metrics")
 
 
-@dataclass
+@dataclass(slots=True)
 class Place:
     doc: DocScope
     template: Optional[TemplateScope]
