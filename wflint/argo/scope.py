@@ -262,27 +262,36 @@ class DocScope:
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def _target(self, call: Dict) -> Optional[Tuple[Dict, str]]:
-        """The template ``call`` runs and its label in messages, or None when not known."""
+    def _target(self, call: Dict):
+        """The template ``call`` runs and the call graph's Target, or None when not known."""
         graph = self.graph
         target = graph.callee(graph.own, (), call)
         if target is None:
             return None
+        if target.how == "templateRef" and target.missing == "opaque":
+            return {"name": target.name}, target     # declared in the config by name only: nothing inside
+        return (target.template, target) if target.found else None
+
+    @staticmethod
+    def _label(target) -> str:
+        """How messages name the template a call graph Target reaches."""
         if target.how == "inline":
-            return target.template, "the inline template"
+            return "the inline template"
         if target.how == "templateRef":
             ref = target.ref
-            label = f"`{ref.get('name')}/{ref.get('template')}`"
-            if target.missing == "opaque":
-                # declared in the config by name only: known, with nothing inside
-                return {"name": target.name}, label
-            return (target.template, label) if target.found else None
-        return (target.template, f"`{target.name}`") if target.found else None
+            return f"`{ref.get('name')}/{ref.get('template')}`"
+        return f"`{target.name}`"
 
     def callee(self, call: Dict) -> Producer:
         """What a step/task calling ``call`` exposes (before its loop)."""
         found = self._target(call)
-        return UNKNOWN if found is None else self._producer(*found)
+        if found is None:
+            return UNKNOWN
+        template, target = found
+        cached = self._producers.get(id(template))
+        if cached is None:
+            cached = self._producers[id(template)] = (template, producer_of(template, self._label(target)))
+        return cached[1]
 
     def member_producer(self, call: Dict) -> Producer:
         """``callee(call)`` for a step or task, computed when first needed. Its
@@ -308,19 +317,14 @@ class DocScope:
                 for call_at in calls:
                     found = self._target(call_at.body)
                     if found is not None and id(found[0]) not in first:
-                        first[id(found[0])] = found    # (the template is kept, so its id stays its own)
+                        # (the template is kept, so that its id stays its own)
+                        first[id(found[0])] = (found[0], self._label(found[1]))
             self._first_labels = first
         found = self._target(call)
         if found is None:
             return producer.label
-        return self._first_labels.get(id(found[0]), found)[1]
-
-    def _producer(self, template: Dict, label: str) -> Producer:
-        cached = self._producers.get(id(template))
-        if cached is None:
-            cached = (template, producer_of(template, label))
-            self._producers[id(template)] = cached
-        return cached[1]
+        kept = self._first_labels.get(id(found[0]))
+        return kept[1] if kept is not None else self._label(found[1])
 
     # -- global outputs ----------------------------------------------------
 
