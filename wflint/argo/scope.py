@@ -94,13 +94,15 @@ def _mean(word: str, candidates) -> str:
 def _names(items, key: str = "name") -> Tuple[Set[str], bool]:
     """Names of a list of named things, and whether some name is templated."""
     names, dynamic = set(), False
-    for item in as_list(items):
-        name = as_str(as_dict(item).get(key))
-        if name is None:
-            continue
-        if "{{" in name:
-            dynamic = True
-        names.add(name)
+    if not isinstance(items, list):
+        return names, dynamic
+    for item in items:
+        if isinstance(item, dict):
+            name = item.get(key)
+            if isinstance(name, str):
+                if "{{" in name:
+                    dynamic = True
+                names.add(name)
     return names, dynamic
 
 
