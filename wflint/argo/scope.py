@@ -603,14 +603,19 @@ class StepsIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
-        last = None
+        members, append = self.members, self.order.append
+        group, position = None, 0
         for call in model.steps(at):
-            name = as_str(call.body.get("name"))
-            position = last.position + 1 if last is not None and last.group == call.group else 0
-            last = Member(name or "", call.path, call.body, doc, call.group, position, leaked=None, steps=self)
-            self.order.append(last)
-            if name and name not in self.members:
-                self.members[name] = last
+            body = call.body
+            name = body.get("name")
+            if not isinstance(name, str):
+                name = ""
+            position = position + 1 if call.group == group else 0
+            group = call.group
+            member = Member(name, call.path, body, doc, group, position, None, None, self)
+            append(member)
+            if name and name not in members:
+                members[name] = member
 
     @_lazy
     def dynamic(self):
@@ -647,12 +652,16 @@ class DagIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
+        members, append = self.members, self.order.append
         for i, call in enumerate(model.tasks(at)):
-            name = as_str(call.body.get("name")) or ""
-            member = Member(name, call.path, call.body, doc, 0, i)
-            self.order.append(member)
-            if name and name not in self.members:
-                self.members[name] = member
+            body = call.body
+            name = body.get("name")
+            if not isinstance(name, str):
+                name = ""
+            member = Member(name, call.path, body, doc, 0, i)
+            append(member)
+            if name and name not in members:
+                members[name] = member
         self.at = at
 
     @_lazy
