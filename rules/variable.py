@@ -89,7 +89,9 @@ class _Checker:
             ref = call.body.get("templateRef")
             if ref is None:
                 continue
-            target = graph.resolve_ref(ref, call.path + ("templateRef",))
+            target = graph.of_call("callee", graph.own, call)    # (kept on the Call: other rules ask it too)
+            if target is None or target.how != "templateRef":      # an inline template goes first
+                target = graph.resolve_ref(ref, call.path + ("templateRef",))
             if not target.found:
                 continue   # not found, dynamic, or declared by name only (nothing known inside)
             ref = as_dict(ref)

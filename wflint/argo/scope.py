@@ -264,10 +264,12 @@ class DocScope:
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def _target(self, call: Dict):
-        """The template ``call`` runs and the call graph's Target, or None when not known."""
+    def _target(self, call: Dict, at: Optional[model.Call] = None):
+        """The template ``call`` (the body of ``at``, when given) runs and the
+        call graph's Target, or None when not known. With ``at``, the answer
+        the graph keeps on the Call (other rules ask it too)."""
         graph = self.graph
-        target = graph.callee(graph.own, (), call)
+        target = graph.callee(graph.own, (), call) if at is None else graph.of_call("callee", graph.own, at)
         if target is None:
             return None
         if target.how == "templateRef" and target.missing == "opaque":
@@ -284,9 +286,9 @@ class DocScope:
             return f"`{ref.get('name')}/{ref.get('template')}`"
         return f"`{target.name}`"
 
-    def callee(self, call: Dict) -> Producer:
-        """What a step/task calling ``call`` exposes (before its loop)."""
-        found = self._target(call)
+    def callee(self, call: Dict, at: Optional[model.Call] = None) -> Producer:
+        """What a step/task calling ``call`` (the body of ``at``, when given) exposes (before its loop)."""
+        found = self._target(call, at)
         if found is None:
             return UNKNOWN
         template, target = found
@@ -295,34 +297,34 @@ class DocScope:
             cached = self._producers[id(template)] = (template, producer_of(template, self._label(target)))
         return cached[1]
 
-    def member_producer(self, call: Dict) -> Producer:
-        """``callee(call)`` for a step or task, computed when first needed. Its
+    def member_producer(self, call: Dict, at: Optional[model.Call] = None) -> Producer:
+        """``callee(call, at)`` for a step or task, computed when first needed. Its
         ``label`` is that of whichever call first asked: messages name the
         template with ``member_label`` instead."""
-        return self.callee(call)
+        return self.callee(call, at)
 
-    def member_label(self, call: Dict, producer: Producer) -> str:
+    def member_label(self, call: Dict, producer: Producer, at: Optional[model.Call] = None) -> str:
         """How messages name the template a step or task ``call`` runs: as the
         first call in document order that reaches it does (a template reached
         both by name and through `templateRef` has one name throughout).
         Worked out only when a message needs it."""
         if self._first_labels is None:
             first: Dict[int, Tuple[Dict, str]] = {}
-            for at in model.all_templates(self.document):
-                ttype = model.template_type(at.template)
+            for held in model.all_templates(self.document):
+                ttype = model.template_type(held.template)
                 if ttype == "steps":
-                    calls = model.steps(at)
+                    calls = model.steps(held)
                 elif ttype == "dag":
-                    calls = model.tasks(at)
+                    calls = model.tasks(held)
                 else:
                     continue
                 for call_at in calls:
-                    found = self._target(call_at.body)
+                    found = self._target(call_at.body, call_at)
                     if found is not None and id(found[0]) not in first:
                         # (the template is kept, so that its id stays its own)
                         first[id(found[0])] = (found[0], self._label(found[1]))
             self._first_labels = first
-        found = self._target(call)
+        found = self._target(call, at)
         if found is None:
             return producer.label
         kept = self._first_labels.get(id(found[0]))
@@ -520,13 +522,16 @@ class TemplateScope:
 class Member:
     """A step or task: its name, position and what it exposes."""
 
-    __slots__ = ("name", "path", "body", "group", "position", "_loop", "_leaked", "_steps", "_doc", "_producer")
+    __slots__ = ("name", "path", "body", "group", "position", "_loop", "_leaked", "_steps", "_doc", "_producer",
+                 "_call")
 
     def __init__(self, name: str, path: tuple, body: Dict, doc: "DocScope", group: int = 0, position: int = 0,
-                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps: "StepsIndex" = None):
+                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps: "StepsIndex" = None,
+                 call: Optional[model.Call] = None):
         self.name = name
         self.path = path
         self.body = body
+        self._call = call           # the model.Call, when known: the call graph keeps its answers there
         self.group = group          # steps: group index
         self.position = position    # steps: index in the group; tasks: index in the DAG
         self._loop = loop           # None: worked out when first asked (most strings never ask)
@@ -555,7 +560,7 @@ class Member:
         """What the template it runs exposes (with its loop), worked out when first asked."""
         producer = self._producer
         if producer is None:
-            producer = self._doc.member_producer(self.body)
+            producer = self._doc.member_producer(self.body, self._call)
             kind = self.loop.kind
             if kind is not None and producer.loop != kind:
                 producer = _with_loop(producer, kind)
@@ -612,7 +617,7 @@ class StepsIndex:
                 name = ""
             position = position + 1 if call.group == group else 0
             group = call.group
-            member = Member(name, call.path, body, doc, group, position, None, None, self)
+            member = Member(name, call.path, body, doc, group, position, None, None, self, call)
             append(member)
             if name and name not in members:
                 members[name] = member
@@ -658,7 +663,7 @@ class DagIndex:
             name = body.get("name")
             if not isinstance(name, str):
                 name = ""
-            member = Member(name, call.path, body, doc, 0, i)
+            member = Member(name, call.path, body, doc, 0, i, call=call)
             append(member)
             if name and name not in members:
                 members[name] = member
@@ -1069,7 +1074,7 @@ class Place:
                     hint=f"make `{here.name}` depend on `{member.name}`")
 
     def _label(self, member: Member, producer: Producer) -> str:
-        return self.doc.member_label(member.body, producer)
+        return self.doc.member_label(member.body, producer, member._call)
 
     def _attribute(self, member: Member, attr, expression, root, noun) -> Optional[Miss]:
         producer = member.producer
