@@ -98,18 +98,18 @@ class _Checker:
             label = f"`{ref.get('name')}/{ref.get('template')}`"
             uses = self._uses(target.holder, target.path, target.template)
             self._missing(uses, call.path + ("templateRef",),
-                                     f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
-                                     f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
-                                     f"own `spec.arguments` do not apply)")
+                          f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
+                          f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
+                          f"own `spec.arguments` do not apply)")
         if doc.referenced is not None:
             uses = set()
             holder = graph.holder_of(doc.referenced)
             for path, template in holder.ordered:
                 uses |= self._uses(holder, path, template)
             self._missing(frozenset(uses), doc.base + ("workflowTemplateRef",),
-                                     f"WorkflowTemplate `{doc.referenced.name}` reads "
-                                     f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
-                                     f"workflow's declare")
+                          f"WorkflowTemplate `{doc.referenced.name}` reads "
+                          f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
+                          f"workflow's declare")
 
     def _missing(self, uses, path, message: str) -> None:
         reported = set()
@@ -232,17 +232,17 @@ class _Checker:
 
     def _template_outputs(self, outputs, path, body: Place) -> None:
         self._outputs(outputs, path, Place(self.doc, body.template, OUTPUTS, checked=True,
-                                                      outer=body.outer))
+                                           outer=body.outer))
 
     def _template_metrics(self, metrics, path, body: Place) -> None:
         self._metrics(metrics, path, Place(self.doc, body.template, METRICS, checked=body.checked,
-                                                      outer=body.outer))
+                                           outer=body.outer))
 
     def _retry_strategy(self, retry, path, body: Place) -> None:
         for sub, item in as_dict(retry).items():
             if sub == "expression":
                 self._bare(item, path + (sub,), Place(self.doc, body.template, RETRY, checked=False,
-                                                                 outer=body.outer))
+                                                      outer=body.outer))
             else:
                 self._walk(item, path + (sub,), body)
 
@@ -258,7 +258,7 @@ class _Checker:
         for sub, item in as_dict(value).items():
             if sub == "successCondition":
                 self._bare(item, path + (sub,), Place(self.doc, body.template, HTTP, checked=False,
-                                                                 outer=body.outer))
+                                                      outer=body.outer))
             else:
                 self._walk(item, path + (sub,), body)
 
