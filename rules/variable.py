@@ -2,7 +2,7 @@
 resolves where Argo evaluates it."""
 
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from wflint.lang import expr, tags, when
 from wflint.argo import model
@@ -25,7 +25,12 @@ CALL_SKIP = frozenset({"inline", "depends", "dependencies"})
 
 
 def check(document, context):
-    yield from _Checker(document, DocScope(document, context.index)).run()
+    checker = _Checker(document, DocScope(document, context.index))
+    try:
+        checker.run()
+    finally:
+        # (also what was found before a crash, as if each finding had been yielded when found)
+        yield from checker.found
 
 
 class _Checker:
@@ -33,68 +38,89 @@ class _Checker:
         self.document = document
         self.doc = doc
         self.call_places: Dict[tuple, Place] = {}      # step/task path -> its place, for inline templates
+        # The findings, in order. The checks add to it rather than yield: a generator per field and
+        # string, nested five deep, cost more than the checks themselves.
+        self.found: List = []
+        # Strings whose tags are all `workflow.*` variables that resolve: they resolve in any place of the
+        # document (what `workflow.*` means does not depend on the template or step, `workflow.failures`
+        # aside), so another copy (a parameter passed to every step) is not checked again.
+        self.resolved_anywhere = set()
+
+    def _report(self, path, message: str, **details) -> None:
+        self.found.append(finding(path, message, **details))
 
     # -- the document --------------------------------------------------------
 
-    def run(self) -> Iterator:
+    def run(self) -> None:
         doc = self.doc
         base, spec = doc.base, doc.spec
-        top_names = [at.name for at in model.templates(self.document)]
+        top_level = model.templates(self.document)
         for at in model.all_templates(self.document):
+            # Most templates hold no tag, no condition and no brace-less expression: the pre-test skips
+            # them; one that declares inputs nearly always reads them, so the test would only cost there.
+            if "inputs" not in at.template and _nothing_to_check(at.template):
+                continue
             position = at.path[len(base) + 1]
-            top = top_names[position] if isinstance(position, int) and position < len(top_names) else None
-            yield from self._template(TemplateScope(doc, at, top))
-        yield from self._spec(base, spec)
+            top = top_level[position].name if isinstance(position, int) and position < len(top_level) else None
+            self._template(TemplateScope(doc, at, top))
+        self._spec(base, spec)
         if self.document.kind == "CronWorkflow":
-            yield from self._cron()
-        yield from self._referenced_parameters()
+            self._cron()
+        self._referenced_parameters()
 
     # -- workflow parameters read by templates of other documents ---------------
 
-    def _referenced_parameters(self) -> Iterator:
+    def _referenced_parameters(self) -> None:
         """A template reached through `templateRef` reads `workflow.parameters`
         of the *calling* workflow; one reached through `workflowTemplateRef`
         of the merged arguments."""
         doc = self.doc
-        if doc.template_kind or doc.any_parameters:
+        if doc.template_kind:
+            return
+        calls = model.ref_calls(self.document)
+        if not calls and doc.referenced is None:
+            return            # (most documents: nothing read from elsewhere)
+        if doc.any_parameters:
             return
         self._uses_cache: Dict[int, Tuple[Dict, frozenset]] = {}
-        self._direct_uses: Dict[int, Tuple[Dict, frozenset]] = {}
+        self._direct_uses = _reads_cache(doc.index)
         graph = doc.graph
-        for call in model.ref_calls(self.document):
+        for call in calls:
             ref = call.body.get("templateRef")
             if ref is None:
                 continue
-            target = graph.resolve_ref(ref, call.path + ("templateRef",))
+            target = graph.of_call("callee", graph.own, call)    # (kept on the Call: other rules ask it too)
+            if target is None or target.how != "templateRef":      # an inline template goes first
+                target = graph.resolve_ref(ref, call.path + ("templateRef",))
             if not target.found:
                 continue   # not found, dynamic, or declared by name only (nothing known inside)
             ref = as_dict(ref)
             label = f"`{ref.get('name')}/{ref.get('template')}`"
             uses = self._uses(target.holder, target.path, target.template)
-            yield from self._missing(uses, call.path + ("templateRef",),
-                                     f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
-                                     f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
-                                     f"own `spec.arguments` do not apply)")
+            self._missing(uses, call.path + ("templateRef",),
+                          f"{label} reads `workflow.parameters.{{name}}`, which this workflow's "
+                          f"arguments do not declare (through `templateRef`, the WorkflowTemplate's "
+                          f"own `spec.arguments` do not apply)")
         if doc.referenced is not None:
             uses = set()
             holder = graph.holder_of(doc.referenced)
             for path, template in holder.ordered:
                 uses |= self._uses(holder, path, template)
-            yield from self._missing(frozenset(uses), doc.base + ("workflowTemplateRef",),
-                                     f"WorkflowTemplate `{doc.referenced.name}` reads "
-                                     f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
-                                     f"workflow's declare")
+            self._missing(frozenset(uses), doc.base + ("workflowTemplateRef",),
+                          f"WorkflowTemplate `{doc.referenced.name}` reads "
+                          f"`workflow.parameters.{{name}}`, which neither its arguments nor this "
+                          f"workflow's declare")
 
-    def _missing(self, uses, path, message: str) -> Iterator:
+    def _missing(self, uses, path, message: str) -> None:
         reported = set()
         for name, simple in sorted(uses, key=lambda u: (u[0], not u[1])):
             if name in self.doc.parameters or name == "json" or name in reported:
                 continue
             reported.add(name)
             mean = _mean(name, self.doc.parameters)
-            yield finding(path, message.format(name=name) + mean,
-                          hint=f"add `{name}` to `spec.arguments.parameters`",
-                          severity=ERROR if simple else WARNING)
+            self._report(path, message.format(name=name) + mean,
+                         hint=f"add `{name}` to `spec.arguments.parameters`",
+                         severity=ERROR if simple else WARNING)
 
     def _uses(self, holder, path, template: Dict) -> frozenset:
         """(name, from a simple tag) of every `workflow.parameters.NAME` that
@@ -138,114 +164,114 @@ class _Checker:
         self._direct_uses[id(template)] = (template, result)
         return result
 
-    def _spec(self, base, spec: Dict) -> Iterator:
-        yield from self._fields(spec, base, Place(self.doc, None, SPEC, checked=False), _SPEC_FIELDS, SPEC_SKIP)
+    def _spec(self, base, spec: Dict) -> None:
+        self._fields(spec, base, Place(self.doc, None, SPEC, checked=False), _SPEC_FIELDS, SPEC_SKIP)
 
-    def _spec_hooks(self, hooks, path, place: Place) -> Iterator:
+    def _spec_hooks(self, hooks, path, place: Place) -> None:
         for name, hook in as_dict(hooks).items():
             hook_place = Place(self.doc, None, SPEC, checked=False, in_hook=True, exit_hook=name == "exit")
-            yield from self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
+            self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
 
-    def _spec_metrics(self, metrics, path, place: Place) -> Iterator:
-        yield from self._metrics(metrics, path, Place(self.doc, None, SPEC_METRICS, checked=False))
+    def _spec_metrics(self, metrics, path, place: Place) -> None:
+        self._metrics(metrics, path, Place(self.doc, None, SPEC_METRICS, checked=False))
 
-    def _spec_volumes(self, volumes, path, place: Place) -> Iterator:
+    def _spec_volumes(self, volumes, path, place: Place) -> None:
         # substituted again for each step, task and pod, in its scope
-        yield from self._walk(volumes, path, Place(self.doc, None, SPEC, checked=False, per_pod=True))
+        self._walk(volumes, path, Place(self.doc, None, SPEC, checked=False, per_pod=True))
 
-    def _workflow_metadata(self, value, path, place: Place) -> Iterator:
+    def _workflow_metadata(self, value, path, place: Place) -> None:
         for label, source in as_dict(as_dict(value).get("labelsFrom")).items():
             expression = as_dict(source).get("expression")
-            yield from self._bare(expression, path + ("labelsFrom", label, "expression"), place)
+            self._bare(expression, path + ("labelsFrom", label, "expression"), place)
         for sub in ("labels", "annotations"):
-            yield from self._walk(as_dict(value).get(sub), path + (sub,), place)
+            self._walk(as_dict(value).get(sub), path + (sub,), place)
 
-    def _cron(self) -> Iterator:
+    def _cron(self) -> None:
         spec = as_dict(as_dict(self.document.data).get("spec"))
         place = Place(self.doc, None, CRON, checked=False)
         if "when" in spec:
-            yield from self._when(spec["when"], ("spec", "when"), place, bare_words=False)
+            self._when(spec["when"], ("spec", "when"), place, bare_words=False)
         stop = as_dict(spec.get("stopStrategy"))
         if "expression" in stop:
-            yield from self._bare(stop["expression"], ("spec", "stopStrategy", "expression"), place)
+            self._bare(stop["expression"], ("spec", "stopStrategy", "expression"), place)
         meta = spec.get("workflowMetadata")
-        yield from self._walk(meta, ("spec", "workflowMetadata"), Place(self.doc, None, SPEC, checked=False))
+        self._walk(meta, ("spec", "workflowMetadata"), Place(self.doc, None, SPEC, checked=False))
 
     # -- templates -------------------------------------------------------------
 
-    def _template(self, ts: TemplateScope) -> Iterator:
+    def _template(self, ts: TemplateScope) -> None:
         outer = self.call_places.get(ts.at.owner) if ts.at.inline else None
         body = Place(self.doc, ts, BODY, checked=ts.checked_body, outer=outer)
-        yield from self._fields(ts.template, ts.at.path, body, _TEMPLATE_FIELDS)
+        self._fields(ts.template, ts.at.path, body, _TEMPLATE_FIELDS)
 
     # Each gets the field's value and path, and the template's `body` place (whose
     # `template` is the TemplateScope and `outer` the step that holds an inline template).
 
-    def _steps(self, value, path, body: Place) -> Iterator:
+    def _steps(self, value, path, body: Place) -> None:
         ts = body.template
         if ts.steps is None:      # `steps` beside the template's type: plain fields
-            yield from self._walk(value, path, body)
+            self._walk(value, path, body)
             return
         for member in ts.steps.order:
             place = Place(self.doc, ts, STEP, checked=True, member=member)
             self.call_places[member.path] = place
-            yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
+            self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
 
-    def _dag(self, dag, path, body: Place) -> Iterator:
+    def _dag(self, dag, path, body: Place) -> None:
         ts = body.template
         if ts.dag is None:
-            yield from self._walk(dag, path, body)
+            self._walk(dag, path, body)
             return
         dag = as_dict(dag)
         for member in ts.dag.order:
             place = Place(self.doc, ts, TASK, checked=True, member=member)
             self.call_places[member.path] = place
-            yield from self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
+            self._fields(member.body, member.path, place, _CALL_FIELDS, CALL_SKIP)
         if "target" in dag:
-            yield from self._walk(dag["target"], path + ("target",), Place(self.doc, ts, TARGET, checked=True))
+            self._walk(dag["target"], path + ("target",), Place(self.doc, ts, TARGET, checked=True))
 
-    def _template_outputs(self, outputs, path, body: Place) -> Iterator:
-        yield from self._outputs(outputs, path, Place(self.doc, body.template, OUTPUTS, checked=True,
-                                                      outer=body.outer))
+    def _template_outputs(self, outputs, path, body: Place) -> None:
+        self._outputs(outputs, path, Place(self.doc, body.template, OUTPUTS, checked=True,
+                                           outer=body.outer))
 
-    def _template_metrics(self, metrics, path, body: Place) -> Iterator:
-        yield from self._metrics(metrics, path, Place(self.doc, body.template, METRICS, checked=body.checked,
-                                                      outer=body.outer))
+    def _template_metrics(self, metrics, path, body: Place) -> None:
+        self._metrics(metrics, path, Place(self.doc, body.template, METRICS, checked=body.checked,
+                                           outer=body.outer))
 
-    def _retry_strategy(self, retry, path, body: Place) -> Iterator:
+    def _retry_strategy(self, retry, path, body: Place) -> None:
         for sub, item in as_dict(retry).items():
             if sub == "expression":
-                yield from self._bare(item, path + (sub,), Place(self.doc, body.template, RETRY, checked=False,
-                                                                 outer=body.outer))
+                self._bare(item, path + (sub,), Place(self.doc, body.template, RETRY, checked=False,
+                                                      outer=body.outer))
             else:
-                yield from self._walk(item, path + (sub,), body)
+                self._walk(item, path + (sub,), body)
 
-    def _resource(self, value, path, body: Place) -> Iterator:
+    def _resource(self, value, path, body: Place) -> None:
         if not (isinstance(value, dict) and _child_workflow(value.get("manifest"))):
-            yield from self._walk(value, path, body)
+            self._walk(value, path, body)
             return
         child = Place(self.doc, body.template, BODY, checked=body.checked, child_manifest=True, outer=body.outer)
         for sub, item in value.items():
-            yield from self._walk(item, path + (sub,), child if sub == "manifest" else body)
+            self._walk(item, path + (sub,), child if sub == "manifest" else body)
 
-    def _http(self, value, path, body: Place) -> Iterator:
+    def _http(self, value, path, body: Place) -> None:
         for sub, item in as_dict(value).items():
             if sub == "successCondition":
-                yield from self._bare(item, path + (sub,), Place(self.doc, body.template, HTTP, checked=False,
-                                                                 outer=body.outer))
+                self._bare(item, path + (sub,), Place(self.doc, body.template, HTTP, checked=False,
+                                                      outer=body.outer))
             else:
-                yield from self._walk(item, path + (sub,), body)
+                self._walk(item, path + (sub,), body)
 
     # -- steps, tasks and hooks ----------------------------------------------------
 
-    def _call_hooks(self, hooks, path, place: Place) -> Iterator:
+    def _call_hooks(self, hooks, path, place: Place) -> None:
         """A step's or task's hooks: each sees the call itself."""
         for name, hook in as_dict(hooks).items():
             hook_place = Place(place.doc, place.template, place.section, place.checked, member=place.member,
                                in_hook=True)
-            yield from self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
+            self._fields(as_dict(hook), path + (name,), hook_place, _HOOK_FIELDS)
 
-    def _fields(self, mapping: Dict, path, place: Place, handlers: Dict, skip=frozenset()) -> Iterator:
+    def _fields(self, mapping: Dict, path, place: Place, handlers: Dict, skip=frozenset()) -> None:
         """Each field of ``mapping`` (at ``path``), in order, but those in
         ``skip``: a field ``handlers`` names goes to its handler, as
         ``handler(self, value, path + (key,), place)``, whatever its value
@@ -256,24 +282,24 @@ class _Checker:
                 continue
             handler = handlers.get(key)
             if handler is not None:
-                yield from handler(self, value, path + (key,), place)
-            elif isinstance(value, str):
+                handler(self, value, path + (key,), place)
+            elif value.__class__ is str or isinstance(value, str):
                 if "{{" in value:
-                    yield from self._string(value, path + (key,), place)
-            elif isinstance(value, (dict, list)):
-                yield from self._walk(value, path + (key,), place)
+                    self._string(value, path + (key,), place)
+            elif isinstance(value, _CONTAINERS):
+                self._walk(value, path + (key,), place)
 
-    def _arguments(self, arguments, path, place: Place) -> Iterator:
+    def _arguments(self, arguments, path, place: Place) -> None:
         for key, value in as_dict(arguments).items():
             if key not in ("parameters", "artifacts"):
-                yield from self._walk(value, path + (key,), place)
+                self._walk(value, path + (key,), place)
                 continue
             for i, item in enumerate(as_list(value)):
                 if type(item) is not dict:
                     continue
                 for field, text in item.items():
                     if field == "fromExpression":
-                        yield from self._bare(text, path + (key, i, field), place)
+                        self._bare(text, path + (key, i, field), place)
                         continue
                     if isinstance(text, str):
                         if "{{" not in text:
@@ -284,15 +310,17 @@ class _Checker:
                     if (field == "value" and key == "parameters") or (field == "from" and key == "artifacts"):
                         # Argo's validator demands an ancestor for a value that starts `{{tasks.`
                         first = isinstance(text, str) and text.startswith("{{tasks.")
-                        yield from self._string(text, where, place, _strict(place) if first else None) \
-                            if isinstance(text, str) else self._walk(text, where, place)
+                        if isinstance(text, str):
+                            self._string(text, where, place, _strict(place) if first else None)
+                        else:
+                            self._walk(text, where, place)
                     else:
-                        yield from self._walk(text, where, place)
+                        self._walk(text, where, place)
 
-    def _outputs(self, outputs, path, place: Place) -> Iterator:
+    def _outputs(self, outputs, path, place: Place) -> None:
         for key, value in as_dict(outputs).items():
             if key != "parameters":
-                yield from self._walk(value, path + (key,), place)
+                self._walk(value, path + (key,), place)
                 continue
             for i, parameter in enumerate(as_list(value)):
                 for field, item in as_dict(parameter).items():
@@ -300,96 +328,107 @@ class _Checker:
                         where = path + (key, i, field)
                         for sub, text in item.items():
                             if sub == "expression":
-                                yield from self._bare(text, where + (sub,), place)
+                                self._bare(text, where + (sub,), place)
                             else:
-                                yield from self._walk(text, where + (sub,), place)
+                                self._walk(text, where + (sub,), place)
                     else:
-                        yield from self._walk(item, path + (key, i, field), place)
+                        self._walk(item, path + (key, i, field), place)
 
-    def _metrics(self, metrics, path, place: Place) -> Iterator:
+    def _metrics(self, metrics, path, place: Place) -> None:
         for key, value in as_dict(metrics).items():
             if key != "prometheus":
-                yield from self._walk(value, path + (key,), place)
+                self._walk(value, path + (key,), place)
                 continue
             for i, metric in enumerate(as_list(value)):
                 for field, item in as_dict(metric).items():
                     where = path + (key, i, field)
                     if field == "when":
-                        yield from self._when(item, where, place)
+                        self._when(item, where, place)
                     else:
-                        yield from self._walk(item, where, place)
+                        self._walk(item, where, place)
 
     # -- strings -----------------------------------------------------------------
 
-    def _walk(self, node, path, place: Place) -> Iterator:
+    def _walk(self, node, path, place: Place) -> None:
         """Every string under ``node`` that holds a tag (depth first, last child
-        first; nodes that hold nothing to check are never stacked)."""
+        first; nodes that hold nothing to check are never stacked). A stacked
+        node comes with its parent's entry and its key, and its path is
+        spelled out only for a string that holds a tag: most containers hold none."""
         if isinstance(node, str):
             if "{{" in node:
-                yield from self._string(node, path, place)
+                self._string(node, path, place)
             return
-        if not isinstance(node, (dict, list)):
+        if not isinstance(node, _CONTAINERS):
             return
-        stack = [(node, path)]
+        stack = [(node, None, path)]        # (node, parent entry, key); the root: (node, None, its path)
         push, pop = stack.append, stack.pop
         while stack:
-            node, path = pop()
+            entry = pop()
+            node = entry[0]
             if isinstance(node, str):
-                yield from self._string(node, path, place)
+                self._string(node, _path_of(entry), place)
                 continue
             for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
-                if isinstance(value, str):
+                if value.__class__ is str:      # (the common case first: a plain string)
                     if "{{" in value:
-                        push((value, path + (key,)))
-                elif isinstance(value, (dict, list)):
-                    push((value, path + (key,)))
+                        push((value, entry, key))
+                elif isinstance(value, _CONTAINERS) or (isinstance(value, str) and "{{" in value):
+                    push((value, entry, key))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
-                in_when: bool = False) -> Iterator:
+                in_when: bool = False) -> None:
+        if text in self.resolved_anywhere:
+            return
         scan = tags.scan(text)
+        anywhere = scan.unclosed is None      # so far, each tag resolves wherever it is in the document
         if scan.unclosed is not None:
-            yield finding(path, "`{{` is never closed: Argo cannot substitute this string",
-                          hint="close the tag with `}}`; a literal `{{` cannot be escaped",
-                          span=(scan.unclosed, scan.unclosed + 2),
-                          severity=ERROR if place.checked else WARNING)
+            self._report(path, "`{{` is never closed: Argo cannot substitute this string",
+                         hint="close the tag with `}}`; a literal `{{` cannot be escaped",
+                         span=(scan.unclosed, scan.unclosed + 2),
+                         severity=ERROR if place.checked else WARNING)
         first = True
         for tag in scan.tags:
             if tag.nested:
+                anywhere = False
                 continue          # its key depends on the inner tag's value
             here = strict_first if (first and strict_first is not None) else place
             first = False
+            if anywhere and not (tag.kind == tags.SIMPLE and _global(tag.key)):
+                anywhere = False
             if tag.spaced_expression:
-                yield finding(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
-                                    f"`=` it is a simple tag that never resolves and stays in the text",
-                              hint=f"write `{{{{={tag.expression.strip()}}}}}`",
-                              span=(tag.start, tag.end), severity=WARNING)
+                self._report(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
+                                   f"`=` it is a simple tag that never resolves and stays in the text",
+                             hint=f"write `{{{{={tag.expression.strip()}}}}}`",
+                             span=(tag.start, tag.end), severity=WARNING)
                 continue
             if tag.kind == tags.EXPRESSION:
                 if here.child_manifest:
                     continue          # evaluated with this template's variables, or left for the child
-                yield from self._expression(tag.expression, tag.expression_start, path, here)
+                self._expression(tag.expression, tag.expression_start, path, here)
                 continue
             key = tag.key
             if not key:
-                yield finding(path, "empty tag `{{}}`: Argo leaves it in the text", span=(tag.start, tag.end),
-                              severity=WARNING)
+                self._report(path, "empty tag `{{}}`: Argo leaves it in the text", span=(tag.start, tag.end),
+                             severity=WARNING)
                 continue
             if _looks_like_expression(key):
                 if _root(key) not in ROOTS:
                     if in_when:
-                        yield _literal_in_when(path, tag)
+                        self.found.append(_literal_in_when(path, tag))
                     continue      # not Argo's (Go, Helm, Vault, Kubeflow templates): Argo leaves it as it is
-                yield finding(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
-                                    f"as written, and only expression tags (`{{{{=...}}}}`) understand "
-                                    f"`[...]`, calls and operators",
-                              hint=f"write `{{{{={key}}}}}`, or the plain name such as "
-                                   f"`{{{{{_plain(key)}}}}}`",
-                              span=(tag.key_start, tag.key_end),
-                              severity=ERROR if here.rejected_here(key) else WARNING)
+                self._report(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
+                                   f"as written, and only expression tags (`{{{{=...}}}}`) understand "
+                                   f"`[...]`, calls and operators",
+                             hint=f"write `{{{{={key}}}}}`, or the plain name such as "
+                                  f"`{{{{{_plain(key)}}}}}`",
+                             span=(tag.key_start, tag.key_end),
+                             severity=ERROR if here.rejected_here(key) else WARNING)
                 continue
             miss = here.resolve(key.split("."))
+            if miss is not None:
+                anywhere = False
             if in_when and _root(key) not in ROOTS and (miss is None or miss.severity == INFO):
-                yield _literal_in_when(path, tag, miss)
+                self.found.append(_literal_in_when(path, tag, miss))
                 continue
             if miss is not None:
                 severity = miss.severity or (ERROR if miss.rejected and here.rejected_here(key) else WARNING)
@@ -402,11 +441,13 @@ class _Checker:
                                 "workflow the manifest creates")
                     hint = ("create the child from a WorkflowTemplate (`workflowTemplateRef`) and pass values "
                             "as its arguments")
-                yield finding(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
-                              span=(tag.key_start, tag.key_end), severity=severity,
-                              fix=_rename_fix(path, text, tag, miss))
+                self._report(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
+                             span=(tag.key_start, tag.key_end), severity=severity,
+                             fix=_rename_fix(path, text, tag, miss))
+        if anywhere:
+            self.resolved_anywhere.add(text)
 
-    def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> Iterator:
+    def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> None:
         error = expr.check(source)
         if error is not None:
             hint = "Argo leaves the tag unresolved and the step fails when it runs"
@@ -416,8 +457,8 @@ class _Checker:
                 hint = f"names with `-` need index syntax: write `{bracketed}` for `{written}`"
             elif not placeholders and source.count("{") > source.count("}"):
                 hint = "the first `}}` ends a tag, even inside the expression: write `} }` for nested braces"
-            yield finding(path, f"expression does not parse: {error.message}", hint=hint,
-                          span=(offset + error.start, offset + error.end), severity=WARNING)
+            self._report(path, f"expression does not parse: {error.message}", hint=hint,
+                         span=(offset + error.start, offset + error.end), severity=WARNING)
             return
         reads = expr.reads(source)
         for hyphen in reads.hyphens:
@@ -426,66 +467,66 @@ class _Checker:
             miss = None if hyphen.guarded else place.resolve(hyphen.parts, expression=True)
             if miss is not None and place.resolve(_before_hyphen(hyphen.parts), expression=True) is None:
                 # `inputs.parameters.count-1` where `count` exists: perhaps meant as arithmetic
-                yield finding(path, f"`{hyphen.written}` in an expression is read as `{spaced}`; if it names "
-                                    f"a variable, {miss.message}",
-                              hint=f"write `{spaced}` with spaces for a subtraction (of numbers: `asInt(...)`), "
-                                   f"or `{hyphen.bracketed}` for a name", span=span, severity=WARNING)
+                self._report(path, f"`{hyphen.written}` in an expression is read as `{spaced}`; if it names "
+                                   f"a variable, {miss.message}",
+                             hint=f"write `{spaced}` with spaces for a subtraction (of numbers: `asInt(...)`), "
+                                  f"or `{hyphen.bracketed}` for a name", span=span, severity=WARNING)
                 continue
             also = f"; besides, {miss.message}" if miss is not None else ""
-            yield finding(path, f"`{hyphen.written}` in an expression is a subtraction: expr reads "
-                                f"`{spaced}`{also}", hint=f"write `{hyphen.bracketed}`", span=span,
-                          severity=ERROR)
+            self._report(path, f"`{hyphen.written}` in an expression is a subtraction: expr reads "
+                               f"`{spaced}`{also}", hint=f"write `{hyphen.bracketed}`", span=span,
+                         severity=ERROR)
         for reference in reads.references:
             if reference.guarded or (placeholders and set(reference.parts[0].name) == {"_"}):
                 continue
             miss = place.resolve(reference.names, expression=True)
             if miss is not None:
                 text = _expr_text(reference)
-                yield finding(path, f"`{text}` in an expression: {miss.message}", hint=miss.hint,
-                              span=(offset + reference.start, offset + reference.end),
-                              severity=INFO if miss.severity == INFO else WARNING)
+                self._report(path, f"`{text}` in an expression: {miss.message}", hint=miss.hint,
+                             span=(offset + reference.start, offset + reference.end),
+                             severity=INFO if miss.severity == INFO else WARNING)
         for use in reads.functions:
-            yield from self._function(use, offset, path)
+            self._function(use, offset, path)
 
-    def _function(self, use: expr.FunctionUse, offset: int, path) -> Iterator:
+    def _function(self, use: expr.FunctionUse, offset: int, path) -> None:
         span = (offset + use.start, offset + use.end)
         if use.namespace == "sprig":
             if use.name in ("env", "expandenv"):
-                yield finding(path, f"`sprig.{use.name}` is removed from Argo's expressions", span=span,
-                              severity=WARNING)
+                self._report(path, f"`sprig.{use.name}` is removed from Argo's expressions", span=span,
+                             severity=WARNING)
             elif use.name not in expr.SPRIG:
                 match = closest(use.name, expr.SPRIG)
                 if match:
-                    yield finding(path, f"`sprig.{use.name}` is not a Sprig function; did you mean "
-                                        f"`sprig.{match}`?", span=span, severity=WARNING)
+                    self._report(path, f"`sprig.{use.name}` is not a Sprig function; did you mean "
+                                       f"`sprig.{match}`?", span=span, severity=WARNING)
             return
         if use.name in expr.FUNCTIONS:
             return
         match = closest(use.name, expr.FUNCTIONS)
         mean = f"; did you mean `{match}`?" if match else ""
-        yield finding(path, f"`{use.name}` is not a function of expr or Argo{mean}",
-                      hint="Sprig's functions are called as `sprig.NAME(...)`", span=span, severity=WARNING)
+        self._report(path, f"`{use.name}` is not a function of expr or Argo{mean}",
+                     hint="Sprig's functions are called as `sprig.NAME(...)`", span=span, severity=WARNING)
 
-    def _bare(self, value, path, place: Place) -> Iterator:
+    def _bare(self, value, path, place: Place) -> None:
         """A field that holds an expr-lang expression without braces (after its
         tags, if any, are substituted)."""
         if not isinstance(value, str):
             return
         scan = tags.scan(value)
         if scan.tags or scan.unclosed is not None:
-            yield from self._string(value, path, place)
+            self._string(value, path, place)
         if scan.unclosed is not None:
             return
         source = tags.substitute(value, scan.tags)
-        yield from self._expression(source, 0, path, place, placeholders=True)
+        self._expression(source, 0, path, place, placeholders=True)
 
-    def _when(self, value, path, place: Place, bare_words: bool = True) -> Iterator:
+    def _when(self, value, path, place: Place, bare_words: bool = True) -> None:
         if not isinstance(value, str):
-            yield from self._walk(value, path, place)
+            self._walk(value, path, place)
             return
         scan = tags.scan(value)
         if scan.tags or scan.unclosed is not None:
-            yield from self._string(value, path, place, in_when=place.section != CRON)
+            self._string(value, path, place, in_when=place.section != CRON)
         if scan.unclosed is not None:
             return
         outer = _outer(scan.tags)
@@ -493,12 +534,12 @@ class _Checker:
         for problem in when.check(value, holes, bare_words=bare_words):
             what = {"syntax": "does not parse", "type": "cannot be evaluated",
                     "trap": "will not compare what it looks like"}[problem.kind]
-            yield finding(path, f"`when` {what}: {problem.message}",
-                          hint=problem.hint or "Argo fails the step when it evaluates this condition",
-                          span=(problem.start, problem.end), severity=WARNING)
-        yield from self._when_values(value, outer, holes, path, place)
+            self._report(path, f"`when` {what}: {problem.message}",
+                         hint=problem.hint or "Argo fails the step when it evaluates this condition",
+                         span=(problem.start, problem.end), severity=WARNING)
+        self._when_values(value, outer, holes, path, place)
 
-    def _when_values(self, text: str, outer, holes, path, place: Place) -> Iterator:
+    def _when_values(self, text: str, outer, holes, path, place: Place) -> None:
         """An unquoted tag whose value is known not to be one word for govaluate."""
         suspects = []
         for tag in outer:
@@ -516,9 +557,9 @@ class _Checker:
         for tag, values in suspects:
             if (tag.start, tag.end) not in bare:
                 continue
-            yield finding(path, f"`{{{{{tag.key}}}}}` is not quoted, and its value (such as `{values[0]}`) "
-                                f"is not one word to govaluate",
-                          hint=f"quote it: '{{{{{tag.key}}}}}'", span=(tag.start, tag.end), severity=WARNING)
+            self._report(path, f"`{{{{{tag.key}}}}}` is not quoted, and its value (such as `{values[0]}`) "
+                               f"is not one word to govaluate",
+                         hint=f"quote it: '{{{{{tag.key}}}}}'", span=(tag.start, tag.end), severity=WARNING)
 
 
 # What `_fields` hands to a method rather than walking, per kind of mapping.
@@ -529,6 +570,60 @@ _TEMPLATE_FIELDS = {"steps": _Checker._steps, "dag": _Checker._dag, "outputs": _
                     "resource": _Checker._resource, "http": _Checker._http}
 _CALL_FIELDS = {"when": _Checker._when, "arguments": _Checker._arguments, "hooks": _Checker._call_hooks}
 _HOOK_FIELDS = {"expression": _Checker._bare, "arguments": _Checker._arguments}
+
+
+# Fields checked even when they hold no tag: conditions and brace-less expressions.
+_CHECKED_KEYS = frozenset({"when", "expression", "fromExpression", "successCondition"})
+_CONTAINERS = (dict, list)
+
+
+def _nothing_to_check(node) -> bool:
+    """No string under ``node`` holds `{{` and no mapping has a field
+    checked without one: nothing there can yield a finding. A plain walk
+    that stops at the first hit, far cheaper than the scopes and paths the
+    checks build (most templates hold nothing to check)."""
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if isinstance(node, dict):
+            if not _CHECKED_KEYS.isdisjoint(node):
+                return False
+            node = node.values()
+        for value in node:
+            if value.__class__ is str:      # (the common case first: a plain string)
+                if "{{" in value:
+                    return False
+            elif isinstance(value, _CONTAINERS):
+                push(value)
+            elif isinstance(value, str) and "{{" in value:
+                return False
+    return True
+
+
+def _global(key: str) -> bool:
+    """A simple tag's key whose meaning depends on the document alone: `workflow.X...`, but
+    `workflow.failures` (set for exit handlers) and anything written as an expression."""
+    return (key.startswith("workflow.") and not key.startswith("workflow.failures")
+            and not _looks_like_expression(key))
+
+
+def _path_of(entry) -> tuple:
+    """The path of a ``_Checker._walk`` stack entry."""
+    keys = []
+    while entry[1] is not None:
+        keys.append(entry[2])
+        entry = entry[1]
+    keys.reverse()
+    return entry[2] + tuple(keys)
+
+
+def _reads_cache(index) -> Dict[int, Tuple[Dict, frozenset]]:
+    """``_Checker._reads`` of each template (kept with it, so that its id stays
+    its own), shared by every document of the run: many workflows reference
+    the same WorkflowTemplates. It depends on the template alone."""
+    cached = getattr(index, "_cached", None)
+    return {} if cached is None else cached(("variable", "reads"), dict)
 
 
 def _strict(place: Place) -> Place:

@@ -260,3 +260,52 @@ spec:
 """, select=["variable"])
     assert [(f.line, f.column, f.end_column, f.severity) for f in report.findings] == [
         (10, 24, 46, "error"), (10, 58, 59, "warning")]
+
+
+def test_a_template_reached_by_name_and_by_reference_is_named_as_the_first_call_names_it():
+    # Producers are worked out lazily, in whatever order strings ask; messages still name the
+    # template the way the first step (in document order) that runs it does.
+    report = lint_text("""apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  templates:
+    - name: main
+      steps:
+        - - name: a
+            template: work
+        - - name: b
+            templateRef: {name: lib, template: work}
+        - - name: c
+            template: work
+            arguments:
+              parameters:
+                - {name: x, value: "{{steps.b.outputs.parameters.nope}}"}
+    - name: work
+      inputs:
+        parameters: [{name: x, value: "1"}]
+      container: {image: alpine}
+""", select=["variable"])
+    messages = [f.message for f in report.findings if f.rule == "variable"]
+    assert any("`work` (run by step `b`) has no output parameter `nope`" in m for m in messages), messages
+
+
+def test_quiet_templates_are_skipped_but_conditions_without_tags_are_checked():
+    report = lint_text("""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: x-}
+spec:
+  entrypoint: main
+  templates:
+    - name: main
+      steps:
+        - - name: a
+            template: work
+            when: "1 =="
+    - name: work
+      retryStrategy: {limit: 1, expression: "lastRetry.nope == 1"}
+      container: {image: alpine, args: [plain]}
+""", select=["variable"])
+    messages = [f.message for f in report.findings if f.rule == "variable"]
+    assert any(m.startswith("`when` does not parse") for m in messages), messages
+    assert any("lastRetry.nope" in m for m in messages), messages

@@ -108,3 +108,9 @@ def test_tokens_of_a_quoted_tag_are_a_string():
     assert kinds == [when.STRING, when.COMPARATOR, when.VARIABLE]
     kinds = [t.kind for t in when.tokenize("{{x}} == a", [(0, 5)])]
     assert kinds == [when.PLACEHOLDER, when.COMPARATOR, when.VARIABLE]
+
+
+def test_answers_are_kept_but_each_caller_gets_its_own_list():
+    first = when.check("a ==", [])
+    first.append("mine")
+    assert "mine" not in when.check("a ==", [])

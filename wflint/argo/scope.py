@@ -94,13 +94,15 @@ def _mean(word: str, candidates) -> str:
 def _names(items, key: str = "name") -> Tuple[Set[str], bool]:
     """Names of a list of named things, and whether some name is templated."""
     names, dynamic = set(), False
-    for item in as_list(items):
-        name = as_str(as_dict(item).get(key))
-        if name is None:
-            continue
-        if "{{" in name:
-            dynamic = True
-        names.add(name)
+    if not isinstance(items, list):
+        return names, dynamic
+    for item in items:
+        if isinstance(item, dict):
+            name = item.get(key)
+            if isinstance(name, str):
+                if "{{" in name:
+                    dynamic = True
+                names.add(name)
     return names, dynamic
 
 
@@ -209,14 +211,6 @@ class DocScope:
             self.ref_unknown = referenced is None
         self.referenced = referenced
         ref_spec = referenced.spec if referenced is not None else {}
-
-        arguments = as_dict(spec.get("arguments"))
-        params, dyn = _names(arguments.get("parameters"))
-        ref_params, ref_dyn = _names(as_dict(ref_spec.get("arguments")).get("parameters"))
-        self.parameters = params | ref_params
-        self.any_parameters = self.template_kind or self.ref_unknown or dyn or ref_dyn
-        self.has_parameters = bool(self.parameters) or self.any_parameters
-
         self.loose_metadata = self.template_kind or self.ref_unknown
 
         defaults = spec.get("templateDefaults")
@@ -228,7 +222,7 @@ class DocScope:
             self.default_inputs = bool(as_dict(defaults.get("inputs")))
 
         self._producers: Dict[int, Tuple[Dict, Producer]] = {}
-        self._producers_ready = False
+        self._first_labels: Optional[Dict[int, Tuple[Dict, str]]] = None
         self._ref_spec = ref_spec
         # the rest is computed on first use (see __getattr__)
 
@@ -260,48 +254,81 @@ class DocScope:
         self.scheduled = (self.kind == "CronWorkflow" or self.template_kind
                           or SCHEDULED_ANNOTATION in annotations or self.ref_unknown)
 
+    def _parameters(self) -> None:
+        params, dyn = _names(as_dict(self.spec.get("arguments")).get("parameters"))
+        ref_params, ref_dyn = _names(as_dict(self._ref_spec.get("arguments")).get("parameters"))
+        self.parameters = params | ref_params
+        self.any_parameters = self.template_kind or self.ref_unknown or dyn or ref_dyn
+        self.has_parameters = bool(self.parameters) or self.any_parameters
+
     def _priority(self) -> None:
         self.priority = self.spec.get("priority") is not None or self._ref_spec.get("priority") is not None
 
-    def callee(self, call: Dict) -> Producer:
-        """What a step/task calling ``call`` exposes (before its loop)."""
+    def _target(self, call: Dict, at: Optional[model.Call] = None):
+        """The template ``call`` (the body of ``at``, when given) runs and the
+        call graph's Target, or None when not known. With ``at``, the answer
+        the graph keeps on the Call (other rules ask it too)."""
         graph = self.graph
-        target = graph.callee(graph.own, (), call)
+        target = graph.callee(graph.own, (), call) if at is None else graph.of_call("callee", graph.own, at)
         if target is None:
-            return UNKNOWN
+            return None
+        if target.how == "templateRef" and target.missing == "opaque":
+            return {"name": target.name}, target     # declared in the config by name only: nothing inside
+        return (target.template, target) if target.found else None
+
+    @staticmethod
+    def _label(target) -> str:
+        """How messages name the template a call graph Target reaches."""
         if target.how == "inline":
-            return self._producer(target.template, "the inline template")
+            return "the inline template"
         if target.how == "templateRef":
             ref = target.ref
-            label = f"`{ref.get('name')}/{ref.get('template')}`"
-            if target.missing == "opaque":
-                # declared in the config by name only: known, with nothing inside
-                return self._producer({"name": target.name}, label)
-            return self._producer(target.template, label) if target.found else UNKNOWN
-        return self._producer(target.template, f"`{target.name}`") if target.found else UNKNOWN
+            return f"`{ref.get('name')}/{ref.get('template')}`"
+        return f"`{target.name}`"
 
-    def member_producer(self, call: Dict) -> Producer:
-        """``callee(call)`` for a step or task, computed when first needed. The
-        producer of a template is cached with the label of the first call that
-        reached it, so the calls are first registered in document order."""
-        if not self._producers_ready:
-            self._producers_ready = True
-            for at in model.all_templates(self.document):
-                ttype = model.template_type(at.template)
-                if ttype == "steps":
-                    for call_at in model.steps(at):
-                        self.callee(call_at.body)
-                elif ttype == "dag":
-                    for call_at in model.tasks(at):
-                        self.callee(call_at.body)
-        return self.callee(call)
-
-    def _producer(self, template: Dict, label: str) -> Producer:
+    def callee(self, call: Dict, at: Optional[model.Call] = None) -> Producer:
+        """What a step/task calling ``call`` (the body of ``at``, when given) exposes (before its loop)."""
+        found = self._target(call, at)
+        if found is None:
+            return UNKNOWN
+        template, target = found
         cached = self._producers.get(id(template))
         if cached is None:
-            cached = (template, producer_of(template, label))
-            self._producers[id(template)] = cached
+            cached = self._producers[id(template)] = (template, producer_of(template, self._label(target)))
         return cached[1]
+
+    def member_producer(self, call: Dict, at: Optional[model.Call] = None) -> Producer:
+        """``callee(call, at)`` for a step or task, computed when first needed. Its
+        ``label`` is that of whichever call first asked: messages name the
+        template with ``member_label`` instead."""
+        return self.callee(call, at)
+
+    def member_label(self, call: Dict, producer: Producer, at: Optional[model.Call] = None) -> str:
+        """How messages name the template a step or task ``call`` runs: as the
+        first call in document order that reaches it does (a template reached
+        both by name and through `templateRef` has one name throughout).
+        Worked out only when a message needs it."""
+        if self._first_labels is None:
+            first: Dict[int, Tuple[Dict, str]] = {}
+            for held in model.all_templates(self.document):
+                ttype = model.template_type(held.template)
+                if ttype == "steps":
+                    calls = model.steps(held)
+                elif ttype == "dag":
+                    calls = model.tasks(held)
+                else:
+                    continue
+                for call_at in calls:
+                    found = self._target(call_at.body, call_at)
+                    if found is not None and id(found[0]) not in first:
+                        # (the template is kept, so that its id stays its own)
+                        first[id(found[0])] = (found[0], self._label(found[1]))
+            self._first_labels = first
+        found = self._target(call, at)
+        if found is None:
+            return producer.label
+        kept = self._first_labels.get(id(found[0]))
+        return kept[1] if kept is not None else self._label(found[1])
 
     # -- global outputs ----------------------------------------------------
 
@@ -358,6 +385,7 @@ class DocScope:
 
 
 DocScope._LAZY = {
+    **dict.fromkeys(("parameters", "any_parameters", "has_parameters"), DocScope._parameters),
     **dict.fromkeys(("labels", "annotations", "scheduled"), DocScope._metadata_keys),
     "priority": DocScope._priority,
     **dict.fromkeys(("global_parameters", "any_global_parameters", "global_artifacts", "any_global_artifacts"),
@@ -494,26 +522,45 @@ class TemplateScope:
 class Member:
     """A step or task: its name, position and what it exposes."""
 
-    __slots__ = ("name", "path", "body", "group", "position", "loop", "leaked", "_doc", "_producer")
+    __slots__ = ("name", "path", "body", "group", "position", "_loop", "_leaked", "_steps", "_doc", "_producer",
+                 "_call")
 
     def __init__(self, name: str, path: tuple, body: Dict, doc: "DocScope", group: int = 0, position: int = 0,
-                 loop: Loop = NO_LOOP, leaked: Loop = NO_LOOP):
+                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps: "StepsIndex" = None,
+                 call: Optional[model.Call] = None):
         self.name = name
         self.path = path
         self.body = body
+        self._call = call           # the model.Call, when known: the call graph keeps its answers there
         self.group = group          # steps: group index
         self.position = position    # steps: index in the group; tasks: index in the DAG
-        self.loop = loop
-        self.leaked = leaked        # steps: loop keys Argo's validator carries over from earlier steps
+        self._loop = loop           # None: worked out when first asked (most strings never ask)
+        self._leaked = leaked       # None: ask ``steps``, which works out every step's
+        self._steps = steps
         self._doc = doc
         self._producer: Optional[Producer] = None
+
+    @property
+    def loop(self) -> Loop:
+        """The `item` its loop gives."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = loop_info(self.body)
+        return loop
+
+    @property
+    def leaked(self) -> Loop:
+        """Steps: loop keys Argo's validator carries over from earlier steps."""
+        if self._leaked is None:
+            self._steps._leaks()
+        return self._leaked
 
     @property
     def producer(self) -> Producer:
         """What the template it runs exposes (with its loop), worked out when first asked."""
         producer = self._producer
         if producer is None:
-            producer = self._doc.member_producer(self.body)
+            producer = self._doc.member_producer(self.body, self._call)
             kind = self.loop.kind
             if kind is not None and producer.loop != kind:
                 producer = _with_loop(producer, kind)
@@ -561,27 +608,41 @@ class StepsIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
+        members, append = self.members, self.order.append
+        group, position = None, 0
+        for call in model.steps(at):
+            body = call.body
+            name = body.get("name")
+            if not isinstance(name, str):
+                name = ""
+            position = position + 1 if call.group == group else 0
+            group = call.group
+            member = Member(name, call.path, body, doc, group, position, None, None, self, call)
+            append(member)
+            if name and name not in members:
+                members[name] = member
+
+    @_lazy
+    def dynamic(self):
+        """A test for the names of steps written with tags, or None (most templates)."""
+        return _dynamic_pattern([m.name for m in self.order])
+
+    def _leaks(self) -> None:
+        """Each step's ``leaked``: the loop keys of the steps before it."""
         keys: Set[str] = set()
         any_keys = maps = False
         leaked = _NO_LEAK     # Loop is frozen: one object serves until a loop adds to it
-        for call in model.steps(at):
-            name = as_str(call.body.get("name"))
-            loop = loop_info(call.body)
-            last = self.order[-1] if self.order else None
-            position = last.position + 1 if last is not None and last.group == call.group else 0
+        for member in self.order:
             if leaked is None:
                 leaked = Loop("leak", frozenset(keys), maps, any_keys=any_keys)
-            member = Member(name or "", call.path, call.body, doc, call.group, position, loop, leaked)
-            self.order.append(member)
-            if name and name not in self.members:
-                self.members[name] = member
+            member._leaked = leaked
+            loop = member.loop
             if loop is not NO_LOOP:
                 if loop.kind == "withParam":
                     any_keys = True
                 keys |= loop.keys
                 maps = maps or loop.maps or loop.lists
                 leaked = None
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
@@ -596,15 +657,22 @@ class DagIndex:
     def __init__(self, doc: DocScope, at: model.TemplateAt):
         self.members: Dict[str, Member] = {}
         self.order: List[Member] = []
+        members, append = self.members, self.order.append
         for i, call in enumerate(model.tasks(at)):
-            name = as_str(call.body.get("name")) or ""
-            loop = loop_info(call.body)
-            member = Member(name, call.path, call.body, doc, 0, i, loop)
-            self.order.append(member)
-            if name and name not in self.members:
-                self.members[name] = member
+            body = call.body
+            name = body.get("name")
+            if not isinstance(name, str):
+                name = ""
+            member = Member(name, call.path, body, doc, 0, i, call=call)
+            append(member)
+            if name and name not in members:
+                members[name] = member
         self.at = at
-        self.dynamic = _dynamic_pattern([m.name for m in self.order])
+
+    @_lazy
+    def dynamic(self):
+        """A test for the names of tasks written with tags, or None (most templates)."""
+        return _dynamic_pattern([m.name for m in self.order])
 
     def find(self, name: str) -> Optional[Member]:
         return self.members.get(name)
@@ -626,7 +694,7 @@ BODY, OUTPUTS, METRICS, STEP, TASK, TARGET, SPEC, RETRY, CRON, HTTP, SPEC_METRIC
     "body", "outputs", "metrics", "step", "task", "target", "spec", "retry", "cron", "http", "spec-metrics")
 
 
-@dataclass
+@dataclass(slots=True)
 class Place:
     doc: DocScope
     template: Optional[TemplateScope]
@@ -665,12 +733,12 @@ class Place:
 
     def _resolve(self, parts: Sequence[str], expression: bool) -> Optional[Miss]:
         root = parts[0]
-        handler = getattr(self, "_r_" + root, None) if root in ROOTS else None
+        handler = _RESOLVERS.get(root)
         if handler is None:
             if self.section == HTTP and root in HTTP_ROOTS:
                 return None
             return self._unknown_root(parts, expression)
-        return handler(list(parts[1:]), expression)
+        return handler(self, list(parts[1:]), expression)
 
     def rejected_here(self, key: str) -> bool:
         """Whether Argo's validator checks a simple tag with this key here."""
@@ -1005,6 +1073,9 @@ class Place:
                     rejected=self.strict_tasks or status,
                     hint=f"make `{here.name}` depend on `{member.name}`")
 
+    def _label(self, member: Member, producer: Producer) -> str:
+        return self.doc.member_label(member.body, producer, member._call)
+
     def _attribute(self, member: Member, attr, expression, root, noun) -> Optional[Miss]:
         producer = member.producer
         ref = f"{root}.{member.name}"
@@ -1016,12 +1087,12 @@ class Place:
             return self._leaf(attr[1:], f"{ref}.{head}", expression)
         if head == "ip":
             if producer.known and not producer.daemon:
-                return Miss(f"`{ref}.ip` is only set for daemon templates; {producer.label} is not "
+                return Miss(f"`{ref}.ip` is only set for daemon templates; {self._label(member, producer)} is not "
                             f"`daemon: true`", rejected=True)
             return self._leaf(attr[1:], f"{ref}.ip", expression)
         if head == "exitCode":
             if producer.known and not producer.result:
-                return Miss(f"{noun} `{member.name}` runs {producer.label}, which has no exit code of "
+                return Miss(f"{noun} `{member.name}` runs {self._label(member, producer)}, which has no exit code of "
                             f"its own", rejected=True)
             return self._leaf(attr[1:], f"{ref}.exitCode", expression)
         if head != "outputs":
@@ -1032,7 +1103,7 @@ class Place:
         kind = out[0]
         if kind == "result":
             if producer.known and not producer.result:
-                return Miss(f"{noun} `{member.name}` runs {producer.label}, which produces no "
+                return Miss(f"{noun} `{member.name}` runs {self._label(member, producer)}, which produces no "
                             f"`outputs.result` (only container, script, data, http and plugin templates do)",
                             rejected=True, hint="declare an output parameter in it and read that")
             return self._leaf(out[1:], f"{ref}.outputs.result", expression)
@@ -1055,7 +1126,7 @@ class Place:
         declared = producer.parameters if kind == "parameters" else producer.artifacts
         if name in declared:
             return None
-        return Miss(f"{producer.label} (run by {noun} `{member.name}`) has no output {kind[:-1]} "
+        return Miss(f"{self._label(member, producer)} (run by {noun} `{member.name}`) has no output {kind[:-1]} "
                     f"`{name}`{_mean(name, declared)}", rejected=True,
                     hint=f"declare `{name}` under its `outputs.{kind}`")
 
@@ -1166,6 +1237,10 @@ class Place:
             mean = f"; did you mean `cronworkflow.{match}`?" if match else ""
             return Miss(f"`cronworkflow.{rest[0]}` is not a variable{mean}")
         return None
+
+
+# root -> Place._r_<root>, the method that resolves variables under it
+_RESOLVERS = {root: getattr(Place, "_r_" + root) for root in ROOTS if hasattr(Place, "_r_" + root)}
 
 
 def _metadata_hint(head: str, key: str) -> str:

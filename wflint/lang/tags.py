@@ -22,7 +22,7 @@ one as an ordinary simple tag.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Tuple
 
@@ -40,15 +40,14 @@ class Tag:
     end: int
     text: str
     nested: bool = False
+    # Set from ``text`` once: checks read them many times (and scan's answers are cached).
+    kind: str = field(init=False, repr=False, compare=False)
+    key: str = field(init=False, repr=False, compare=False)   # a simple tag's lookup: text, whitespace trimmed
 
-    @property
-    def kind(self) -> str:
-        return EXPRESSION if self.text.startswith("=") else SIMPLE
-
-    @property
-    def key(self) -> str:
-        """What a simple tag is looked up by: its text, whitespace trimmed."""
-        return self.text.strip()
+    def __post_init__(self):
+        text = self.text
+        object.__setattr__(self, "kind", EXPRESSION if text.startswith("=") else SIMPLE)
+        object.__setattr__(self, "key", text.strip())
 
     @property
     def key_start(self) -> int:

@@ -414,6 +414,16 @@ def check(text: str, placeholders: Sequence[Tuple[int, int]] = (), bare_words: b
     """Problems of a `when` condition (``text`` with tags already replaced by
     placeholders covering ``placeholders``): at most one syntax or type error,
     plus every bare-word trap before it."""
+    return list(_check(text, tuple(placeholders), bare_words))
+
+
+@lru_cache(maxsize=4096)
+def _check(text: str, placeholders: Tuple[Tuple[int, int], ...], bare_words: bool) -> Tuple[Problem, ...]:
+    """``check``, once per condition (the same one is often written in many steps and files)."""
+    return tuple(_problems(text, placeholders, bare_words))
+
+
+def _problems(text: str, placeholders: Sequence[Tuple[int, int]], bare_words: bool) -> List[Problem]:
     problems: List[Problem] = []
     try:
         tokens = tokenize(text, placeholders)
