@@ -151,3 +151,51 @@ def test_index_entries_pass_between_workers_as_bytes_and_are_checked_where_they_
     child.close()
     with pytest.raises(parallel.WorkerFailed, match="died"):
         parallel._receive_entries(parent)
+
+
+def test_claims_hand_each_streamed_file_to_exactly_one_worker():
+    import multiprocessing
+    context = multiprocessing.get_context("fork")
+    shares = [["a", "b", "c", "d"], ["e", "f"]]
+    owner, thief = parallel.Claims(context, shares), None
+    owner.mine = 0
+    owner.offer(["a", "c", "d"])           # b holds an indexed document: its owner keeps it
+    assert owner.take("a")
+    assert not owner.take("a") and not owner.take("b")
+    thief = owner                          # (one process here: the same shared state)
+    thief.mine = 1
+    assert list(thief.leftovers()) == ["d", "c"]    # from the back of the other share, never b
+    thief.mine = 0
+    assert not owner.take("c") and not owner.take("d")
+    assert list(owner.leftovers()) == []            # share 1 offered nothing
+
+
+def test_a_worker_that_finishes_first_lints_what_another_left(tree, monkeypatch):
+    """Two shares linted one after the other in this process, the second
+    worker first: it takes its own files, then the first one's streamed files
+    from the back; the first worker then lints only what is left. Together
+    they give what one process gives."""
+    import multiprocessing
+    from wflint.argo.index import may_hold_indexed
+    from wflint.run.pipeline import Pipeline, Run, index_entries
+    monkeypatch.chdir(tree)
+    found = sorted(str(p.relative_to(tree)) for p in tree.rglob("*.yaml") if ".git" not in p.parts)
+    shares = [found[::2], found[1::2]]
+    claims = parallel.Claims(multiprocessing.get_context("fork"), shares)
+    options = Options(jobs=1, use_cache=False)
+    everything = Pipeline(options).lint_share(found, lambda own: [])
+    entries = {e.path: e for e in index_entries(Pipeline(options).parse(Pipeline(options).read(found)[0]).documents)}
+    # share 0's owner has read its files and offered its streamed ones
+    claims.offer(p for p in shares[0] if not may_hold_indexed(open(p, encoding="utf-8").read()))
+    claims.mine = 1
+    second = Pipeline(options).lint_share(shares[1], lambda own: list(entries.values()), claims=claims)
+    claims.mine = 0
+    first = Pipeline(options).lint_share(shares[0], lambda own: list(entries.values()), claims=claims)
+    stolen = set(second.linted) - set(shares[1])
+    assert stolen and not stolen & set(first.linted)
+    assert sorted(first.linted + second.linted) == sorted(everything.linted)
+    key = lambda f: (f.path, f.line, f.column, f.rule, f.message)  # noqa: E731
+    merged = Run()
+    merged.merge(first)
+    merged.merge(second)
+    assert sorted(map(key, merged.findings)) == sorted(map(key, everything.findings))

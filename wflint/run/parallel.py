@@ -85,7 +85,58 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="wflint-parent-watch", daemon=True).start()
 
 
-def _worker(conn, options, paths, parent: int = 0) -> None:
+class Claims:
+    """Which streamed files (those with no indexed document) are taken, shared
+    by the workers of one run (made before they fork): each worker offers
+    its own, takes them from the front of its share, and then takes what is
+    left of the others' from the back, one file at a time under one lock, so
+    that no file is linted twice and none is missed."""
+
+    FREE, TAKEN = 1, 2   # (0: not offered: indexed, or unreadable, or not read yet)
+
+    def __init__(self, context, shares: Sequence[Sequence[str]]):
+        import mmap
+        self.shares = [list(share) for share in shares]
+        self.order = {path: i for i, path in enumerate(path for share in self.shares for path in share)}
+        # One byte per file in an anonymous shared mapping, which forked
+        # processes share (multiprocessing's shared arrays would load ctypes).
+        self.state = mmap.mmap(-1, max(1, len(self.order)))
+        self.lock = context.Lock()
+        self.mine = 0   # which share is this process's (set in the worker)
+
+    def offer(self, paths) -> None:
+        """Offer this worker's streamed files (before any worker takes one:
+        the index exchange comes between, and every worker offers before it)."""
+        state, order = self.state, self.order
+        with self.lock:
+            for path in paths:
+                if state[order[path]] == 0:
+                    state[order[path]] = self.FREE
+
+    def take(self, path: str) -> bool:
+        i = self.order[path]
+        with self.lock:
+            if self.state[i] != self.FREE:
+                return False
+            self.state[i] = self.TAKEN
+            return True
+
+    def leftovers(self):
+        """The files other workers offered and have not taken yet, each taken
+        as it is handed out, from the back of each share."""
+        for number, share in enumerate(self.shares):
+            if number == self.mine:
+                continue
+            for path in reversed(share):
+                i = self.order[path]
+                with self.lock:
+                    if self.state[i] != self.FREE:
+                        continue   # indexed, unreadable, or taken (by its owner, or another worker)
+                    self.state[i] = self.TAKEN
+                yield path
+
+
+def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -> None:
     """One share of the run (pipeline.Pipeline.lint_share): phase one, send
     the share's index entries, receive the others', phase two, send the
     share's `Run` record."""
@@ -107,7 +158,9 @@ def _worker(conn, options, paths, parent: int = 0) -> None:
             for _ in range(others):
                 foreign += _entries(conn.recv_bytes())
             return foreign
-        conn.send(("done", Pipeline(options).lint_share(paths, exchange)))
+        if claims is not None:
+            claims.mine = mine
+        conn.send(("done", Pipeline(options).lint_share(paths, exchange, claims=claims)))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -135,12 +188,15 @@ def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_
     entries from outside)."""
     context = _context()
     shares = partition(paths, sizes, jobs)
+    # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
+    claims = Claims(context, shares) if context.get_start_method() == "fork" else None
     workers = []
     previous = _on_sigterm()
     try:
-        for share in shares:
+        for mine, share in enumerate(shares):
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, options, share, os.getpid()), daemon=True)
+            process = context.Process(target=_worker, args=(child, options, share, os.getpid(), claims, mine),
+                                      daemon=True)
             process.start()
             child.close()
             workers.append((process, parent))

@@ -319,7 +319,7 @@ class Pipeline:
                            len(index.documents), internal)
 
     def lint_share(self, paths: Sequence[str], exchange: Callable[[List[IndexEntry]], List[IndexEntry]],
-                   files: Optional[List[sources.SourceFile]] = None) -> Run:
+                   files: Optional[List[sources.SourceFile]] = None, claims=None) -> Run:
         """A worker process's share of a run: read and parse ``paths``, hand
         ``exchange`` the index entries they hold and get the rest of the
         project's back, check, and return the record (positions resolved;
@@ -330,7 +330,13 @@ class Pipeline:
         are parsed first and kept, since every rule may ask the index about
         them. The others, usually most Workflows, are streamed after the index
         is complete: parsed, checked and let go one file at a time, so memory
-        holds the index and the findings, not every document of the run."""
+        holds the index and the findings, not every document of the run.
+
+        ``claims`` (parallel.Claims, when workers share a run): the streamed
+        files are offered to the other workers too; this one takes its own
+        from the front, and when it is done, takes what others have left from
+        the back of their shares, so that no worker idles while another has
+        files to go."""
         problems: List[Finding] = []
         if files is None:
             files, problems = self.read(paths)
@@ -338,6 +344,8 @@ class Pipeline:
         later: List[sources.SourceFile] = []
         for source in files:
             (first if may_hold_indexed(source.text) else later).append(source)
+        if claims is not None:
+            claims.offer(source.path for source in later)
         parsed = self.parse(first)
         own = index_entries(parsed.documents)
         index = ProjectIndex(parsed.documents, entries=exchange(own))
@@ -350,22 +358,34 @@ class Pipeline:
         run.absorb(parsed, index, own if caching else [])
         run.findings = problems + parsed.findings + found
         for source in later:
-            one = self.parse([source])
-            checked = [doc for doc in one.documents if doc.is_argo]
-            if len(checked) != len(one.documents):  # may_hold_indexed is wrong: a bug, never a silent gap
-                raise RuntimeError(f"{source.path}: an indexed kind was not foreseen from the text")
-            found, internal = self.check_documents(checked, contexts)
-            run.absorb_checked(one, checked)
-            run.findings += one.findings + found
-            run.internal += internal
-            for doc in checked:
-                doc.memo = {}  # what rules derived refers back to the document: let it go now
-        if later:
-            order = {source.path: i for i, source in enumerate(files)}
+            if claims is None or claims.take(source.path):  # (another worker may have taken it)
+                self._stream(source, contexts, run)
+        if claims is not None:
+            for path in claims.leftovers():
+                read_one = sources.read(path, self.options.max_file_size, False)
+                if isinstance(read_one, Finding):  # changed since its owner read it
+                    run.findings.append(read_one)
+                else:
+                    self._stream(read_one, contexts, run)
+        if len(run.linted) > 1:
+            order = claims.order if claims is not None else {source.path: i for i, source in enumerate(files)}
             run.linted.sort(key=order.__getitem__)
         if caching:
             run.digests = {source.path: source.digest for source in files}
         return run
+
+    def _stream(self, source: sources.SourceFile, contexts: Dict[str, Context], run: Run) -> None:
+        """Parse, check and let go of ``source``, a file with no indexed document."""
+        one = self.parse([source])
+        checked = [doc for doc in one.documents if doc.is_argo]
+        if len(checked) != len(one.documents):  # may_hold_indexed is wrong: a bug, never a silent gap
+            raise RuntimeError(f"{source.path}: an indexed kind was not foreseen from the text")
+        found, internal = self.check_documents(checked, contexts)
+        run.absorb_checked(one, checked)
+        run.findings += one.findings + found
+        run.internal += internal
+        for doc in checked:
+            doc.memo = {}  # what rules derived refers back to the document: let it go now
 
     # -- findings ----------------------------------------------------------
 
