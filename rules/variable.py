@@ -4,7 +4,7 @@ resolves where Argo evaluates it."""
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from wflint.lang import expr, tags, when
+from wflint.lang import tags, when
 from wflint.argo import model
 from wflint import fix as fixes
 from wflint.finding import finding
@@ -22,6 +22,13 @@ ERROR, WARNING, INFO = "error", "warning", "info"
 SPEC_SKIP = frozenset({"templates", "templateDefaults", "entrypoint", "onExit", "workflowTemplateRef"})
 # Fields of a step or task checked by other rules (`depends`) or walked separately.
 CALL_SKIP = frozenset({"inline", "depends", "dependencies"})
+
+
+def _expr():
+    """wflint.lang.expr, imported when a document first holds an expression:
+    many runs meet none, and its parser's classes cost start-up time."""
+    from wflint.lang import expr
+    return expr
 
 
 def check(document, context):
@@ -52,6 +59,11 @@ class _Checker:
     # -- the document --------------------------------------------------------
 
     def run(self) -> None:
+        if _may_hold_checks(self.document):
+            self._own_fields()
+        self._referenced_parameters()
+
+    def _own_fields(self) -> None:
         doc = self.doc
         base, spec = doc.base, doc.spec
         top_level = model.templates(self.document)
@@ -66,7 +78,6 @@ class _Checker:
         self._spec(base, spec)
         if self.document.kind == "CronWorkflow":
             self._cron()
-        self._referenced_parameters()
 
     # -- workflow parameters read by templates of other documents ---------------
 
@@ -155,8 +166,8 @@ class _Checker:
                 for tag in tags.scan(node).tags:
                     if tag.kind == tags.SIMPLE and tag.key.startswith("workflow.parameters."):
                         found.add((tag.key[len("workflow.parameters."):], True))
-                    elif tag.kind == tags.EXPRESSION and expr.check(tag.expression) is None:
-                        for reference in expr.reads(tag.expression).references:
+                    elif tag.kind == tags.EXPRESSION and _expr().check(tag.expression) is None:
+                        for reference in _expr().reads(tag.expression).references:
                             names = reference.names
                             if len(names) > 2 and names[:2] == ("workflow", "parameters") and not reference.guarded:
                                 found.add((names[2], False))
@@ -448,10 +459,10 @@ class _Checker:
             self.resolved_anywhere.add(text)
 
     def _expression(self, source: str, offset: int, path, place: Place, placeholders: bool = False) -> None:
-        error = expr.check(source)
+        error = _expr().check(source)
         if error is not None:
             hint = "Argo leaves the tag unresolved and the step fails when it runs"
-            hyphens = expr.hyphenated_names(source)
+            hyphens = _expr().hyphenated_names(source)
             if hyphens:
                 written, bracketed = hyphens[0]
                 hint = f"names with `-` need index syntax: write `{bracketed}` for `{written}`"
@@ -460,7 +471,7 @@ class _Checker:
             self._report(path, f"expression does not parse: {error.message}", hint=hint,
                          span=(offset + error.start, offset + error.end), severity=WARNING)
             return
-        reads = expr.reads(source)
+        reads = _expr().reads(source)
         for hyphen in reads.hyphens:
             spaced = source[hyphen.start:hyphen.end].replace("-", " - ")
             span = (offset + hyphen.start, offset + hyphen.end)
@@ -488,21 +499,21 @@ class _Checker:
         for use in reads.functions:
             self._function(use, offset, path)
 
-    def _function(self, use: expr.FunctionUse, offset: int, path) -> None:
+    def _function(self, use: "expr.FunctionUse", offset: int, path) -> None:
         span = (offset + use.start, offset + use.end)
         if use.namespace == "sprig":
             if use.name in ("env", "expandenv"):
                 self._report(path, f"`sprig.{use.name}` is removed from Argo's expressions", span=span,
                              severity=WARNING)
-            elif use.name not in expr.SPRIG:
-                match = closest(use.name, expr.SPRIG)
+            elif use.name not in _expr().SPRIG:
+                match = closest(use.name, _expr().SPRIG)
                 if match:
                     self._report(path, f"`sprig.{use.name}` is not a Sprig function; did you mean "
                                        f"`sprig.{match}`?", span=span, severity=WARNING)
             return
-        if use.name in expr.FUNCTIONS:
+        if use.name in _expr().FUNCTIONS:
             return
-        match = closest(use.name, expr.FUNCTIONS)
+        match = closest(use.name, _expr().FUNCTIONS)
         mean = f"; did you mean `{match}`?" if match else ""
         self._report(path, f"`{use.name}` is not a function of expr or Argo{mean}",
                      hint="Sprig's functions are called as `sprig.NAME(...)`", span=span, severity=WARNING)
@@ -575,6 +586,19 @@ _HOOK_FIELDS = {"expression": _Checker._bare, "arguments": _Checker._arguments}
 # Fields checked even when they hold no tag: conditions and brace-less expressions.
 _CHECKED_KEYS = frozenset({"when", "expression", "fromExpression", "successCondition"})
 _CONTAINERS = (dict, list)
+
+
+def _may_hold_checks(document) -> bool:
+    """Whether the document's own fields may give this rule anything to
+    check: its file's text holds a `{{` or a field name checked without one
+    (``_CHECKED_KEYS``; `xpression` stands for both expression fields), or a
+    backslash, through which an escape could spell either. A third of real
+    workflows hold none: a few substring searches spare them every walk."""
+    text = getattr(getattr(document, "source", None), "text", None)
+    if not isinstance(text, str):
+        return True
+    return ("{{" in text or "\\" in text or "when" in text or "xpression" in text
+            or "successCondition" in text)
 
 
 def _nothing_to_check(node) -> bool:
@@ -713,7 +737,7 @@ def _outer(all_tags):
     return out
 
 
-def _expr_text(reference: expr.Reference) -> str:
+def _expr_text(reference: "expr.Reference") -> str:
     out = reference.parts[0].name
     for part in reference.parts[1:]:
         out += f".{part.name}" if part.dotted else f"['{part.name}']"

@@ -59,11 +59,20 @@ def _tree(tmp_path, workflows: int):
     (tmp_path / "templates.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: lib}\n"
         "spec:\n  templates:\n  - name: hello\n    container: {image: alpine:3.20}\n")
-    for i in range(workflows):
+    for i in range(workflows):  # steps, a DAG, tags, a loop and a `when`: what every rule builds its structures for
         (tmp_path / f"wf-{i:03}.yaml").write_text(
             f"apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {{name: wf-{i}}}\n"
-            "spec:\n  entrypoint: main\n  templates:\n  - name: main\n    steps:\n"
-            "    - - name: a\n        templateRef: {name: lib, template: helo}\n")
+            "spec:\n  entrypoint: main\n  arguments: {parameters: [{name: who, value: x}]}\n  templates:\n"
+            "  - name: main\n    steps:\n"
+            "    - - name: a\n        templateRef: {name: lib, template: helo}\n"
+            "    - - name: b\n        template: echo\n        when: \"{{steps.a.status}} == Succeeded\"\n"
+            "        arguments: {parameters: [{name: msg, value: \"{{workflow.parameters.who}}\"}]}\n"
+            "      - name: c\n        template: d\n"
+            "  - name: d\n    dag:\n      tasks:\n"
+            "      - {name: x, template: echo, withItems: [1, 2], arguments: {parameters: [{name: msg, value: \"{{item}}\"}]}}\n"
+            "      - {name: y, template: echo, depends: x, arguments: {parameters: [{name: msg, value: \"{{tasks.x.status}}\"}]}}\n"
+            "  - name: echo\n    inputs: {parameters: [{name: msg}]}\n"
+            "    container: {image: alpine:3.20, args: [\"{{inputs.parameters.msg}}\"]}\n")
     return sorted(str(p) for p in tmp_path.iterdir())
 
 

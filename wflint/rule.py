@@ -47,6 +47,8 @@ class RuleError(ValueError):
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule as the registry holds it: its id, defaults and check (see the module's docstring)."""
+
     id: str
     severity: str
     summary: str

@@ -237,6 +237,8 @@ def merge(needs: Iterable[Need]) -> List[Need]:
 
 @dataclass(frozen=True)
 class Identity:
+    """The service account a pod runs as, and whether it was named or defaulted."""
+
     account: str
     defaulted: bool      # nothing named an account: the namespace's `default`
     token: bool = False  # Argo mounts its token Secret itself (an executor account, the agent's)

@@ -37,6 +37,8 @@ _CACHE_FORMAT = 4  # 3: WorkflowEventBindings and Sensors are indexed; 4: and fi
 
 @dataclass
 class Project:
+    """The project around the linted paths: its root and where its templates are looked for."""
+
     root: Optional[str]               # None: no project, only the given paths
     template_paths: List[str] = field(default_factory=list)
     use_cache: bool = True

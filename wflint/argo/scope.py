@@ -36,6 +36,7 @@ later steps.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
@@ -526,7 +527,7 @@ class Member:
                  "_call")
 
     def __init__(self, name: str, path: tuple, body: Dict, doc: "DocScope", group: int = 0, position: int = 0,
-                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps: "StepsIndex" = None,
+                 loop: Optional[Loop] = None, leaked: Optional[Loop] = NO_LOOP, steps=None,
                  call: Optional[model.Call] = None):
         self.name = name
         self.path = path
@@ -535,7 +536,7 @@ class Member:
         self.group = group          # steps: group index
         self.position = position    # steps: index in the group; tasks: index in the DAG
         self._loop = loop           # None: worked out when first asked (most strings never ask)
-        self._leaked = leaked       # None: ask ``steps``, which works out every step's
+        self._leaked = leaked       # None: ask ``steps`` (a weak reference to a StepsIndex), which works out every step's
         self._steps = steps
         self._doc = doc
         self._producer: Optional[Producer] = None
@@ -552,7 +553,7 @@ class Member:
     def leaked(self) -> Loop:
         """Steps: loop keys Argo's validator carries over from earlier steps."""
         if self._leaked is None:
-            self._steps._leaks()
+            self._steps()._leaks()
         return self._leaked
 
     @property
@@ -610,6 +611,11 @@ class StepsIndex:
         self.order: List[Member] = []
         members, append = self.members, self.order.append
         group, position = None, 0
+        # Each step reaches back to this index only to work out the loop keys
+        # leaked to it, through a weak reference: a cycle would keep every
+        # streamed document alive until a garbage collection, which a check
+        # run never makes.
+        index = weakref.ref(self)
         for call in model.steps(at):
             body = call.body
             name = body.get("name")
@@ -617,7 +623,7 @@ class StepsIndex:
                 name = ""
             position = position + 1 if call.group == group else 0
             group = call.group
-            member = Member(name, call.path, body, doc, group, position, None, None, self, call)
+            member = Member(name, call.path, body, doc, group, position, None, None, index, call)
             append(member)
             if name and name not in members:
                 members[name] = member
@@ -696,6 +702,8 @@ BODY, OUTPUTS, METRICS, STEP, TASK, TARGET, SPEC, RETRY, CRON, HTTP, SPEC_METRIC
 
 @dataclass(slots=True)
 class Place:
+    """Where a string is checked: its document, template, section and what that place can see."""
+
     doc: DocScope
     template: Optional[TemplateScope]
     section: str

@@ -22,6 +22,8 @@ from typing import Dict, Optional, Tuple
 
 @dataclass(frozen=True)
 class KindInfo:
+    """A resource kind: its API group, plural name and scope."""
+
     group: str          # "" for the core group
     kind: str
     plural: str         # the resource name in URLs and RBAC rules

@@ -113,6 +113,8 @@ BUILTIN_CLUSTER_ROLES = {
 
 @dataclass
 class Binding:
+    """A RoleBinding or ClusterRoleBinding: which role it grants to which subjects."""
+
     kind: str                    # RoleBinding or ClusterRoleBinding
     name: str
     namespace: Optional[str]     # None for a ClusterRoleBinding, or not written down
@@ -170,6 +172,8 @@ class Binding:
 
 @dataclass
 class RoleRules:
+    """A role's rules, and whether they are all the cluster has for it."""
+
     rules: List[Dict]
     complete: bool               # False: the cluster may grant more than these rules say
     found: bool = True           # False: the role is not in the project (nor built in)
@@ -177,6 +181,8 @@ class RoleRules:
 
 @dataclass
 class Decision:
+    """Whether a request is allowed, and by which role."""
+
     allowed: Optional[bool]      # GRANTED, DENIED or UNKNOWN
     granted_by: Optional[str] = None
     bound: List[str] = field(default_factory=list)      # roles bound to the account that apply to the request

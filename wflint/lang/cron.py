@@ -30,6 +30,8 @@ Span = Tuple[int, int]
 
 @dataclass(frozen=True)
 class Field:
+    """A field of a cron schedule: its name, range and names."""
+
     name: str
     low: int
     high: int

@@ -110,6 +110,8 @@ class ExprSyntaxError(SpanError):
 
 @dataclass(frozen=True)
 class Token:
+    """A token of an expression."""
+
     kind: str       # ident, number, string, op, bracket, eof
     value: str      # source text (the decoded value for strings)
     start: int
@@ -299,18 +301,24 @@ def _number(src: str, i: int, error) -> int:
 
 @dataclass
 class Node:
+    """A node of an expression's tree, with its offsets."""
+
     start: int
     end: int
 
 
 @dataclass
 class Literal(Node):
+    """A number, string, bool or nil."""
+
     kind: str = ""          # number, string, bool, nil
     value: object = None
 
 
 @dataclass
 class Ident(Node):
+    """A name."""
+
     name: str = ""
 
 
@@ -321,6 +329,8 @@ class Pointer(Node):        # `#`, `#index`, `.field` inside a predicate
 
 @dataclass
 class Member(Node):
+    """`a.b`, `a?.b` or `a[b]`."""
+
     obj: Node = None
     prop: Node = None       # a string Literal for `.name`
     optional: bool = False
@@ -329,6 +339,8 @@ class Member(Node):
 
 @dataclass
 class Slice(Node):
+    """`a[low:high]`."""
+
     obj: Node = None
     low: Optional[Node] = None
     high: Optional[Node] = None
@@ -336,6 +348,8 @@ class Slice(Node):
 
 @dataclass
 class Call(Node):
+    """A call of a function or method."""
+
     callee: Node = None     # Ident, or Member for a method call
     args: List[Node] = field(default_factory=list)
     builtin: bool = False
@@ -343,17 +357,23 @@ class Call(Node):
 
 @dataclass
 class Predicate(Node):
+    """The body of a predicate (`{...}`)."""
+
     body: Node = None
 
 
 @dataclass
 class Unary(Node):
+    """A unary operator and its operand."""
+
     op: str = ""
     operand: Node = None
 
 
 @dataclass
 class Binary(Node):
+    """A binary operator and its operands."""
+
     op: str = ""
     left: Node = None
     right: Node = None
@@ -363,6 +383,8 @@ class Binary(Node):
 
 @dataclass
 class Conditional(Node):
+    """`cond ? then : other`."""
+
     cond: Node = None
     then: Node = None
     other: Node = None
@@ -370,16 +392,22 @@ class Conditional(Node):
 
 @dataclass
 class ArrayLit(Node):
+    """`[a, b]`."""
+
     items: List[Node] = field(default_factory=list)
 
 
 @dataclass
 class MapLit(Node):
+    """`{a: b}`."""
+
     pairs: List[Tuple[Node, Node]] = field(default_factory=list)
 
 
 @dataclass
 class Let(Node):
+    """`let name = value; body`."""
+
     name: str = ""
     value: Node = None
     body: Node = None
@@ -752,6 +780,8 @@ def check(src: str) -> Optional[ExprSyntaxError]:
 
 @dataclass(frozen=True)
 class Part:
+    """A part of a name read by an expression."""
+
     name: str
     start: int
     end: int
@@ -789,6 +819,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class FunctionUse:
+    """A function an expression calls, and where."""
+
     name: str
     start: int
     end: int
@@ -821,6 +853,8 @@ class HyphenRead:
 
 @dataclass
 class Reads:
+    """What an expression reads: its references and functions."""
+
     references: List[Reference] = field(default_factory=list)
     functions: List[FunctionUse] = field(default_factory=list)
     hyphens: List[HyphenRead] = field(default_factory=list)

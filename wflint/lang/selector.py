@@ -49,6 +49,8 @@ _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 @dataclass(frozen=True)
 class Token:
+    """A token of a label selector."""
+
     kind: str       # "word", "end", or the symbol itself ("=", "==", "(", ...)
     text: str       # as written (for words: from the original text)
     start: int
@@ -58,6 +60,8 @@ class Token:
 
 @dataclass(frozen=True)
 class Requirement:
+    """One requirement of a label selector: key, operator and values."""
+
     key: str
     operator: str               # "exists", "!", or one of OPERATORS
     values: Tuple[str, ...]
@@ -67,6 +71,8 @@ class Requirement:
 
 @dataclass(frozen=True)
 class SelectorError:
+    """Why a label selector does not parse, with the offsets."""
+
     message: str
     start: int
     end: int

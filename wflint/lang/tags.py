@@ -82,6 +82,8 @@ class Tag:
 
 @dataclass(frozen=True)
 class Scan:
+    """The tags found in a string, and where a `{{` is left open."""
+
     tags: Tuple[Tag, ...]
     unclosed: Optional[int] = None     # offset of a `{{` that no `}}` closes
 

@@ -83,6 +83,8 @@ KIND_WORDS = {
 
 @dataclass(frozen=True)
 class Token:
+    """A token of a `when` condition."""
+
     kind: str
     text: str
     start: int

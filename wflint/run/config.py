@@ -46,6 +46,8 @@ class ConfigError(Exception):
 
 @dataclass
 class RuleSetting:
+    """One rule's entry in the configuration."""
+
     enabled: Optional[bool] = None
     severity: Optional[str] = None
     options: Dict[str, Any] = field(default_factory=dict)
@@ -53,6 +55,8 @@ class RuleSetting:
 
 @dataclass
 class Config:
+    """A configuration file's settings (the defaults where there is none)."""
+
     path: Optional[str] = None          # the file it came from, if any
     root: str = "."                     # the folder paths in it are relative to
     rules: Dict[str, RuleSetting] = field(default_factory=dict)

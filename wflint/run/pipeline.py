@@ -135,6 +135,8 @@ class Run:
 
 @dataclass
 class Report:
+    """What a run reports: the final findings and counts, for the renderers."""
+
     findings: List[Finding]
     files: int
     documents: int

@@ -34,6 +34,8 @@ _DIRECTIVE = re.compile(
 
 @dataclass
 class Directive:
+    """A `# wflint: disable=...` comment: where it is and which rules it names."""
+
     line: int              # where the comment is
     column: int
     end_column: int

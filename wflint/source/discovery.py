@@ -19,6 +19,8 @@ CHART_FILES = ("Chart.yaml", "Chart.yml")
 
 @dataclass
 class Discovery:
+    """The files a walk found (in walk order), and what it reports on the way."""
+
     files: List[str] = field(default_factory=list)          # as shown to the user, in walk order
     findings: List[Finding] = field(default_factory=list)
     real: Dict[str, str] = field(default_factory=dict)      # shown path -> resolved path
