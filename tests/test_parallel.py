@@ -187,10 +187,19 @@ def test_a_worker_that_finishes_first_lints_what_another_left(tree, monkeypatch)
     entries = {e.path: e for e in index_entries(Pipeline(options).parse(Pipeline(options).read(found)[0]).documents)}
     # share 0's owner has read its files and offered its streamed ones
     claims.offer(p for p in shares[0] if not may_hold_indexed(open(p, encoding="utf-8").read()))
+
+    def exchange(waits):
+        """The index exchange, as a worker waits through it: parsing ahead ``waits`` times."""
+        def exchange(own, meanwhile):
+            for _ in range(waits):
+                if not meanwhile():
+                    break
+            return list(entries.values())
+        return exchange
     claims.mine = 1
-    second = Pipeline(options).lint_share(shares[1], lambda own: list(entries.values()), claims=claims)
+    second = Pipeline(options).lint_share(shares[1], exchange(5), claims=claims)
     claims.mine = 0
-    first = Pipeline(options).lint_share(shares[0], lambda own: list(entries.values()), claims=claims)
+    first = Pipeline(options).lint_share(shares[0], exchange(0), claims=claims)
     stolen = set(second.linted) - set(shares[1])
     assert stolen and not stolen & set(first.linted)
     assert sorted(first.linted + second.linted) == sorted(everything.linted)

@@ -152,8 +152,11 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -
 
         import pickle
 
-        def exchange(own):
+        def exchange(own, meanwhile=None):
             conn.send_bytes(_ENTRIES + pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
+            if meanwhile is not None:
+                while not conn.poll() and meanwhile():   # work on while the other workers finish
+                    pass
             message, foreign, others = conn.recv()
             for _ in range(others):
                 foreign += _entries(conn.recv_bytes())

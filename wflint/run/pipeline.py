@@ -346,11 +346,24 @@ class Pipeline:
         later: List[sources.SourceFile] = []
         for source in files:
             (first if may_hold_indexed(source.text) else later).append(source)
+        ahead: List[Parsed] = []      # streamed files parsed while waiting for the other workers
+        waiting = iter(later)
         if claims is not None:
             claims.offer(source.path for source in later)
+
+            def parse_ahead() -> bool:
+                """Parse the next streamed file of this share, if any (its checks need the whole index)."""
+                for source in waiting:
+                    if claims.take(source.path):
+                        ahead.append(self.parse([source]))
+                        return True
+                return False
         parsed = self.parse(first)
         own = index_entries(parsed.documents)
-        index = ProjectIndex(parsed.documents, entries=exchange(own))
+        # A worker done with its first part parses its next files while the
+        # others finish theirs (parallel._worker's exchange calls parse_ahead
+        # until the index entries arrive): waiting would be lost time.
+        index = ProjectIndex(parsed.documents, entries=exchange(own) if claims is None else exchange(own, parse_ahead))
         contexts = self.contexts(index)
         found, internal = self.check_documents(index.documents, contexts)
         run = Run(internal=internal)
@@ -359,16 +372,19 @@ class Pipeline:
         caching = self.options.caching
         run.absorb(parsed, index, own if caching else [])
         run.findings = problems + parsed.findings + found
-        for source in later:
+        for one in ahead:
+            self._check_streamed(one, contexts, run)
+        del ahead[:]
+        for source in waiting:
             if claims is None or claims.take(source.path):  # (another worker may have taken it)
-                self._stream(source, contexts, run)
+                self._check_streamed(self.parse([source]), contexts, run)
         if claims is not None:
             for path in claims.leftovers():
                 read_one = sources.read(path, self.options.max_file_size, False)
                 if isinstance(read_one, Finding):  # changed since its owner read it
                     run.findings.append(read_one)
                 else:
-                    self._stream(read_one, contexts, run)
+                    self._check_streamed(self.parse([read_one]), contexts, run)
         if len(run.linted) > 1:
             order = claims.order if claims is not None else {source.path: i for i, source in enumerate(files)}
             run.linted.sort(key=order.__getitem__)
@@ -376,9 +392,8 @@ class Pipeline:
             run.digests = {source.path: source.digest for source in files}
         return run
 
-    def _stream(self, source: sources.SourceFile, contexts: Dict[str, Context], run: Run) -> None:
-        """Parse, check and let go of ``source``, a file with no indexed document."""
-        one = self.parse([source])
+    def _check_streamed(self, one: "Parsed", contexts: Dict[str, Context], run: Run) -> None:
+        """Check and let go of ``one``, a parsed file with no indexed document."""
         checked = [doc for doc in one.documents if doc.is_argo]
         if len(checked) != len(one.documents):  # may_hold_indexed is wrong: a bug, never a silent gap
             raise RuntimeError(f"{source.path}: an indexed kind was not foreseen from the text")
