@@ -1,8 +1,8 @@
 """Templates, steps, tasks, parameters and artifacts are not defined twice under one name."""
 
 import os
-import weakref
 
+from wflint.argo.index import memoized
 from wflint.finding import finding
 from wflint.argo import model
 
@@ -127,16 +127,10 @@ def _same_object(document, context):
                       severity="warning")
 
 
-# index -> {file path as written: (absolute path, its folder)}: a project with many copies
-# of one template compares every copy with every other; each path is resolved once.
-_PLACES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _places(index) -> dict:
-    found = _PLACES.get(index)
-    if found is None:
-        found = _PLACES[index] = {}
-    return found
+    """{file path as written: (absolute path, its folder)}, kept with the index: a project with
+    many copies of one template compares every copy with every other; each path is resolved once."""
+    return memoized(index, ("duplicate-template", "places"), dict)
 
 
 def _place(path):

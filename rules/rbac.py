@@ -8,9 +8,9 @@ warning, never an error. Where the project holds no RBAC for an account, one
 info finding per resource template lists what it needs.
 """
 
-import weakref
 from typing import Dict, List, Optional, Tuple
 
+from wflint.argo.index import memoized
 from wflint.argo import model, permissions as perms
 from wflint.finding import INFO, WARNING, finding
 from wflint.k8s.rbac import Authorizer
@@ -109,20 +109,9 @@ def _hint(need: perms.Need) -> str:
             f"`{need.account}`, or bind one; {GENERATE_HINT}")
 
 
-_AUTHORIZERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _authorizer(index) -> Authorizer:
-    """One Authorizer per index (the index does not change once rules run)."""
-    try:
-        return _AUTHORIZERS[index]
-    except (KeyError, TypeError):
-        auth = Authorizer(index)
-        try:
-            _AUTHORIZERS[index] = auth
-        except TypeError:
-            pass
-        return auth
+    """One Authorizer per index."""
+    return memoized(index, ("rbac", "authorizer"), lambda: Authorizer(index))
 
 
 def check(document, context):
@@ -244,29 +233,22 @@ def _names_one_of(ref, names) -> bool:
     return isinstance(name, str) and name in names
 
 
-_REACHING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
 
 def _holders_reaching_resources(index) -> frozenset:
     """Names of the project's WorkflowTemplates and ClusterWorkflowTemplates
     whose templates may be or call a resource template: those holding a
     `resource` field or a reference to another holder anywhere (a generous
     test), and those known by name only. Once per index."""
-    try:
-        return _REACHING[index]
-    except (KeyError, TypeError):
-        pass
+    return memoized(index, ("rbac", "reaching-resources"), lambda: _reaching_resources(index))
+
+
+def _reaching_resources(index) -> frozenset:
     names = set()
     for kind in (("WorkflowTemplate", "ClusterWorkflowTemplate") if index is not None else ()):
         for entry in index.of_kind(kind):
             if entry.data is None or _may_hold_resources(entry.data):
                 names.add(entry.name)
-    found = frozenset(names)
-    try:
-        _REACHING[index] = found
-    except TypeError:
-        pass
-    return found
+    return frozenset(names)
 
 
 def _may_hold_resources(data) -> bool:

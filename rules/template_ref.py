@@ -2,11 +2,10 @@
 ClusterWorkflowTemplates) and templates that exist in the project, where
 Argo will look for them."""
 
-import weakref
 
 from wflint.argo import callgraph, model
 from wflint.finding import INFO, WARNING, finding
-from wflint.argo.index import is_dynamic, lookup_namespace
+from wflint.argo.index import is_dynamic, lookup_namespace, memoized
 from wflint import fix as fixes
 from wflint.suggest import closest, did_you_mean
 
@@ -19,25 +18,14 @@ DECLARE_HINT = ("if it lives outside this project (another repository, a Helm re
                 "declare it in .wflint.yaml under `templates:` or give a stub file under `stubs:`")
 
 
-# The templateRefs seen to resolve, per index (which does not change once rules run):
-# (name, template, clusterScope, namespace) -> True. Many workflows name the same few
-# templates; each is looked up once.
-_RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def check(document, context):
     index = context.index
-    # The steps, tasks and their hooks, then the workflow's hooks, that have a templateRef:
-    # model.ref_calls, read from the document's memo first the way model's own accessors do
-    # (this rule asks it of every document, and most have none).
-    memo = getattr(document, "memo", None)
-    calls = memo.get("ref_calls") if memo is not None else None
-    if calls is None:
-        calls = model.ref_calls(document)
+    # The steps, tasks and their hooks, then the workflow's hooks, that have a templateRef.
+    calls = model.ref_calls(document)
     if calls:
-        resolved = _RESOLVED.get(index)
-        if resolved is None:
-            resolved = _RESOLVED[index] = {}
+        # (name, template, clusterScope, namespace) of the references seen to resolve: many
+        # workflows name the same few templates; each is checked once.
+        resolved = memoized(index, ("template-ref", "resolved"), dict)
         namespace = lookup_namespace(document)
     for call in calls:
         ref = call.body["templateRef"]

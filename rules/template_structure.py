@@ -1,10 +1,8 @@
 """Each template has exactly one type, and only the fields, containers, deadlines, timeouts and retry settings Argo allows for it."""
 
 import re
-import weakref
 
 from wflint.argo import callgraph, model
-from wflint.argo.index import lookup_namespace
 from wflint.lang import durations
 from wflint import fix as fixes
 from wflint.finding import WARNING, finding
@@ -400,7 +398,7 @@ def _images_of_references(document, context):
         ref = call.body.get("templateRef")
         if not isinstance(ref, dict) or call.body.get("template") is not None:
             continue
-        resolved = _resolve(context.index, document, ref)
+        resolved = context.index.resolve_ref(document, ref)
         if resolved is None or resolved.opaque:
             continue
         ttype = model.template_type(resolved.template)
@@ -455,27 +453,6 @@ def _images_of_references(document, context):
                           f"{holder_of_run.kind} `{holder_of_run.name}` ({holder_of_run.where}) has templates without "
                           f"an image ({', '.join(missing)}): {why}; Argo rejects this workflow",
                           hint="set `image:` in those templates", check="missing-image")
-
-
-# index -> {(namespace, name, template, clusterScope): Resolved or None}: many workflows call the
-# same few library templates, each resolved once (the index does not change once rules run).
-_RESOLVED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_NOT_RESOLVED = object()
-
-
-def _resolve(index, document, ref):
-    """``index.resolve_ref(document, ref)``, worked out once per index for each reference."""
-    try:
-        key = (lookup_namespace(document), ref.get("name"), ref.get("template"), bool(ref.get("clusterScope")))
-        answers = _RESOLVED.get(index)
-        if answers is None:
-            answers = _RESOLVED[index] = {}
-        found = answers.get(key, _NOT_RESOLVED)
-    except TypeError:   # an index without weak references, or a name that is not a plain value
-        return index.resolve_ref(document, ref)
-    if found is _NOT_RESOLVED:
-        found = answers[key] = index.resolve_ref(document, ref)
-    return found
 
 
 def reserved(name: str) -> bool:

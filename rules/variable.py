@@ -4,6 +4,7 @@ resolves where Argo evaluates it."""
 import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from wflint.argo.index import memoized
 from wflint.lang import tags, when
 from wflint.argo import model
 from wflint import fix as fixes
@@ -646,8 +647,7 @@ def _reads_cache(index) -> Dict[int, Tuple[Dict, frozenset]]:
     """``_Checker._reads`` of each template (kept with it, so that its id stays
     its own), shared by every document of the run: many workflows reference
     the same WorkflowTemplates. It depends on the template alone."""
-    cached = getattr(index, "_cached", None)
-    return {} if cached is None else cached(("variable", "reads"), dict)
+    return memoized(index, ("variable", "reads"), dict)
 
 
 def _strict(place: Place) -> Place:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
@@ -68,6 +68,16 @@ _MARKER_KINDS = ("WorkflowTemplate", "Role", "ServiceAccount", "Secret", "Custom
 # Text in UTF-16 or UTF-32 (read when it starts with a byte-order mark) holds
 # no marker byte for byte.
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+_NOT_YET = object()  # (a memoized answer may be None)
+
+
+def memoized(index, key, compute: Callable[[], Any]) -> Any:
+    """``index.memoize(key, compute)``; ``compute()`` each time where there is
+    no index (None) or a stand-in without a memo."""
+    memoize = getattr(index, "memoize", None)
+    return compute() if memoize is None else memoize(key, compute)
 
 
 def may_hold_indexed(text: Union[str, bytes]) -> bool:
@@ -250,10 +260,15 @@ class ProjectIndex:
             self._entries[(entry.kind, entry.name)].append(entry)
             self._answers.clear()
 
-    def _cached(self, key, compute):
-        """Answers to queries, computed once: rules ask the same ones for every document."""
-        found = self._answers.get(key)
-        if found is None:
+    def memoize(self, key, compute: Callable[[], Any]) -> Any:
+        """``compute()``, run once per index and ``key``: its own queries'
+        answers, and what rules derive from the whole project (an authorizer,
+        the templates a reference reaches), since rules ask the same of every
+        document. Forgotten when an entry is added. Rules name their keys
+        after themselves, e.g. ``("rbac", "authorizer")``; ``compute`` may
+        return anything, None included."""
+        found = self._answers.get(key, _NOT_YET)
+        if found is _NOT_YET:
             found = self._answers[key] = compute()
         return found
 
@@ -263,25 +278,25 @@ class ProjectIndex:
         """Entries of ``kind`` named ``name`` visible from ``namespace``
         (cluster-scoped kinds ignore it)."""
         # In file order, whatever order they were indexed in (processes may differ).
-        found = self._cached(("find", kind, name), lambda: sorted(
+        found = self.memoize(("find", kind, name), lambda: sorted(
             self._entries.get((kind, name), []), key=lambda e: (e.path, e.document)))
         cluster = kind == "ClusterWorkflowTemplate"
         return [e for e in found if visible(namespace, e.namespace, cluster)]
 
     def of_kind(self, kind: str) -> List[IndexEntry]:
         """Every entry of ``kind``, in file order."""
-        return list(self._cached(("kind", kind), lambda: sorted(
+        return list(self.memoize(("kind", kind), lambda: sorted(
             (e for (k, _), entries in self._entries.items() if k == kind for e in entries),
             key=lambda e: (e.path, e.document))))
 
     def names(self, kind: str) -> List[str]:
-        return list(self._cached(("names", kind), lambda: sorted(
+        return list(self.memoize(("names", kind), lambda: sorted(
             {name for (k, name) in self._entries if k == kind and not is_dynamic(name)})))
 
     def unknowable(self, kind: str) -> List[IndexEntry]:
         """Entries of ``kind`` whose name cannot be known before rendering (a
         Helm chart template's `name: {{ .Release.Name }}-x`), in file order."""
-        return list(self._cached(("unknowable", kind), lambda: sorted(
+        return list(self.memoize(("unknowable", kind), lambda: sorted(
             (e for (k, name), entries in self._entries.items() if k == kind and is_dynamic(name) for e in entries),
             key=lambda e: (e.path, e.document))))
 
@@ -301,7 +316,13 @@ class ProjectIndex:
         name, template = as_str(ref.get("name")), as_str(ref.get("template"))
         if not name or not template or is_dynamic(name) or is_dynamic(template):
             return None
-        holder = self.holder(name, bool(ref.get("clusterScope")), lookup_namespace(document))
+        cluster, namespace = bool(ref.get("clusterScope")), lookup_namespace(document)
+        # Many workflows call the same few library templates: each reference is resolved once.
+        return self.memoize(("resolve_ref", name, template, cluster, namespace),
+                            lambda: self._resolve_ref(name, template, cluster, namespace))
+
+    def _resolve_ref(self, name: str, template: str, cluster: bool, namespace: Optional[str]) -> Optional[Resolved]:
+        holder = self.holder(name, cluster, namespace)
         if holder is None:
             return None
         found = holder.template(template)

@@ -253,6 +253,10 @@ def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
 def ref_calls(document) -> List[Call]:
     """The steps, tasks and hooks (``all_calls``, then ``spec_hooks``) that have
     a `templateRef`, in that order: the few calls that reach other documents."""
+    try:
+        return document.memo["ref_calls"]
+    except _NOT_YET:
+        pass
     return _memo(document, "ref_calls", lambda: [
         call for _, call in all_calls(document) if "templateRef" in call.body] + [
         hook for hook in spec_hooks(document) if "templateRef" in hook.body])

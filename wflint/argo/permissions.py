@@ -43,7 +43,6 @@ hooks, through steps, tasks, their hooks, inline templates and templateRefs
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -51,6 +50,7 @@ from . import callgraph, model
 from ..k8s import kinds
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
+from .index import memoized
 from ..lang.tags import mask
 
 ARGO = "argoproj.io"
@@ -646,35 +646,20 @@ def _split_flags(flags: List[str]) -> Tuple[Dict[str, Optional[str]], List[str]]
     return options, positional
 
 
-_CRD_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def _crd_table(index) -> Dict[Tuple[str, str], Tuple[str, bool]]:
     """(group, kind) -> (plural, namespaced) from the project's CustomResourceDefinitions:
-    once per index (it does not change once rules run), not once per document."""
-    try:
-        return _CRD_TABLES[index]
-    except (KeyError, TypeError):
-        pass
-    table = _build_crd_table(index)
-    try:
-        _CRD_TABLES[index] = table
-    except TypeError:
-        pass     # an index that cannot be weakly referenced (None, a stand-in): built each time
-    return table
-
-
-_CANDIDATES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    once per index, not once per document."""
+    return memoized(index, ("permissions", "crds"), lambda: _build_crd_table(index))
 
 
 def _flag_candidates(index, crds) -> List[Tuple[str, str, str, bool]]:
     """(group, kind, plural, namespaced) of every kind a kubectl resource argument may
     name: the project's CRDs and the kind table, built-in groups first, then Argo's.
     Once per index, like the CRD table it starts from."""
-    try:
-        return _CANDIDATES[index]
-    except (KeyError, TypeError):
-        pass
+    return memoized(index, ("permissions", "flag-candidates"), lambda: _build_flag_candidates(crds))
+
+
+def _build_flag_candidates(crds) -> List[Tuple[str, str, str, bool]]:
     candidates = [(group, kind, plural, namespaced) for (group, kind), (plural, namespaced) in crds.items()]
     table = getattr(kinds, "_TABLE", {})
     for group, entries in table.items():
@@ -686,10 +671,6 @@ def _flag_candidates(index, crds) -> List[Tuple[str, str, str, bool]]:
         return (0 if group in kinds.BUILTIN_GROUPS else 1 if group == ARGO else 2)
 
     candidates.sort(key=rank)
-    try:
-        _CANDIDATES[index] = candidates
-    except TypeError:
-        pass
     return candidates
 
 
