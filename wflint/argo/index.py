@@ -239,7 +239,7 @@ class ProjectIndex:
     def __init__(self, documents: Iterable = (), entries: Iterable[IndexEntry] = ()):
         self.documents: List = []
         self._entries: Dict[Tuple[str, str], List[IndexEntry]] = defaultdict(list)
-        self._answers: Dict[tuple, list] = {}
+        self._answers: Dict[tuple, Any] = {}   # memoize: queries and what rules derive from the project
         for entry in entries:
             self.add_entry(entry)
         for document in documents:
