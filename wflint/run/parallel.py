@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from ..argo.index import IndexEntry
 from .pipeline import Pipeline, Run
@@ -54,9 +54,20 @@ def processes(jobs: int, sizes: Sequence[int]) -> int:
     return max(1, min(jobs, total // WORK_PER_PROCESS))
 
 
-def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
+def enough_files(jobs: int, count: int) -> bool:
+    """Whether ``count`` files alone are work enough for ``jobs`` processes
+    (their sizes could only add to it, so none need be looked up)."""
+    return count * FILE_COST >= jobs * WORK_PER_PROCESS
+
+
+def partition(paths: Sequence[str], sizes: Optional[Sequence[int]], parts: int) -> List[List[str]]:
     """Split files into ``parts`` shares of similar total size (largest first,
-    each to the lightest share), keeping each share in the given order."""
+    each to the lightest share), keeping each share in the given order.
+    Without ``sizes``, shares of as many files each, dealt in turn (the
+    workers share out what is left at the end anyway: see Claims)."""
+    if sizes is None:
+        shares = [list(paths[share::parts]) for share in range(parts)]
+        return [share for share in shares if share]
     import heapq
     weights = [min(size, BIG_FILE) + FILE_COST for size in sizes]  # work(size), inlined: once per file
     lightest = [(0, share) for share in range(parts)]  # (load, share): a heap, the lightest first
@@ -136,7 +147,7 @@ class Claims:
                 yield path
 
 
-def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -> None:
+def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, real_paths=None) -> None:
     """One share of the run (pipeline.Pipeline.lint_share): phase one, send
     the share's index entries, receive the others', phase two, send the
     share's `Run` record."""
@@ -163,7 +174,7 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -
             return foreign
         if claims is not None:
             claims.mine = mine
-        conn.send(("done", Pipeline(options).lint_share(paths, exchange, claims=claims)))
+        conn.send(("done", Pipeline(options, real_paths).lint_share(paths, exchange, claims=claims)))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -184,11 +195,12 @@ class WorkerFailed(Exception):
     pass
 
 
-def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Run:
+def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int, project_entries,
+        real_paths=None) -> Run:
     """Lint ``paths`` on ``jobs`` processes with ``options``. ``project_entries()``
     computes the index entries from outside the linted files, while the
     workers parse. Returns the workers' `Run` records merged (``outside``: the
-    entries from outside)."""
+    entries from outside). ``real_paths``: as Pipeline takes them."""
     context = _context()
     shares = partition(paths, sizes, jobs)
     # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
@@ -198,7 +210,7 @@ def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_
     try:
         for mine, share in enumerate(shares):
             parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, options, share, os.getpid(), claims, mine),
+            process = context.Process(target=_worker, args=(child, options, share, os.getpid(), claims, mine, real_paths),
                                       daemon=True)
             process.start()
             child.close()
