@@ -100,20 +100,29 @@ class Claims:
     """Which streamed files (those with no indexed document) are taken, shared
     by the workers of one run (made before they fork): each worker offers
     its own, takes them from the front of its share, and then takes what is
-    left of the others' from the back, one file at a time under one lock, so
-    that no file is linted twice and none is missed."""
+    left of the others' from the back, under one lock, so that no file is
+    linted twice and none is missed. A worker taking its own files takes
+    the next few free ones at once (``batch``): one lock for several files."""
 
     FREE, TAKEN = 1, 2   # (0: not offered: indexed, or unreadable, or not read yet)
+    batch = 4
 
-    def __init__(self, context, shares: Sequence[Sequence[str]]):
+    def __init__(self, shares: Sequence[Sequence[str]], lock=None):
         import mmap
         self.shares = [list(share) for share in shares]
         self.order = {path: i for i, path in enumerate(path for share in self.shares for path in share)}
+        self.ends = []     # the end of each share, in the order
+        for share in self.shares:
+            self.ends.append((self.ends[-1] if self.ends else 0) + len(share))
         # One byte per file in an anonymous shared mapping, which forked
         # processes share (multiprocessing's shared arrays would load ctypes).
         self.state = mmap.mmap(-1, max(1, len(self.order)))
-        self.lock = context.Lock()
-        self.mine = 0   # which share is this process's (set in the worker)
+        if lock is None:
+            from .forked import Lock
+            lock = Lock()
+        self.lock = lock
+        self.mine = 0      # which share is this process's (set in the worker)
+        self.reserved = set()   # files of this process's share it has taken but not asked for yet
 
     def offer(self, paths) -> None:
         """Offer this worker's streamed files (before any worker takes one:
@@ -125,12 +134,25 @@ class Claims:
                     state[order[path]] = self.FREE
 
     def take(self, path: str) -> bool:
+        """Take ``path``, a file of this process's own share (asked for in
+        order), if no other worker has."""
         i = self.order[path]
-        with self.lock:
-            if self.state[i] != self.FREE:
-                return False
-            self.state[i] = self.TAKEN
+        if i in self.reserved:
+            self.reserved.discard(i)
             return True
+        state, free, taken = self.state, self.FREE, self.TAKEN
+        with self.lock:
+            if state[i] != free:
+                return False
+            state[i] = taken
+            end, wanted, j = self.ends[self.mine], self.batch - 1, i + 1
+            while wanted and j < end:
+                if state[j] == free:
+                    state[j] = taken
+                    self.reserved.add(j)
+                    wanted -= 1
+                j += 1
+        return True
 
     def leftovers(self):
         """The files other workers offered and have not taken yet, each taken
@@ -184,11 +206,26 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, r
         conn.close()
 
 
-def _context():
-    import multiprocessing  # only when workers start: a small run never pays for it
-    methods = multiprocessing.get_all_start_methods()
-    # fork shares the loaded modules and rules for free; elsewhere spawn works too.
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+def _spawn_context():
+    """multiprocessing, where there is no fork (Windows): spawned workers
+    import wflint again, and keep to their shares (no Claims)."""
+    import multiprocessing
+    return multiprocessing.get_context("spawn")
+
+
+def _start(args):
+    """Start a worker on ``_worker(channel, *args)``: (process, the parent's
+    end of its channel). Forked where the system can (forked.py), else spawned."""
+    if hasattr(os, "fork"):
+        from .forked import Worker
+        process = Worker(_worker, args)
+        return process, process.start()
+    context = _spawn_context()
+    parent, child = context.Pipe()
+    process = context.Process(target=_worker, args=(child, *args), daemon=True)
+    process.start()
+    child.close()
+    return process, parent
 
 
 class WorkerFailed(Exception):
@@ -201,20 +238,14 @@ def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int
     computes the index entries from outside the linted files, while the
     workers parse. Returns the workers' `Run` records merged (``outside``: the
     entries from outside). ``real_paths``: as Pipeline takes them."""
-    context = _context()
     shares = partition(paths, sizes, jobs)
     # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
-    claims = Claims(context, shares) if context.get_start_method() == "fork" else None
+    claims = Claims(shares) if hasattr(os, "fork") else None
     workers = []
     previous = _on_sigterm()
     try:
         for mine, share in enumerate(shares):
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, options, share, os.getpid(), claims, mine, real_paths),
-                                      daemon=True)
-            process.start()
-            child.close()
-            workers.append((process, parent))
+            workers.append(_start((options, share, os.getpid(), claims, mine, real_paths)))
         outside = project_entries()
         # Each worker's entries go to the others as the bytes it sent: the
         # workers wait for them, so this process does not unpickle and pickle
