@@ -123,6 +123,7 @@ MOVES: Dict[str, str] = {
     "options": "run.options",
     "workspace": "run.workspace",
     "parallel": "run.parallel",
+    "forked": "run.forked",
     "config": "run.config",
     "registry": "run.registry",
     "results": "run.results",

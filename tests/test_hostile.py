@@ -424,14 +424,14 @@ def test_unreadable_file(tmp_path, monkeypatch):
     from wflint.source import files as sources
     from wflint.run.engine import Engine, Options
 
-    real_open = open
+    real_open = os.open
 
     def denied(path, *args, **kwargs):
         if str(path).endswith("locked.yaml"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(sources, "open", denied, raising=False)
+    monkeypatch.setattr(sources.os, "open", denied)
     monkeypatch.chdir(tmp_path)
     report = Engine(Options(use_cache=False, jobs=1)).run(["locked.yaml", "wf.yaml"])
     assert [(f.rule, f.path, f.message) for f in report.findings] == [
@@ -688,3 +688,18 @@ def test_a_crashing_rule_is_an_internal_error_and_exit_3(tmp_path, monkeypatch, 
     if jobs == "2":
         assert run.json["summary"]["files"] == 523
         assert sum(1 for d in run.json["diagnostics"] if d["rule"] == "acme-fragile") == 521
+
+
+def test_reading_trusts_no_size_it_was_told(tmp_path):
+    """A file is read to its end or one byte past the cap, whatever its
+    stat said (it may grow or shrink in between, or say 0 as /proc does)."""
+    from wflint.source.files import _read_fd
+    path = tmp_path / "grown.yaml"
+    path.write_bytes(b"x" * 100)
+    for size, limit, expected in ((100, 1000, 100), (10, 1000, 100), (0, 1000, 100), (500, 1000, 100),
+                                  (10, 51, 51), (100, 51, 51)):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            assert len(_read_fd(fd, limit, size)) == expected, (size, limit)
+        finally:
+            os.close(fd)

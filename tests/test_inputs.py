@@ -2,6 +2,9 @@
 templates (for the index), kustomize patches, big non-Argo documents."""
 
 import json
+import os
+
+import pytest
 
 from wflint.argo import helm
 from wflint.source import loader
@@ -146,6 +149,27 @@ def test_kustomize_patches_are_found_from_overlays(tmp_path, monkeypatch):
     assert finder.is_patch(str(tmp_path / "patches" / "p.yaml"))
     assert not finder.is_patch(str(tmp_path / "patches" / "other.yaml"))
     assert not finder.is_patch("<stdin>")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_patches_are_found_alike_from_known_real_paths(tmp_path, monkeypatch):
+    """Discovery gives the pipeline each file's real path (spares an lstat
+    each): the answers are those of a finder that looks for itself, for
+    plain files, files in a linked folder and links to a patch."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "patches").mkdir()
+    (tmp_path / "overlay").mkdir()
+    (tmp_path / "patches" / "p.yaml").write_text("a: 1\n")
+    (tmp_path / "patches" / "other.yaml").write_text("a: 1\n")
+    (tmp_path / "overlay" / "kustomization.yaml").write_text("patches:\n  - path: ../patches/p.yaml\n")
+    os.symlink("patches/p.yaml", "link.yaml")
+    os.symlink("patches", "linked")
+    asked = ["patches/p.yaml", "patches/other.yaml", "link.yaml", "linked/p.yaml", "linked/other.yaml",
+             "overlay/kustomization.yaml"]
+    known = PatchFinder()
+    known.know({path: os.path.realpath(path) for path in asked})
+    assert [known.is_patch(path) for path in asked] == [PatchFinder().is_patch(path) for path in asked] == [
+        True, False, True, True, False, False]
 
 
 def test_a_kustomize_patch_is_linted_for_what_it_sets_only():

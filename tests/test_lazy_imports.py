@@ -48,3 +48,16 @@ def test_checking_a_valid_file_imports_nothing_heavy(tmp_path):
 def test_an_invalid_file_loads_jsonschema_only(tmp_path):
     (tmp_path / "wf.yaml").write_text(VALID.replace("entrypoint: main", "entrypoint: [main]"))
     assert loaded_after(["check", "--no-cache", "wf.yaml"], tmp_path) == "['jsonschema']"
+
+
+def test_a_parallel_run_forks_without_multiprocessing(tmp_path):
+    """Workers are forked by forked.py: multiprocessing's import and first
+    lock (tempfile, random, socket...) cost every parallel run 20-30 ms."""
+    import os
+    if not hasattr(os, "fork"):
+        return   # spawned through multiprocessing where there is no fork
+    padding = "# " + "x" * 4000 + "\n"   # enough work for two workers
+    for i in range(600):
+        (tmp_path / f"w{i}.yaml").write_text(padding + VALID.replace("hello-", f"w{i}-"))
+    assert loaded_after(["check", "--no-cache", "--jobs", "2", "."], tmp_path,
+                        ("multiprocessing", "tempfile", "socket")) == "[]"

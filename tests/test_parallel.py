@@ -154,10 +154,9 @@ def test_index_entries_pass_between_workers_as_bytes_and_are_checked_where_they_
 
 
 def test_claims_hand_each_streamed_file_to_exactly_one_worker():
-    import multiprocessing
-    context = multiprocessing.get_context("fork")
     shares = [["a", "b", "c", "d"], ["e", "f"]]
-    owner, thief = parallel.Claims(context, shares), None
+    owner, thief = parallel.Claims(shares), None
+    owner.batch = 1                        # one file per lock (see below for more)
     owner.mine = 0
     owner.offer(["a", "c", "d"])           # b holds an indexed document: its owner keeps it
     assert owner.take("a")
@@ -168,6 +167,54 @@ def test_claims_hand_each_streamed_file_to_exactly_one_worker():
     thief.mine = 0
     assert not owner.take("c") and not owner.take("d")
     assert list(owner.leftovers()) == []            # share 1 offered nothing
+
+
+def test_an_owner_takes_its_next_files_a_few_at_a_time():
+    shares = [["a", "b", "c", "d", "e", "f"], ["g"]]
+    claims = parallel.Claims(shares)
+    claims.batch = 3
+    claims.mine = 0
+    claims.offer(["a", "c", "d", "e", "f"])    # b holds an indexed document
+    assert claims.take("a")                     # and c and d with it, under the same lock
+    claims.mine = 1
+    assert list(claims.leftovers()) == ["f", "e"]   # what the owner had not reserved
+    claims.mine = 0
+    assert claims.take("c") and claims.take("d")   # reserved: no lock needed
+    assert not claims.take("e") and not claims.take("f")
+    assert not claims.take("c")                 # each file once
+
+
+def test_forked_workers_talk_through_length_prefixed_messages():
+    """forked.py's channel and lock, between this process and a fork."""
+    import os
+    from wflint.run import forked
+
+    def echo(channel, lock):
+        with lock:
+            while True:
+                message = channel.recv_bytes()
+                if message == b"stop":
+                    break
+                channel.send_bytes(message[::-1])
+        channel.send(("done", len(message)))
+
+    lock = forked.Lock()
+    worker = forked.Worker(echo, (lock,))
+    with lock:   # the worker waits for the lock before it reads anything
+        channel = worker.start()
+        channel.send_bytes(b"")
+        assert not channel.poll()
+    big = os.urandom(3 << 20)   # longer than a pipe holds, and than one read takes
+    channel.send_bytes(big)
+    assert channel.recv_bytes() == b""
+    assert channel.recv_bytes() == big[::-1]
+    channel.send_bytes(b"stop")
+    assert channel.recv() == ("done", 4)
+    worker.join(timeout=10)
+    assert worker.exitcode == 0 and not worker.is_alive()
+    with pytest.raises(EOFError):
+        channel.recv_bytes()   # the worker is gone
+    channel.close()
 
 
 def test_a_worker_that_finishes_first_lints_what_another_left(tree, monkeypatch):
@@ -181,7 +228,7 @@ def test_a_worker_that_finishes_first_lints_what_another_left(tree, monkeypatch)
     monkeypatch.chdir(tree)
     found = sorted(str(p.relative_to(tree)) for p in tree.rglob("*.yaml") if ".git" not in p.parts)
     shares = [found[::2], found[1::2]]
-    claims = parallel.Claims(multiprocessing.get_context("fork"), shares)
+    claims = parallel.Claims(shares)
     options = Options(jobs=1, use_cache=False)
     everything = Pipeline(options).lint_share(found, lambda own: [])
     entries = {e.path: e for e in index_entries(Pipeline(options).parse(Pipeline(options).read(found)[0]).documents)}

@@ -90,7 +90,12 @@ def may_hold_indexed(text: Union[str, bytes]) -> bool:
         if text.startswith(_WIDE_BOMS):
             return True
         text = text.decode("utf-8", "replace")  # the markers are ASCII: any other byte cannot be part of one
-    if any(kind in text for kind in _MARKER_KINDS) or _ESCAPED_LETTER.search(text) is not None:
+    for kind in _MARKER_KINDS:
+        if kind in text:
+            return True
+    if "\\" not in text:
+        return False       # (most files: no escape of either kind)
+    if _ESCAPED_LETTER.search(text) is not None:
         return True
     if _ESCAPED_BREAK.search(text) is None:
         return False

@@ -79,11 +79,26 @@ class PatchFinder:
         self._listings: Dict[str, Tuple[List[str], List[str]]] = {}  # folder -> (kustomizations, subfolders)
         self._patches: Dict[str, List[str]] = {}   # kustomization -> the patches it names
         self._folders: Dict[str, Tuple[str, Set[str]]] = {}  # folder as given -> (real folder, patches around)
+        self._real_folders: Dict[str, Set[str]] = {}     # real folder -> patches around
+        self._real_paths: Dict[str, str] = {}
         self._cwd = os.path.realpath(os.getcwd())
+
+    def know(self, real_paths: Dict[str, str]) -> None:
+        """Paths whose real path is known already (discovery resolves each
+        file it finds): asked about, they need no lstat to see whether they
+        are links."""
+        self._real_paths = real_paths
 
     def is_patch(self, path: str) -> bool:
         if not path or path.startswith("<") or path == "-":
             return False
+        real = self._real_paths.get(path)
+        if real is not None:
+            real_folder = os.path.dirname(real)
+            patches = self._real_folders.get(real_folder)
+            if patches is None:
+                patches = self._real_folders[real_folder] = self._around(real_folder)
+            return real in patches and os.path.isfile(real)
         folder, name = os.path.split(path)
         if name in ("", os.curdir, os.pardir) or os.path.islink(path):
             return self._real_is_patch(os.path.realpath(path))

@@ -44,12 +44,14 @@ class Engine(Pipeline):
                 gc.enable()
 
     def _run(self, paths: Sequence[str], stdin: Optional[bytes], stdin_name: str) -> Report:
-        found = discover(paths, self.options.excluder())
+        cache = self._results_cache(paths) if stdin is None else None
+        # Each file's stamp, taken before it is read, is what the cache compares next time.
+        found = discover(paths, self.options.excluder(), stats=cache is not None)
         self._chart_templates = found.chart_templates  # indexed even when no project scan runs
+        self._patches.know(found.real)
         findings: List[Finding] = list(found.findings)
         if stdin is not None:
             return self._run_with_stdin(paths, found, findings, stdin, stdin_name)
-        cache = self._results_cache(paths)
         if cache is not None:
             report = self._run_cached(paths, found, findings, cache)
             if report is not None:
@@ -86,22 +88,26 @@ class Engine(Pipeline):
         """The same run on every core, when there is enough to gain; None otherwise."""
         from . import parallel
         jobs = self.options.jobs or parallel.available_cpus()
-        sizes = []
-        for path in found.files:
-            stat = found.stats.get(path)
-            if stat is None:
-                try:
-                    stat = os.stat(path)
-                except OSError:
-                    sizes.append(0)
-                    continue
-            sizes.append(stat.st_size)
-        jobs = parallel.processes(jobs, sizes)
         if jobs < 2:
             return None
+        sizes: Optional[List[int]] = None   # unknown: each file is worth the same
+        if not parallel.enough_files(jobs, len(found.files)):
+            sizes = []
+            for path in found.files:
+                stat = found.stats.get(path)
+                if stat is None:
+                    try:
+                        stat = os.stat(path)
+                    except OSError:
+                        sizes.append(0)
+                        continue
+                sizes.append(stat.st_size)
+            jobs = parallel.processes(jobs, sizes)
+            if jobs < 2:
+                return None
         try:
             run = parallel.run(self.options, found.files, sizes, jobs,
-                               lambda: self.project_entries(paths, found.files))
+                               lambda: self.project_entries(paths, found.files), found.real)
         except parallel.WorkerFailed:
             return None  # lint in this process instead: slower, never wrong
         order = {path: i for i, path in enumerate(found.files)}

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from ..argo.index import IndexEntry
 from .pipeline import Pipeline, Run
@@ -54,9 +54,20 @@ def processes(jobs: int, sizes: Sequence[int]) -> int:
     return max(1, min(jobs, total // WORK_PER_PROCESS))
 
 
-def partition(paths: Sequence[str], sizes: Sequence[int], parts: int) -> List[List[str]]:
+def enough_files(jobs: int, count: int) -> bool:
+    """Whether ``count`` files alone are work enough for ``jobs`` processes
+    (their sizes could only add to it, so none need be looked up)."""
+    return count * FILE_COST >= jobs * WORK_PER_PROCESS
+
+
+def partition(paths: Sequence[str], sizes: Optional[Sequence[int]], parts: int) -> List[List[str]]:
     """Split files into ``parts`` shares of similar total size (largest first,
-    each to the lightest share), keeping each share in the given order."""
+    each to the lightest share), keeping each share in the given order.
+    Without ``sizes``, shares of as many files each, dealt in turn (the
+    workers share out what is left at the end anyway: see Claims)."""
+    if sizes is None:
+        shares = [list(paths[share::parts]) for share in range(parts)]
+        return [share for share in shares if share]
     import heapq
     weights = [min(size, BIG_FILE) + FILE_COST for size in sizes]  # work(size), inlined: once per file
     lightest = [(0, share) for share in range(parts)]  # (load, share): a heap, the lightest first
@@ -89,20 +100,29 @@ class Claims:
     """Which streamed files (those with no indexed document) are taken, shared
     by the workers of one run (made before they fork): each worker offers
     its own, takes them from the front of its share, and then takes what is
-    left of the others' from the back, one file at a time under one lock, so
-    that no file is linted twice and none is missed."""
+    left of the others' from the back, under one lock, so that no file is
+    linted twice and none is missed. A worker taking its own files takes
+    the next few free ones at once (``batch``): one lock for several files."""
 
     FREE, TAKEN = 1, 2   # (0: not offered: indexed, or unreadable, or not read yet)
+    batch = 4
 
-    def __init__(self, context, shares: Sequence[Sequence[str]]):
+    def __init__(self, shares: Sequence[Sequence[str]], lock=None):
         import mmap
         self.shares = [list(share) for share in shares]
         self.order = {path: i for i, path in enumerate(path for share in self.shares for path in share)}
+        self.ends = []     # the end of each share, in the order
+        for share in self.shares:
+            self.ends.append((self.ends[-1] if self.ends else 0) + len(share))
         # One byte per file in an anonymous shared mapping, which forked
         # processes share (multiprocessing's shared arrays would load ctypes).
         self.state = mmap.mmap(-1, max(1, len(self.order)))
-        self.lock = context.Lock()
-        self.mine = 0   # which share is this process's (set in the worker)
+        if lock is None:
+            from .forked import Lock
+            lock = Lock()
+        self.lock = lock
+        self.mine = 0      # which share is this process's (set in the worker)
+        self.reserved = set()   # files of this process's share it has taken but not asked for yet
 
     def offer(self, paths) -> None:
         """Offer this worker's streamed files (before any worker takes one:
@@ -114,12 +134,25 @@ class Claims:
                     state[order[path]] = self.FREE
 
     def take(self, path: str) -> bool:
+        """Take ``path``, a file of this process's own share (asked for in
+        order), if no other worker has."""
         i = self.order[path]
-        with self.lock:
-            if self.state[i] != self.FREE:
-                return False
-            self.state[i] = self.TAKEN
+        if i in self.reserved:
+            self.reserved.discard(i)
             return True
+        state, free, taken = self.state, self.FREE, self.TAKEN
+        with self.lock:
+            if state[i] != free:
+                return False
+            state[i] = taken
+            end, wanted, j = self.ends[self.mine], self.batch - 1, i + 1
+            while wanted and j < end:
+                if state[j] == free:
+                    state[j] = taken
+                    self.reserved.add(j)
+                    wanted -= 1
+                j += 1
+        return True
 
     def leftovers(self):
         """The files other workers offered and have not taken yet, each taken
@@ -136,7 +169,7 @@ class Claims:
                 yield path
 
 
-def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -> None:
+def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, real_paths=None) -> None:
     """One share of the run (pipeline.Pipeline.lint_share): phase one, send
     the share's index entries, receive the others', phase two, send the
     share's `Run` record."""
@@ -163,7 +196,7 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -
             return foreign
         if claims is not None:
             claims.mine = mine
-        conn.send(("done", Pipeline(options).lint_share(paths, exchange, claims=claims)))
+        conn.send(("done", Pipeline(options, real_paths).lint_share(paths, exchange, claims=claims)))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -173,36 +206,46 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0) -
         conn.close()
 
 
-def _context():
-    import multiprocessing  # only when workers start: a small run never pays for it
-    methods = multiprocessing.get_all_start_methods()
-    # fork shares the loaded modules and rules for free; elsewhere spawn works too.
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+def _spawn_context():
+    """multiprocessing, where there is no fork (Windows): spawned workers
+    import wflint again, and keep to their shares (no Claims)."""
+    import multiprocessing
+    return multiprocessing.get_context("spawn")
+
+
+def _start(args):
+    """Start a worker on ``_worker(channel, *args)``: (process, the parent's
+    end of its channel). Forked where the system can (forked.py), else spawned."""
+    if hasattr(os, "fork"):
+        from .forked import Worker
+        process = Worker(_worker, args)
+        return process, process.start()
+    context = _spawn_context()
+    parent, child = context.Pipe()
+    process = context.Process(target=_worker, args=(child, *args), daemon=True)
+    process.start()
+    child.close()
+    return process, parent
 
 
 class WorkerFailed(Exception):
     pass
 
 
-def run(options, paths: Sequence[str], sizes: Sequence[int], jobs: int, project_entries) -> Run:
+def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int, project_entries,
+        real_paths=None) -> Run:
     """Lint ``paths`` on ``jobs`` processes with ``options``. ``project_entries()``
     computes the index entries from outside the linted files, while the
     workers parse. Returns the workers' `Run` records merged (``outside``: the
-    entries from outside)."""
-    context = _context()
+    entries from outside). ``real_paths``: as Pipeline takes them."""
     shares = partition(paths, sizes, jobs)
     # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
-    claims = Claims(context, shares) if context.get_start_method() == "fork" else None
+    claims = Claims(shares) if hasattr(os, "fork") else None
     workers = []
     previous = _on_sigterm()
     try:
         for mine, share in enumerate(shares):
-            parent, child = context.Pipe()
-            process = context.Process(target=_worker, args=(child, options, share, os.getpid(), claims, mine),
-                                      daemon=True)
-            process.start()
-            child.close()
-            workers.append((process, parent))
+            workers.append(_start((options, share, os.getpid(), claims, mine, real_paths)))
         outside = project_entries()
         # Each worker's entries go to the others as the bytes it sent: the
         # workers wait for them, so this process does not unpickle and pickle

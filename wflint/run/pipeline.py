@@ -176,13 +176,17 @@ def read(paths: Sequence[str], max_size: int, digest: bool = True) -> Tuple[List
 class Pipeline:
     """The phases of a run for one set of options."""
 
-    def __init__(self, options: Optional[Options] = None):
+    def __init__(self, options: Optional[Options] = None, real_paths: Optional[Dict[str, str]] = None):
+        """``real_paths``: the real path of each file discovery found (spares
+        each file an lstat when asking whether it is a kustomize patch)."""
         self.options = options or Options()
         self.rules = active_rules(self.options)
         self._by_id = {r.id: r for r in self.rules}
         self._all = load_rules()
         from ..k8s.kustomize import PatchFinder
         self._patches = PatchFinder()
+        if real_paths:
+            self._patches.know(real_paths)
         self._chart_templates: Sequence[str] = ()  # indexed even when no project scan runs
         self._checks: Dict[tuple, tuple] = {}  # _checks_for's answers
 

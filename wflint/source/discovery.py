@@ -24,7 +24,10 @@ class Discovery:
     files: List[str] = field(default_factory=list)          # as shown to the user, in walk order
     findings: List[Finding] = field(default_factory=list)
     real: Dict[str, str] = field(default_factory=dict)      # shown path -> resolved path
-    stats: Dict[str, os.stat_result] = field(default_factory=dict)  # for walked files, from the walk
+    # For walked files, from the walk (when asked for: the results cache
+    # compares them; a run without it needs none, and one lstat per file is a
+    # fair part of a walk).
+    stats: Dict[str, os.stat_result] = field(default_factory=dict)
     # Helm chart template files that hold template actions: never linted, read
     # by the index with the actions neutralised (helm.py). Files of a chart's
     # templates/ without any action are plain YAML and are linted.
@@ -175,7 +178,8 @@ def _chart_finding(chart_file: str) -> Finding:
         hint=f"lint the rendered chart: `helm template {_display(chart_dir)} | wflint check -`")
 
 
-def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Discovery:
+def discover(paths: Sequence[str], excluder: Optional[Excluder] = None, stats: bool = True) -> Discovery:
+    """The files under ``paths``; ``stats``: with the lstat of each walked file."""
     excluder = excluder or Excluder()
     result = Discovery()
     seen = set()
@@ -207,7 +211,7 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
 
     for given in paths:
         if os.path.isdir(given):
-            _walk(given, excluder, add, report_chart, add_template, result.findings)
+            _walk(given, excluder, add, report_chart, add_template, result.findings, stats)
         else:
             if excluder.excluded(given):
                 continue
@@ -219,7 +223,7 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None) -> Disco
     return result
 
 
-def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findings) -> None:
+def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findings, stats: bool = True) -> None:
     """Depth first, sorted, never through links: one directory read and one
     lstat per entry, since a pre-commit run walks the whole project."""
     # (folder, real folder, Chart.yaml if in its templates/); the root may itself be in a chart's templates/
@@ -272,10 +276,12 @@ def _walk(root: str, excluder: Excluder, add, report_chart, add_template, findin
                     continue
                 if lower.endswith(JSON_SUFFIX) and not _json_manifest(path):
                     continue
-                try:
-                    stat = entry.stat(follow_symlinks=False)
-                except OSError:
-                    stat = None
+                stat = None
+                if stats:
+                    try:
+                        stat = entry.stat(follow_symlinks=False)
+                    except OSError:
+                        pass
                 real = real_prefix + name
                 if in_chart is not None:
                     if add_template(path, real, stat):
