@@ -58,6 +58,9 @@ _TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (boo
 # A schema that is only a type among these: checked inline as `type(x) is T`.
 _PLAIN_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
 _NOTES = frozenset({"description", "title", "default", "format"})
+_NOTE_LIST = tuple(_NOTES)
+_KNOWN = frozenset({"type", "properties", "additionalProperties", "required", "items", "enum", "const",
+                    "pattern", "$ref"}) | _NOTES
 
 
 class Compiler:
@@ -84,20 +87,38 @@ class Compiler:
             return compiled[name]
         return check
 
+    def _deferred(self, ref: str, holder: Dict[str, Check], field: str) -> Check:
+        """The check of definition ``ref``, compiled on its first call, which
+        then puts the compiled check in its own place, ``holder[field]``. A
+        field's definition is compiled only when a document has the field:
+        compiling every definition up front (most are Kubernetes types few
+        workflows use: volume sources, probes...) cost more than checking a
+        few hundred documents."""
+        def check(x):
+            compiled = holder[field] = self.ref(ref)
+            return compiled(x)
+        return check
+
     def plain_type(self, schema: Any):
         """The Python type T when ``schema`` (or the definition it only refers
         to) checks nothing but `type(x) is T`; else None."""
         for _ in range(8):
             if not isinstance(schema, dict):
                 return None
-            keys = set(schema) - _NOTES
-            if keys == {"$ref"}:
+            # how many keys say something (not a note); every compile asks this of each property
+            said = len(schema)
+            for note in _NOTE_LIST:
+                if note in schema:
+                    said -= 1
+            if said != 1:
+                return None
+            if "$ref" in schema:
                 name = schema["$ref"].rsplit("/", 1)[-1]
                 if name not in self.definitions:
                     return None
                 schema = self.definitions[name]
                 continue
-            if keys == {"type"} and isinstance(schema["type"], str):
+            if isinstance(schema.get("type"), str):
                 return _PLAIN_TYPES.get(schema["type"])
             return None
         return None
@@ -107,11 +128,8 @@ class Compiler:
             return lambda x: True
         if schema is False:
             return lambda x: False
-        known = {"type", "properties", "additionalProperties", "required", "items", "enum", "const",
-                 "pattern", "$ref", "format", "description", "title", "default"}
-        unknown = set(schema) - known
-        if unknown:
-            raise ValueError(f"unsupported keywords {sorted(unknown)}")
+        if not _KNOWN.issuperset(schema):
+            raise ValueError(f"unsupported keywords {sorted(set(schema) - _KNOWN)}")
         checks = []
         if "$ref" in schema:
             checks.append(self.ref(schema["$ref"]))
@@ -138,8 +156,14 @@ class Compiler:
             const = schema["const"]
             checks.append(lambda x: x == const and type(x) is type(const))
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            checks.append(lambda x: type(x) is not str or search(x) is not None)
+            prefix = _literal_prefix(schema["pattern"])
+            if prefix is not None:
+                # `^argoproj\.io/`: a fixed start, tested without compiling a regular expression
+                # (compiling one costs more than checking every document of a run)
+                checks.append(lambda x: type(x) is not str or x.startswith(prefix))
+            else:
+                search = re.compile(schema["pattern"]).search
+                checks.append(lambda x: type(x) is not str or search(x) is not None)
         if not checks:
             return lambda x: True
         if len(checks) == 1:
@@ -183,6 +207,10 @@ class Compiler:
             kind = self.plain_type(sub)
             if kind is not None:
                 plain[name] = kind
+                continue
+            ref = _only_ref(sub)
+            if ref is not None and ref.rsplit("/", 1)[-1] not in self.compiled:
+                checks[name] = self._deferred(ref, checks, name)
             else:
                 checks[name] = self.compile(sub)
         if additional is False:
@@ -261,6 +289,27 @@ class Compiler:
                         return False
                 return True
         return check
+
+
+def _literal_prefix(pattern: str):
+    """The text a pattern `^text` (letters, digits, `/`, `-`, `_`, escaped
+    dots) requires at the start of a string, else None."""
+    if not pattern.startswith("^"):
+        return None
+    text = pattern[1:].replace("\\.", ".")
+    if not all(c.isalnum() or c in "/-_." for c in text) or "." in pattern[1:].replace("\\.", ""):
+        return None
+    return text
+
+
+def _only_ref(schema: Any):
+    """The `$ref` of a schema that is only a reference (and notes), else None."""
+    if not isinstance(schema, dict) or "$ref" not in schema:
+        return None
+    for key in schema:
+        if key != "$ref" and key not in _NOTES:
+            return None
+    return schema["$ref"]
 
 
 def _accept(x) -> bool:
