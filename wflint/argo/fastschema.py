@@ -197,45 +197,42 @@ class Compiler:
 
     def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
         # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
-        # `plain` maps those to T, so the loop below settles each of them with one lookup and
-        # one `is`. The others, and a plain one of the wrong type, fall to `checks`: there a
-        # missing key means an unknown field (or a wrong type), and the extra-properties
-        # check (or acceptance) when the object is open.
-        plain = {}
-        checks = {}
+        # `fields` maps those to T, so the loop below settles each of them with one lookup and
+        # one `is`; it maps the others to their check. A key it does not hold is an unknown
+        # field (or goes to the extra-properties check when the object is open), and a plain
+        # field of the wrong type (its T is a type, not a check) fails.
+        fields: Dict[str, Any] = {}
         for name, sub in properties.items():
             kind = self.plain_type(sub)
             if kind is not None:
-                plain[name] = kind
+                fields[name] = kind
                 continue
             ref = _only_ref(sub)
             if ref is not None and ref.rsplit("/", 1)[-1] not in self.compiled:
-                checks[name] = self._deferred(ref, checks, name)
+                fields[name] = self._deferred(ref, fields, name)
             else:
-                checks[name] = self.compile(sub)
+                fields[name] = self.compile(sub)
         if additional is False:
             extra = None
         elif additional is True:
             extra = _accept
         else:
             extra = self.compile(additional)
-        if extra is not None:
-            for name, kind in plain.items():  # an open object: a plain field of the wrong type must fail here
-                checks[name] = _is(kind)
         required = tuple(required)
         if not properties and extra is not None and not required:
             return self._map(additional, extra, must_be_object)
-        plain_get = plain.get
-        check_get = checks.get
 
         if extra is None and not required:
             def check(x):
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value):
-                        sub = check_get(key)
-                        if sub is None or not sub(value):
+                    try:
+                        want = fields[key]    # (a subscript costs less than a call of .get)
+                    except KeyError:
+                        return False          # an unknown field
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
                             return False
                 return True
         elif extra is None:
@@ -243,9 +240,12 @@ class Compiler:
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value):
-                        sub = check_get(key)
-                        if sub is None or not sub(value):
+                    try:
+                        want = fields[key]    # (a subscript costs less than a call of .get)
+                    except KeyError:
+                        return False          # an unknown field
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
                             return False
                 for name in required:
                     if name not in x:
@@ -256,8 +256,13 @@ class Compiler:
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value) and not check_get(key, extra)(value):
-                        return False
+                    try:
+                        want = fields[key]
+                    except KeyError:
+                        want = extra
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
+                            return False
                 for name in required:
                     if name not in x:
                         return False
