@@ -59,6 +59,8 @@ _TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (boo
 _PLAIN_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
 _NOTES = frozenset({"description", "title", "default", "format"})
 _NOTE_LIST = tuple(_NOTES)
+# The keywords of a definition that is a closed object and nothing more.
+_CLOSED_OBJECT = frozenset({"type", "properties", "additionalProperties", "required"}) | _NOTES
 _KNOWN = frozenset({"type", "properties", "additionalProperties", "required", "items", "enum", "const",
                     "pattern", "$ref"}) | _NOTES
 
@@ -184,6 +186,31 @@ class Compiler:
                         return False
                 return True
             return check
+        closed = self._closed_object(schema)
+        if closed is not None:
+            # A list of closed objects (parameters, env vars, tasks...): each item's fields are
+            # checked here, as _object's check does, without a call per item.
+            fields, required = closed
+
+            def check(x):
+                if type(x) is not list:
+                    return not must_be_list
+                for item in x:
+                    if type(item) is not dict:
+                        return False
+                    for key, value in item.items():
+                        try:
+                            want = fields[key]
+                        except KeyError:
+                            return False
+                        if want is not type(value):
+                            if want.__class__ is type or not want(value):
+                                return False
+                    for name in required:
+                        if name not in item:
+                            return False
+                return True
+            return check
         item = self.compile(schema)
 
         def check(x):
@@ -195,12 +222,8 @@ class Compiler:
             return True
         return check
 
-    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
-        # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
-        # `fields` maps those to T, so the loop below settles each of them with one lookup and
-        # one `is`; it maps the others to their check. A key it does not hold is an unknown
-        # field (or goes to the extra-properties check when the object is open), and a plain
-        # field of the wrong type (its T is a type, not a check) fails.
+    def _fields(self, properties: dict) -> Dict[str, Any]:
+        """An object's table: each field's type when a type test settles it, else its check."""
         fields: Dict[str, Any] = {}
         for name, sub in properties.items():
             kind = self.plain_type(sub)
@@ -212,6 +235,30 @@ class Compiler:
                 fields[name] = self._deferred(ref, fields, name)
             else:
                 fields[name] = self.compile(sub)
+        return fields
+
+    def _closed_object(self, schema: Any):
+        """(fields table, required names) when ``schema`` refers to a definition
+        that is a closed object and nothing more (a parameter, an env var, a
+        task...), else None."""
+        ref = _only_ref(schema)
+        definition = self.definitions.get(ref.rsplit("/", 1)[-1]) if ref is not None else None
+        if not isinstance(definition, dict) or definition.get("type") != "object" \
+                or definition.get("additionalProperties") is not False \
+                or not isinstance(definition.get("properties"), dict):
+            return None
+        for key in definition:
+            if key not in _CLOSED_OBJECT:
+                return None
+        return self._fields(definition["properties"]), tuple(definition.get("required", ()))
+
+    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
+        # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
+        # `fields` maps those to T, so the loop below settles each of them with one lookup and
+        # one `is`; it maps the others to their check. A key it does not hold is an unknown
+        # field (or goes to the extra-properties check when the object is open), and a plain
+        # field of the wrong type (its T is a type, not a check) fails.
+        fields = self._fields(properties)
         if additional is False:
             extra = None
         elif additional is True:
