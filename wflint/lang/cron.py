@@ -123,9 +123,11 @@ def _packaged_zones() -> FrozenSet[str]:
     """The zone names the `tzdata` package lists (one file); empty when it is not installed.
     Each of them is in ``zone_names()`` (``available_timezones`` starts from this list)."""
     try:
+        import importlib.util
         import os
-        import tzdata
-        with open(os.path.join(os.path.dirname(tzdata.__file__), "zones"), encoding="utf-8") as handle:
+        # (found as the import system finds it, as `available_timezones` reads it, without importing it)
+        folder = importlib.util.find_spec("tzdata").submodule_search_locations[0]
+        with open(os.path.join(folder, "zones"), encoding="utf-8") as handle:
             return frozenset(filter(None, (line.strip() for line in handle))) - {"posixrules"}
     except Exception:  # no tzdata, or not as files: ``zone_names()`` decides alone
         return frozenset()
