@@ -14,7 +14,7 @@ on every fixture and example.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 Check = Callable[[Any], bool]
 
@@ -70,6 +70,8 @@ class Compiler:
         self.definitions = definitions
         self.compiled: Dict[str, Check] = {}
         self.compiling: set = set()
+        # definition name -> (fields table, required names) of a closed object, for lists of it
+        self.tables: Dict[str, tuple] = {}
 
     def ref(self, ref: str) -> Check:
         name = ref.rsplit("/", 1)[-1]
@@ -222,9 +224,11 @@ class Compiler:
             return True
         return check
 
-    def _fields(self, properties: dict) -> Dict[str, Any]:
-        """An object's table: each field's type when a type test settles it, else its check."""
-        fields: Dict[str, Any] = {}
+    def _fields(self, properties: dict, fields: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """An object's table (filled in ``fields`` when given): each field's type
+        when a type test settles it, else its check."""
+        if fields is None:
+            fields = {}
         for name, sub in properties.items():
             kind = self.plain_type(sub)
             if kind is not None:
@@ -242,7 +246,10 @@ class Compiler:
         that is a closed object and nothing more (a parameter, an env var, a
         task...), else None."""
         ref = _only_ref(schema)
-        definition = self.definitions.get(ref.rsplit("/", 1)[-1]) if ref is not None else None
+        name = ref.rsplit("/", 1)[-1] if ref is not None else None
+        if name in self.tables:
+            return self.tables[name]      # one table per definition, for every list of it
+        definition = self.definitions.get(name) if name is not None else None
         if not isinstance(definition, dict) or definition.get("type") != "object" \
                 or definition.get("additionalProperties") is not False \
                 or not isinstance(definition.get("properties"), dict):
@@ -250,7 +257,10 @@ class Compiler:
         for key in definition:
             if key not in _CLOSED_OBJECT:
                 return None
-        return self._fields(definition["properties"]), tuple(definition.get("required", ()))
+        # (kept before it is filled: a list of the same definition below it gets this table)
+        table = self.tables[name] = {}, tuple(definition.get("required", ()))
+        self._fields(definition["properties"], table[0])
+        return table
 
     def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
         # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
