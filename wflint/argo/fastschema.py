@@ -97,7 +97,9 @@ class Compiler:
         field's definition is compiled only when a document has the field:
         compiling every definition up front (most are Kubernetes types few
         workflows use: volume sources, probes...) cost more than checking a
-        few hundred documents."""
+        few hundred documents. (Not for several threads at once: a process
+        checks documents on one thread; the language server lints under its
+        workspace's lock.)"""
         def check(x):
             compiled = holder[field] = self.ref(ref)
             return compiled(x)
