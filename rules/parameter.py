@@ -53,8 +53,15 @@ class _Inputs:
         self.enums = {name for name, p in self.declared.items() if _enum_list(p.get("enum"))}
 
 
+# What a template without `inputs` declares (most callees): nothing, one shared value.
+# Read only, like every _Inputs.
+_NO_INPUTS = _Inputs({})
+
+
 def _inputs(template: Dict, cache: Dict[int, _Inputs]) -> _Inputs:
-    """``_Inputs(template)``, once per template in ``cache`` (kept in the document's memo)."""
+    """``_Inputs(template)``, once per template in ``cache`` (one per check of a document)."""
+    if type(template.get("inputs")) is not dict:
+        return _NO_INPUTS   # (fast path) two thirds of the templates called declare no inputs
     io = cache.get(id(template))
     if io is None:
         io = cache[id(template)] = _Inputs(template)
@@ -71,7 +78,7 @@ class Callee:
         self.template = template
         self.label = label
         self._io: Optional[_Inputs] = None
-        self._cache = cache          # id(template) -> _Inputs, kept in the document's memo
+        self._cache = cache          # id(template) -> _Inputs, for one check of a document
 
     def relabel(self, label: str) -> "Callee":
         return Callee(self.template, label, self._cache)
@@ -96,7 +103,9 @@ class Callee:
 def check(document, context):
     base, spec = model.spec(document)
     graph = callgraph.graph_of(document, context.index if context is not None else None)
-    cache = document.memoize(("parameter", "inputs"), dict)
+    # id(template) -> _Inputs, for this check (no other rule reads it; a memo entry per document
+    # cost more than it saved)
+    cache: Dict[int, _Inputs] = {}
     # templateDefaults may add inputs to every template: then what a callee declares is unknown.
     defaults = spec.get("templateDefaults")
     uncertain = type(defaults) is dict and bool(model.as_dict(defaults.get("inputs")))

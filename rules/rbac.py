@@ -252,15 +252,19 @@ def _reaching_resources(index) -> frozenset:
 
 
 def _may_hold_resources(data) -> bool:
-    stack = [data]
+    # Every mapping of the document, looked into without a generator per container (most
+    # holders hold none: the whole document is walked).
+    stack = [data] if isinstance(data, (dict, list)) else []
+    pop, push = stack.pop, stack.append
     while stack:
-        item = stack.pop()
+        item = pop()      # a mapping or a list
         if isinstance(item, dict):
             if item.get("resource") is not None or "templateRef" in item or "workflowTemplateRef" in item:
                 return True
-            stack.extend(value for value in item.values() if isinstance(value, (dict, list)))
-        elif isinstance(item, list):
-            stack.extend(value for value in item if isinstance(value, (dict, list)))
+            item = item.values()
+        for value in item:
+            if isinstance(value, (dict, list)):
+                push(value)
     return False
 
 

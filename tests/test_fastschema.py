@@ -88,3 +88,26 @@ if st is not None:
         if kind not in ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"):
             kind = "Workflow"
         assert schema.is_valid(mutated, kind) == schema.validator("4.1", kind).is_valid(mutated)
+
+
+def test_definitions_compile_on_first_use():
+    # A field's definition is compiled when a document first has the field; the stub then
+    # gives its place to the compiled check, and the answers stay those of jsonschema.
+    from wflint.argo import fastschema
+    compiler = fastschema.Compiler(schema._schema("4.1")["definitions"])
+    check = compiler.ref("#/definitions/Workflow")
+    assert "WorkflowSpec" not in compiler.compiled and "NFSVolumeSource" not in compiler.compiled
+    doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "w"},
+           "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine"}}],
+                    "volumes": [{"name": "v", "nfs": {"server": "s", "path": 3}}]}}
+    wanted = schema.validator("4.1", "Workflow")
+    assert check(doc) is False and not wanted.is_valid(doc)
+    assert "NFSVolumeSource" in compiler.compiled and "Probe" not in compiler.compiled
+    doc["spec"]["volumes"][0]["nfs"]["path"] = "/data"
+    assert check(doc) is True and wanted.is_valid(doc)
+    doc["spec"]["templates"][0]["container"]["livenessProbe"] = {"periodSeconds": "10"}
+    assert check(doc) is False and not wanted.is_valid(doc)
+    doc["spec"]["templates"][0]["container"]["livenessProbe"] = {"periodSeconds": 10}
+    assert check(doc) is True and wanted.is_valid(doc)
+    doc["apiVersion"] = "apps/v1"   # the pattern `^argoproj\.io/`, tested as a prefix
+    assert check(doc) is False and not wanted.is_valid(doc)

@@ -14,7 +14,7 @@ on every fixture and example.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 Check = Callable[[Any], bool]
 
@@ -58,6 +58,11 @@ _TYPES = {"object": (dict,), "array": (list,), "string": (str,), "boolean": (boo
 # A schema that is only a type among these: checked inline as `type(x) is T`.
 _PLAIN_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
 _NOTES = frozenset({"description", "title", "default", "format"})
+_NOTE_LIST = tuple(_NOTES)
+# The keywords of a definition that is a closed object and nothing more.
+_CLOSED_OBJECT = frozenset({"type", "properties", "additionalProperties", "required"}) | _NOTES
+_KNOWN = frozenset({"type", "properties", "additionalProperties", "required", "items", "enum", "const",
+                    "pattern", "$ref"}) | _NOTES
 
 
 class Compiler:
@@ -65,6 +70,8 @@ class Compiler:
         self.definitions = definitions
         self.compiled: Dict[str, Check] = {}
         self.compiling: set = set()
+        # definition name -> (fields table, required names) of a closed object, for lists of it
+        self.tables: Dict[str, tuple] = {}
 
     def ref(self, ref: str) -> Check:
         name = ref.rsplit("/", 1)[-1]
@@ -84,20 +91,40 @@ class Compiler:
             return compiled[name]
         return check
 
+    def _deferred(self, ref: str, holder: Dict[str, Check], field: str) -> Check:
+        """The check of definition ``ref``, compiled on its first call, which
+        then puts the compiled check in its own place, ``holder[field]``. A
+        field's definition is compiled only when a document has the field:
+        compiling every definition up front (most are Kubernetes types few
+        workflows use: volume sources, probes...) cost more than checking a
+        few hundred documents. (Not for several threads at once: a process
+        checks documents on one thread; the language server lints under its
+        workspace's lock.)"""
+        def check(x):
+            compiled = holder[field] = self.ref(ref)
+            return compiled(x)
+        return check
+
     def plain_type(self, schema: Any):
         """The Python type T when ``schema`` (or the definition it only refers
         to) checks nothing but `type(x) is T`; else None."""
         for _ in range(8):
             if not isinstance(schema, dict):
                 return None
-            keys = set(schema) - _NOTES
-            if keys == {"$ref"}:
+            # how many keys say something (not a note); every compile asks this of each property
+            said = len(schema)
+            for note in _NOTE_LIST:
+                if note in schema:
+                    said -= 1
+            if said != 1:
+                return None
+            if "$ref" in schema:
                 name = schema["$ref"].rsplit("/", 1)[-1]
                 if name not in self.definitions:
                     return None
                 schema = self.definitions[name]
                 continue
-            if keys == {"type"} and isinstance(schema["type"], str):
+            if isinstance(schema.get("type"), str):
                 return _PLAIN_TYPES.get(schema["type"])
             return None
         return None
@@ -107,11 +134,8 @@ class Compiler:
             return lambda x: True
         if schema is False:
             return lambda x: False
-        known = {"type", "properties", "additionalProperties", "required", "items", "enum", "const",
-                 "pattern", "$ref", "format", "description", "title", "default"}
-        unknown = set(schema) - known
-        if unknown:
-            raise ValueError(f"unsupported keywords {sorted(unknown)}")
+        if not _KNOWN.issuperset(schema):
+            raise ValueError(f"unsupported keywords {sorted(set(schema) - _KNOWN)}")
         checks = []
         if "$ref" in schema:
             checks.append(self.ref(schema["$ref"]))
@@ -138,8 +162,14 @@ class Compiler:
             const = schema["const"]
             checks.append(lambda x: x == const and type(x) is type(const))
         if "pattern" in schema:
-            search = re.compile(schema["pattern"]).search
-            checks.append(lambda x: type(x) is not str or search(x) is not None)
+            prefix = _literal_prefix(schema["pattern"])
+            if prefix is not None:
+                # `^argoproj\.io/`: a fixed start, tested without compiling a regular expression
+                # (compiling one costs more than checking every document of a run)
+                checks.append(lambda x: type(x) is not str or x.startswith(prefix))
+            else:
+                search = re.compile(schema["pattern"]).search
+                checks.append(lambda x: type(x) is not str or search(x) is not None)
         if not checks:
             return lambda x: True
         if len(checks) == 1:
@@ -160,6 +190,31 @@ class Compiler:
                         return False
                 return True
             return check
+        closed = self._closed_object(schema)
+        if closed is not None:
+            # A list of closed objects (parameters, env vars, tasks...): each item's fields are
+            # checked here, as _object's check does, without a call per item.
+            fields, required = closed
+
+            def check(x):
+                if type(x) is not list:
+                    return not must_be_list
+                for item in x:
+                    if type(item) is not dict:
+                        return False
+                    for key, value in item.items():
+                        try:
+                            want = fields[key]
+                        except KeyError:
+                            return False
+                        if want is not type(value):
+                            if want.__class__ is type or not want(value):
+                                return False
+                    for name in required:
+                        if name not in item:
+                            return False
+                return True
+            return check
         item = self.compile(schema)
 
         def check(x):
@@ -171,43 +226,72 @@ class Compiler:
             return True
         return check
 
-    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
-        # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
-        # `plain` maps those to T, so the loop below settles each of them with one lookup and
-        # one `is`. The others, and a plain one of the wrong type, fall to `checks`: there a
-        # missing key means an unknown field (or a wrong type), and the extra-properties
-        # check (or acceptance) when the object is open.
-        plain = {}
-        checks = {}
+    def _fields(self, properties: dict, fields: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """An object's table (filled in ``fields`` when given): each field's type
+        when a type test settles it, else its check."""
+        if fields is None:
+            fields = {}
         for name, sub in properties.items():
             kind = self.plain_type(sub)
             if kind is not None:
-                plain[name] = kind
+                fields[name] = kind
+                continue
+            ref = _only_ref(sub)
+            if ref is not None and ref.rsplit("/", 1)[-1] not in self.compiled:
+                fields[name] = self._deferred(ref, fields, name)
             else:
-                checks[name] = self.compile(sub)
+                fields[name] = self.compile(sub)
+        return fields
+
+    def _closed_object(self, schema: Any):
+        """(fields table, required names) when ``schema`` refers to a definition
+        that is a closed object and nothing more (a parameter, an env var, a
+        task...), else None."""
+        ref = _only_ref(schema)
+        name = ref.rsplit("/", 1)[-1] if ref is not None else None
+        if name in self.tables:
+            return self.tables[name]      # one table per definition, for every list of it
+        definition = self.definitions.get(name) if name is not None else None
+        if not isinstance(definition, dict) or definition.get("type") != "object" \
+                or definition.get("additionalProperties") is not False \
+                or not isinstance(definition.get("properties"), dict):
+            return None
+        for key in definition:
+            if key not in _CLOSED_OBJECT:
+                return None
+        # (kept before it is filled: a list of the same definition below it gets this table)
+        table = self.tables[name] = {}, tuple(definition.get("required", ()))
+        self._fields(definition["properties"], table[0])
+        return table
+
+    def _object(self, properties: dict, additional, required: tuple, must_be_object: bool) -> Check:
+        # Most properties only need `type(value) is T` (a string, a flag, a list of strings...):
+        # `fields` maps those to T, so the loop below settles each of them with one lookup and
+        # one `is`; it maps the others to their check. A key it does not hold is an unknown
+        # field (or goes to the extra-properties check when the object is open), and a plain
+        # field of the wrong type (its T is a type, not a check) fails.
+        fields = self._fields(properties)
         if additional is False:
             extra = None
         elif additional is True:
             extra = _accept
         else:
             extra = self.compile(additional)
-        if extra is not None:
-            for name, kind in plain.items():  # an open object: a plain field of the wrong type must fail here
-                checks[name] = _is(kind)
         required = tuple(required)
         if not properties and extra is not None and not required:
             return self._map(additional, extra, must_be_object)
-        plain_get = plain.get
-        check_get = checks.get
 
         if extra is None and not required:
             def check(x):
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value):
-                        sub = check_get(key)
-                        if sub is None or not sub(value):
+                    try:
+                        want = fields[key]    # (a subscript costs less than a call of .get)
+                    except KeyError:
+                        return False          # an unknown field
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
                             return False
                 return True
         elif extra is None:
@@ -215,9 +299,12 @@ class Compiler:
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value):
-                        sub = check_get(key)
-                        if sub is None or not sub(value):
+                    try:
+                        want = fields[key]    # (a subscript costs less than a call of .get)
+                    except KeyError:
+                        return False          # an unknown field
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
                             return False
                 for name in required:
                     if name not in x:
@@ -228,8 +315,13 @@ class Compiler:
                 if type(x) is not dict:
                     return not must_be_object
                 for key, value in x.items():
-                    if plain_get(key) is not type(value) and not check_get(key, extra)(value):
-                        return False
+                    try:
+                        want = fields[key]
+                    except KeyError:
+                        want = extra
+                    if want is not type(value):
+                        if want.__class__ is type or not want(value):
+                            return False
                 for name in required:
                     if name not in x:
                         return False
@@ -261,6 +353,27 @@ class Compiler:
                         return False
                 return True
         return check
+
+
+def _literal_prefix(pattern: str):
+    """The text a pattern `^text` (letters, digits, `/`, `-`, `_`, escaped
+    dots) requires at the start of a string, else None."""
+    if not pattern.startswith("^"):
+        return None
+    text = pattern[1:].replace("\\.", ".")
+    if not all(c.isalnum() or c in "/-_." for c in text) or "." in pattern[1:].replace("\\.", ""):
+        return None
+    return text
+
+
+def _only_ref(schema: Any):
+    """The `$ref` of a schema that is only a reference (and notes), else None."""
+    if not isinstance(schema, dict) or "$ref" not in schema:
+        return None
+    for key in schema:
+        if key != "$ref" and key not in _NOTES:
+            return None
+    return schema["$ref"]
 
 
 def _accept(x) -> bool:

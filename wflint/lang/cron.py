@@ -118,10 +118,29 @@ def zone_known() -> bool:
     return bool(zone_names())
 
 
+@functools.lru_cache(maxsize=None)
+def _packaged_zones() -> FrozenSet[str]:
+    """The zone names the `tzdata` package lists (one file); empty when it is not installed.
+    Each of them is in ``zone_names()`` (``available_timezones`` starts from this list)."""
+    try:
+        import importlib.util
+        import os
+        # (found as the import system finds it, as `available_timezones` reads it, without importing it)
+        folder = importlib.util.find_spec("tzdata").submodule_search_locations[0]
+        with open(os.path.join(folder, "zones"), encoding="utf-8") as handle:
+            return frozenset(filter(None, (line.strip() for line in handle))) - {"posixrules"}
+    except Exception:  # no tzdata, or not as files: ``zone_names()`` decides alone
+        return frozenset()
+
+
 def valid_zone(name: str) -> bool:
     """Whether Go's ``time.LoadLocation`` loads ``name``: the empty string and
     ``UTC`` are UTC, ``Local`` the machine's zone, anything else an IANA name."""
     if name in ("", "UTC", "Local"):
+        return True
+    # (fast path) ``zone_names()`` opens every file of the system's zone database; a name the
+    # `tzdata` package lists is in it anyway. Only other names (rare) pay for the whole set.
+    if name in _packaged_zones():
         return True
     if not zone_known():
         return True
