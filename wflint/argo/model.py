@@ -102,8 +102,8 @@ class TemplateAt(_Record):
     """A template and where it is: top level (``spec.templates[i]``) or inline
     in a step or task (``...inline``), in which case ``owner`` is that step's path."""
 
-    __slots__ = ("path", "template", "owner")
-    _fields = __slots__
+    __slots__ = ("path", "template", "owner", "_steps", "_tasks", "_calls")   # the last three set by the walk
+    _fields = ("path", "template", "owner")
 
     def __init__(self, path: NodePath, template: Dict, owner: Optional[NodePath] = None):
         self.path = path
@@ -143,13 +143,7 @@ def templates(document) -> List[TemplateAt]:
     try:
         return document.memo["templates"]
     except _NOT_YET:
-        return _memo(document, "templates", lambda: _templates(document))
-
-
-def _templates(document) -> List[TemplateAt]:
-    base, body = spec(document)
-    return [TemplateAt(base + ("templates", i), template)
-            for i, template in enumerate(as_list(body.get("templates"))) if isinstance(template, dict)]
+        return _walked(document)[0]
 
 
 def all_templates(document) -> List[TemplateAt]:
@@ -157,34 +151,108 @@ def all_templates(document) -> List[TemplateAt]:
     try:
         return document.memo["all_templates"]
     except _NOT_YET:
-        return _memo(document, "all_templates", lambda: _all_templates(document))
+        return _walked(document)[1]
 
 
-def _all_templates(document) -> List[TemplateAt]:
-    out = []
-    stack = list(reversed(templates(document)))
+def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
+    """Every step, task and step/task hook in the document, with its template;
+    workflow-level hooks are reported by ``spec_hooks``."""
+    try:
+        return document.memo["all_calls"]
+    except _NOT_YET:
+        return _walked(document)[2]
+
+
+def _walked(document):
+    """``templates``, ``all_templates`` and ``all_calls`` of ``document``, from one
+    walk of its templates, kept in the memo under those three keys (a stand-in
+    document without ``memo`` keeps them through ``memoize``, if it has one)."""
+    memo = getattr(document, "memo", None)
+    if type(memo) is not dict:
+        return _memo(document, "walk", lambda: _walk(document))
+    found = _walk(document)
+    memo["templates"], memo["all_templates"], memo["all_calls"] = found
+    return found
+
+
+def _walk(document):
+    """The one walk every rule shares: the top-level templates, then each
+    template (depth first, an inline template after the call holding it) with
+    its steps, tasks and hooks, which are kept on its TemplateAt for
+    ``steps``, ``tasks`` and ``calls`` (so each is built once, here)."""
+    base, body = spec(document)
+    listed = body.get("templates")
+    if isinstance(listed, list) and listed:
+        where = base + ("templates",)
+        tops = [TemplateAt(where + (i,), template) for i, template in enumerate(listed) if isinstance(template, dict)]
+    else:
+        tops = []
+    everything = []
+    pairs = []
+    stack = tops[::-1]
     while stack:
         at = stack.pop()
-        out.append(at)
-        inner = []
-        for call in calls(at):
-            inline = call.body.get("inline")
-            if isinstance(inline, dict):
-                inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
-        stack.extend(reversed(inner))
+        everything.append(at)
+        found = _fill(at)
+        if found:
+            inner = None
+            for call in found:
+                pairs.append((at, call))
+                inline = call.body.get("inline")
+                if inline is not None and isinstance(inline, dict):
+                    if inner is None:
+                        inner = []
+                    inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
+            if inner:
+                stack.extend(reversed(inner))
+    return tops, everything, pairs
+
+
+def _fill(at: TemplateAt) -> List[Call]:
+    """Builds a template's steps, tasks and calls (see ``steps``, ``tasks``,
+    ``calls``) at once, keeps them on ``at`` and returns the calls."""
+    template = at.template
+    steps = []
+    groups = template.get("steps")
+    if groups is not None and isinstance(groups, list):
+        where = at.path + ("steps",)
+        for g, group in enumerate(groups):
+            if isinstance(group, list):
+                for s, step in enumerate(group):
+                    if isinstance(step, dict):
+                        steps.append(Call(where + (g, s), step, "step", g))
+    dag = template.get("dag")
+    listed = dag.get("tasks") if dag is not None and isinstance(dag, dict) else None
+    if listed and isinstance(listed, list):
+        where = at.path + ("dag", "tasks")
+        tasks = [Call(where + (t,), task, "task") for t, task in enumerate(listed) if isinstance(task, dict)]
+    else:
+        tasks = []
+    found = steps + tasks
+    if found and any(call.body.get("hooks") is not None for call in found):
+        found = _with_hooks(found)
+    at._steps = steps
+    at._tasks = tasks
+    at._calls = found
+    return found
+
+
+def _with_hooks(found: List[Call]) -> List[Call]:
+    out = []
+    for call in found:
+        out.append(call)
+        if call.body.get("hooks") is not None:
+            out.extend(hooks(call.path, call.body))
     return out
 
 
 def steps(at: TemplateAt) -> List[Call]:
     """Every step of a steps template, with its group index."""
     try:
-        return at._steps      # kept by _memo_on (a try costs nothing when it succeeds)
+        return at._steps      # kept by the walk (a try costs nothing when it succeeds)
     except AttributeError:
-        pass
-    return _memo_on(at, "_steps", lambda: [
-        Call(at.path + ("steps", g, s), step, "step", g)
-        for g, group in enumerate(as_list(at.template.get("steps")))
-        for s, step in enumerate(as_list(group)) if isinstance(step, dict)])
+        _fill(at)
+        return at._steps
 
 
 def tasks(at: TemplateAt) -> List[Call]:
@@ -192,10 +260,8 @@ def tasks(at: TemplateAt) -> List[Call]:
     try:
         return at._tasks
     except AttributeError:
-        pass
-    return _memo_on(at, "_tasks", lambda: [
-        Call(at.path + ("dag", "tasks", t), task, "task")
-        for t, task in enumerate(as_list(as_dict(at.template.get("dag")).get("tasks"))) if isinstance(task, dict)])
+        _fill(at)
+        return at._tasks
 
 
 def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
@@ -210,16 +276,7 @@ def calls(at: TemplateAt) -> List[Call]:
     try:
         return at._calls
     except AttributeError:
-        return _memo_on(at, "_calls", lambda: _calls(at))
-
-
-def _calls(at: TemplateAt) -> List[Call]:
-    out = []
-    for call in steps(at) + tasks(at):
-        out.append(call)
-        if call.body.get("hooks") is not None:
-            out.extend(hooks(call.path, call.body))
-    return out
+        return _fill(at)
 
 
 def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
@@ -231,23 +288,12 @@ def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
         own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
     at = own.get(path)
     if at is not None and at.template is template:
-        found = at.__dict__.get("_calls")
-        return found if found is not None else calls(at)     # one of the document's own: share its walk
+        return calls(at)     # one of the document's own: share its walk
     key = ("calls", id(template), path)
     try:
         return document.memo[key]
     except _NOT_YET:
         return _memo(document, key, lambda: calls(TemplateAt(path, template)))
-
-
-def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
-    """Every step, task and step/task hook in the document, with its template;
-    workflow-level hooks are reported by ``spec_hooks``."""
-    try:
-        return document.memo["all_calls"]
-    except _NOT_YET:
-        pass
-    return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
 def ref_calls(document) -> List[Call]:
