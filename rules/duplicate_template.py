@@ -86,13 +86,13 @@ def _same_object(document, context):
     places = _places(context.index)
     mine = None
     warned = folder = None
+    scope = "" if cluster else \
+        (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
     for other in others:
         if other.stub or (other.path == document.path and other.document == document.index):
             continue
         if not cluster and other.namespace != document.namespace:
             continue
-        scope = "" if cluster else \
-            (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
         there, there_folder = places.get(other.path) or places.setdefault(other.path, _place(other.path))
         if there == here:
             yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
@@ -108,7 +108,8 @@ def _same_object(document, context):
             else:
                 if mine is None:
                     mine = _template_names(document)
-                if _different(mine, other):
+                    kept = memoized(context.index, ("duplicate-template", "template names"), dict)
+                if _different(mine, other, kept):
                     warned = other
     if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
@@ -142,10 +143,20 @@ def _template_names(document) -> set:
     return {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
 
 
-def _different(mine, other) -> bool:
+def _different(mine, other, kept) -> bool:
     """Two WorkflowTemplates of one name that hold different templates: not copies of one
     template for different places, but two templates that took the same name."""
-    return not other.opaque and mine != set(other.template_names())
+    return not other.opaque and mine != _entry_names(other, kept)
+
+
+def _entry_names(entry, kept) -> set:
+    """``set(entry.template_names())``, once per entry: with many copies of one template,
+    every copy is compared with every other. ``kept`` is the index's memo of them (keyed
+    by ``id``, it also holds the entry, so the id cannot be taken by another meanwhile)."""
+    found = kept.get(id(entry))
+    if found is None or found[0] is not entry:
+        found = kept[id(entry)] = (entry, set(entry.template_names()))
+    return found[1]
 
 
 def check(document, context):
@@ -156,18 +167,15 @@ def check(document, context):
     if _repeats_a_name(io):
         yield from _io(base + ("arguments",), io, "workflow argument")
 
-    # One walk over the templates: the top-level ones' names are gathered on the way, and
-    # each template's own findings (rare) are kept to come after those of the names.
-    names = []
+    # Each template's own findings (rare) come after those of the top-level templates' names.
     later = []
     for at in model.all_templates(document):
-        if at.owner is None:
-            names.append(at.template.get("name"))
         found = _template(at)
         if found:
             later.extend(found)
-    if len(names) > 1 and _names_repeat(names):
-        yield from _report([(at.path, at.template.get("name")) for at in model.templates(document)],
+    tops = model.templates(document)
+    if len(tops) > 1 and _names_repeat([at.template.get("name") for at in tops]):
+        yield from _report([(at.path, at.template.get("name")) for at in tops],
                            "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
                            "template names", hint="rename or remove one of the two templates")
     yield from later
