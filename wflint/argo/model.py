@@ -50,7 +50,12 @@ def spec(document) -> Tuple[NodePath, Dict]:
     try:
         return document.memo["spec"]
     except _NOT_YET:
+        pass
+    memo = getattr(document, "memo", None)
+    if type(memo) is not dict:
         return _memo(document, "spec", lambda: _spec(document))
+    found = memo["spec"] = _spec(document)
+    return found
 
 
 def _spec(document) -> Tuple[NodePath, Dict]:
@@ -163,15 +168,20 @@ def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
         return _walked(document)[2]
 
 
+# What the walk keeps in the document's memo, under these keys.
+_WALKED = ("templates", "all_templates", "all_calls", "spec_hooks", "ref_calls")
+
+
 def _walked(document):
-    """``templates``, ``all_templates`` and ``all_calls`` of ``document``, from one
-    walk of its templates, kept in the memo under those three keys (a stand-in
-    document without ``memo`` keeps them through ``memoize``, if it has one)."""
+    """``templates``, ``all_templates``, ``all_calls``, ``spec_hooks`` and
+    ``ref_calls`` of ``document``, from one walk of its templates, kept in the
+    memo under those keys (a stand-in document without ``memo`` keeps them
+    through ``memoize``, if it has one)."""
     memo = getattr(document, "memo", None)
     if type(memo) is not dict:
         return _memo(document, "walk", lambda: _walk(document))
     found = _walk(document)
-    memo["templates"], memo["all_templates"], memo["all_calls"] = found
+    memo.update(zip(_WALKED, found))
     return found
 
 
@@ -179,7 +189,8 @@ def _walk(document):
     """The one walk every rule shares: the top-level templates, then each
     template (depth first, an inline template after the call holding it) with
     its steps, tasks and hooks, which are kept on its TemplateAt for
-    ``steps``, ``tasks`` and ``calls`` (so each is built once, here)."""
+    ``steps``, ``tasks`` and ``calls`` (so each is built once, here); then the
+    workflow's hooks, and the calls among all those that have a templateRef."""
     base, body = spec(document)
     listed = body.get("templates")
     if isinstance(listed, list) and listed:
@@ -189,6 +200,7 @@ def _walk(document):
         tops = []
     everything = []
     pairs = []
+    refs = []
     stack = tops[::-1]
     while stack:
         at = stack.pop()
@@ -198,14 +210,22 @@ def _walk(document):
             inner = None
             for call in found:
                 pairs.append((at, call))
-                inline = call.body.get("inline")
+                call_body = call.body
+                if "templateRef" in call_body:
+                    refs.append(call)
+                inline = call_body.get("inline")
                 if inline is not None and isinstance(inline, dict):
                     if inner is None:
                         inner = []
                     inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
             if inner:
                 stack.extend(reversed(inner))
-    return tops, everything, pairs
+    if body.get("hooks") is not None:
+        workflow_hooks = tuple(hooks(base, body))
+        refs.extend(hook for hook in workflow_hooks if "templateRef" in hook.body)
+    else:
+        workflow_hooks = ()
+    return tops, everything, pairs, workflow_hooks, refs
 
 
 def _fill(at: TemplateAt) -> List[Call]:
@@ -302,10 +322,7 @@ def ref_calls(document) -> List[Call]:
     try:
         return document.memo["ref_calls"]
     except _NOT_YET:
-        pass
-    return _memo(document, "ref_calls", lambda: [
-        call for _, call in all_calls(document) if "templateRef" in call.body] + [
-        hook for hook in spec_hooks(document) if "templateRef" in hook.body])
+        return _walked(document)[4]
 
 
 def spec_hooks(document) -> Tuple[Call, ...]:
@@ -313,12 +330,7 @@ def spec_hooks(document) -> Tuple[Call, ...]:
     try:
         return document.memo["spec_hooks"]
     except _NOT_YET:
-        pass
-
-    def build():
-        base, body = spec(document)
-        return tuple(hooks(base, body)) if body.get("hooks") is not None else ()
-    return _memo(document, "spec_hooks", build)
+        return _walked(document)[3]
 
 
 def parsed_text(document, text: str):
