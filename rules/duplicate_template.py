@@ -83,17 +83,16 @@ def _same_object(document, context):
         return  # only this document has the name
     here = os.path.abspath(document.path)
     here_folder = os.path.dirname(here)
-    places = _places(context.index)
+    namespace = document.namespace
     mine = None
     warned = folder = None
     scope = "" if cluster else \
-        (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
-    for other in others:
-        if other.stub or (other.path == document.path and other.document == document.index):
+        (f" in namespace `{namespace}`" if namespace else " (both without a namespace)")
+    for other, there, there_folder, names in _others(context.index, document.kind, document.name, others):
+        if not cluster and other.namespace != namespace:
             continue
-        if not cluster and other.namespace != document.namespace:
+        if other.path == document.path and other.document == document.index:
             continue
-        there, there_folder = places.get(other.path) or places.setdefault(other.path, _place(other.path))
         if there == here:
             yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                           f"{other.where}{scope}: applying the file, the later one silently replaces the other, "
@@ -103,13 +102,14 @@ def _same_object(document, context):
         if folder is None and there_folder == here_folder:
             folder = other
         if warned is None:
-            if cluster or document.namespace:
+            if cluster or namespace:
                 warned = other
             else:
                 if mine is None:
                     mine = _template_names(document)
-                    kept = memoized(context.index, ("duplicate-template", "template names"), dict)
-                if _different(mine, other, kept):
+                if names is not None and mine != names:
+                    # (two WorkflowTemplates of one name that hold different templates: not copies of one
+                    # template for different places, but two templates that took the same name)
                     warned = other
     if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
@@ -128,35 +128,24 @@ def _same_object(document, context):
                       severity="warning")
 
 
-def _places(index) -> dict:
-    """{file path as written: (absolute path, its folder)}, kept with the index: a project with
-    many copies of one template compares every copy with every other; each path is resolved once."""
-    return memoized(index, ("duplicate-template", "places"), dict)
-
-
-def _place(path):
-    there = os.path.abspath(path)
-    return there, os.path.dirname(there)
+def _others(index, kind, name, others) -> list:
+    """(entry, absolute path, its folder, its set of template names or None when opaque) of
+    each entry of ``others`` (``index.find(kind, name)``) that is not a stub, worked out once
+    per name and index: a project with many copies of one template compares every copy with
+    every other."""
+    def build():
+        rows = []
+        for other in others:
+            if not other.stub:
+                there = os.path.abspath(other.path)
+                names = None if other.opaque else set(other.template_names())
+                rows.append((other, there, os.path.dirname(there), names))
+        return rows
+    return memoized(index, ("duplicate-template", "others", kind, name), build)
 
 
 def _template_names(document) -> set:
     return {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
-
-
-def _different(mine, other, kept) -> bool:
-    """Two WorkflowTemplates of one name that hold different templates: not copies of one
-    template for different places, but two templates that took the same name."""
-    return not other.opaque and mine != _entry_names(other, kept)
-
-
-def _entry_names(entry, kept) -> set:
-    """``set(entry.template_names())``, once per entry: with many copies of one template,
-    every copy is compared with every other. ``kept`` is the index's memo of them (keyed
-    by ``id``, it also holds the entry, so the id cannot be taken by another meanwhile)."""
-    found = kept.get(id(entry))
-    if found is None or found[0] is not entry:
-        found = kept[id(entry)] = (entry, set(entry.template_names()))
-    return found[1]
 
 
 def check(document, context):

@@ -85,7 +85,8 @@ def check(document, context):
         if spec.get("podResources") is not None:
             yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",),
                                                                       spec.get("podResources")))
-    yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
+    if _may_turn_off_tokens(document, spec):
+        yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
 
 
 # -- pod GC, TTL, hooks ----------------------------------------------------------
@@ -283,15 +284,23 @@ def _executor_plugins(base, spec):
                           on_key=True)
 
 
+def _may_turn_off_tokens(document, spec) -> bool:
+    """Whether `_service_account_tokens` has anything to look at: a
+    `workflowTemplateRef`, or `automountServiceAccountToken` on the spec or a template."""
+    if spec.get("workflowTemplateRef") is not None or "automountServiceAccountToken" in spec:
+        return True
+    for at in model.all_templates(document):
+        if "automountServiceAccountToken" in at.template:
+            return True
+    return False
+
+
 def _service_account_tokens(document, context, base, spec):
     """`automountServiceAccountToken: false` (the template's value wins over the
     workflow's) needs an executor service account: Argo checks it only when it
     creates the pod, and fails the step with "executor.serviceAccountName must
     not be empty if automountServiceAccountToken is false"."""
-    ref = spec.get("workflowTemplateRef")
-    if ref is None and "automountServiceAccountToken" not in spec and not any(
-            "automountServiceAccountToken" in at.template for at in model.all_templates(document)):
-        return  # nothing turns the token off
+    ref = spec.get("workflowTemplateRef")      # (called only when `_may_turn_off_tokens`)
     sources = [spec]
     if ref is not None:
         holder = callgraph.graph_of(document, context.index).workflow_template_ref()
