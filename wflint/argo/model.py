@@ -58,12 +58,18 @@ def spec(document) -> Tuple[NodePath, Dict]:
     return found
 
 
+_SPEC = ("spec",)
+_CRON_SPEC = ("spec", "workflowSpec")
+
+
 def _spec(document) -> Tuple[NodePath, Dict]:
-    data = as_dict(document.data)
-    top = as_dict(data.get("spec"))
+    data = document.data
+    top = data.get("spec") if isinstance(data, dict) else None
+    if not isinstance(top, dict):
+        top = {}
     if document.kind == "CronWorkflow":
-        return ("spec", "workflowSpec"), as_dict(top.get("workflowSpec"))
-    return ("spec",), top
+        return _CRON_SPEC, as_dict(top.get("workflowSpec"))
+    return _SPEC, top
 
 
 def template_type(template: Dict) -> Optional[str]:
@@ -179,19 +185,23 @@ def _walked(document):
     through ``memoize``, if it has one)."""
     memo = getattr(document, "memo", None)
     if type(memo) is not dict:
-        return _memo(document, "walk", lambda: _walk(document))
-    found = _walk(document)
+        return _memo(document, "walk", lambda: _walk(spec(document)))
+    where = memo.get("spec")       # (often not read yet: then without `spec`'s KeyError)
+    if where is None:
+        where = memo["spec"] = _spec(document)
+    found = _walk(where)
     memo.update(zip(_WALKED, found))
     return found
 
 
-def _walk(document):
+def _walk(where: Tuple[NodePath, Dict]):
     """The one walk every rule shares: the top-level templates, then each
     template (depth first, an inline template after the call holding it) with
     its steps, tasks and hooks, which are kept on its TemplateAt for
     ``steps``, ``tasks`` and ``calls`` (so each is built once, here); then the
-    workflow's hooks, and the calls among all those that have a templateRef."""
-    base, body = spec(document)
+    workflow's hooks, and the calls among all those that have a templateRef.
+    ``where`` is ``spec(document)``."""
+    base, body = where
     listed = body.get("templates")
     if isinstance(listed, list) and listed:
         where = base + ("templates",)
@@ -232,8 +242,13 @@ def _fill(at: TemplateAt) -> List[Call]:
     """Builds a template's steps, tasks and calls (see ``steps``, ``tasks``,
     ``calls``) at once, keeps them on ``at`` and returns the calls."""
     template = at.template
-    steps = []
     groups = template.get("steps")
+    dag = template.get("dag")
+    if groups is None and dag is None:
+        # A leaf template (most are): no steps, tasks or hooks; one empty list serves as all three.
+        at._steps = at._tasks = at._calls = found = []
+        return found
+    steps = []
     if groups is not None and isinstance(groups, list):
         where = at.path + ("steps",)
         for g, group in enumerate(groups):
@@ -241,7 +256,6 @@ def _fill(at: TemplateAt) -> List[Call]:
                 for s, step in enumerate(group):
                     if isinstance(step, dict):
                         steps.append(Call(where + (g, s), step, "step", g))
-    dag = template.get("dag")
     listed = dag.get("tasks") if dag is not None and isinstance(dag, dict) else None
     if listed and isinstance(listed, list):
         where = at.path + ("dag", "tasks")
