@@ -38,12 +38,35 @@ CHECKS = {
 }
 
 
+# The spec fields `_fields` and `_late_fields` read, each only when it is there.
+_FIELDS = frozenset({"podGC", "ttlStrategy", "hooks", "parallelism", "activeDeadlineSeconds", "retryStrategy",
+                     "artifactGC", "volumeClaimGC", "synchronization", "ttlSecondsAfterFinished", "podPriority",
+                     "executorPlugins", "podResources"})
+
+
 def check(document, context):
     v4, v41 = version_flags(context.argo_version)
     base, spec = model.spec(document)
     if not spec:
         return
-    # Each check reads one or two fields most specs leave out: it runs only when its field is there.
+    # Each check reads one or two fields most specs leave out: most specs have none of them.
+    fields = not _FIELDS.isdisjoint(spec)
+    templates = spec.get("templates")
+    if fields or (v4 and isinstance(templates, list) and len(templates) > MAX_TEMPLATES):
+        yield from _fields(base, spec, v4)
+    for at in model.all_templates(document):
+        if at.template.get("synchronization") is not None:
+            owner = _helpers.label(at)
+            yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
+                                                                  at.template.get("synchronization"), owner, v4))
+    if fields:
+        yield from _late_fields(base, spec, v41)
+    if _may_turn_off_tokens(document, spec):
+        yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
+
+
+def _fields(base, spec, v4):
+    """The checks of the spec's own fields, each when its field is there (and the count of templates)."""
     if "podGC" in spec:
         yield from tagged("pod-gc", _pod_gc(base, spec))
     if "ttlStrategy" in spec:
@@ -72,11 +95,10 @@ def check(document, context):
     if "synchronization" in spec:
         yield from tagged("synchronization", _synchronization(base + ("synchronization",),
                                                               spec.get("synchronization"), "the workflow", v4))
-    for at in model.all_templates(document):
-        if at.template.get("synchronization") is not None:
-            owner = _helpers.label(at)
-            yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
-                                                                  at.template.get("synchronization"), owner, v4))
+
+
+def _late_fields(base, spec, v41):
+    """The checks of the spec's fields that come after those of the templates."""
     if "ttlSecondsAfterFinished" in spec or "podPriority" in spec:
         yield from tagged("removed-field", _removed(base, spec))
     if v41:
@@ -85,8 +107,6 @@ def check(document, context):
         if spec.get("podResources") is not None:
             yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",),
                                                                       spec.get("podResources")))
-    if _may_turn_off_tokens(document, spec):
-        yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
 
 
 # -- pod GC, TTL, hooks ----------------------------------------------------------

@@ -174,10 +174,6 @@ def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
         return _walked(document)[2]
 
 
-# What the walk keeps in the document's memo, under these keys.
-_WALKED = ("templates", "all_templates", "all_calls", "spec_hooks", "ref_calls")
-
-
 def _walked(document):
     """``templates``, ``all_templates``, ``all_calls``, ``spec_hooks`` and
     ``ref_calls`` of ``document``, from one walk of its templates, kept in the
@@ -190,7 +186,7 @@ def _walked(document):
     if where is None:
         where = memo["spec"] = _spec(document)
     found = _walk(where)
-    memo.update(zip(_WALKED, found))
+    memo["templates"], memo["all_templates"], memo["all_calls"], memo["spec_hooks"], memo["ref_calls"] = found
     return found
 
 
