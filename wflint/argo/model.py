@@ -30,9 +30,10 @@ def _memo(document, key, build):
 
 
 # The accessors every rule calls many times per document (``spec``,
-# ``templates``, ``all_templates``, ``all_calls``) first look in
+# ``templates``, ``all_templates``, ``all_calls``, ...) first look in
 # ``document.memo`` directly, where ``document.memoize`` keeps its values: a
 # dictionary look-up in a ``try`` (free when it succeeds) instead of calls.
+# One walk (``_walked``) puts five of them there at once.
 _NOT_YET = (AttributeError, KeyError, TypeError)   # no memo (a stand-in document), or not computed yet
 
 
@@ -182,22 +183,22 @@ def _walked(document):
     memo = getattr(document, "memo", None)
     if type(memo) is not dict:
         return _memo(document, "walk", lambda: _walk(spec(document)))
-    where = memo.get("spec")       # (often not read yet: then without `spec`'s KeyError)
-    if where is None:
-        where = memo["spec"] = _spec(document)
-    found = _walk(where)
+    located = memo.get("spec")       # (often not read yet: then without `spec`'s KeyError)
+    if located is None:
+        located = memo["spec"] = _spec(document)
+    found = _walk(located)
     memo["templates"], memo["all_templates"], memo["all_calls"], memo["spec_hooks"], memo["ref_calls"] = found
     return found
 
 
-def _walk(where: Tuple[NodePath, Dict]):
+def _walk(located: Tuple[NodePath, Dict]):
     """The one walk every rule shares: the top-level templates, then each
     template (depth first, an inline template after the call holding it) with
     its steps, tasks and hooks, which are kept on its TemplateAt for
     ``steps``, ``tasks`` and ``calls`` (so each is built once, here); then the
     workflow's hooks, and the calls among all those that have a templateRef.
-    ``where`` is ``spec(document)``."""
-    base, body = where
+    ``located`` is ``spec(document)``."""
+    base, body = located
     listed = body.get("templates")
     if isinstance(listed, list) and listed:
         where = base + ("templates",)
