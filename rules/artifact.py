@@ -54,14 +54,20 @@ def check(document, context):
         if ("inputs" in template or "outputs" in template or "archiveLocation" in template) \
                 and _has_artifacts(template):
             yield from _template(at, v4)
-        for kind, calls in (("steps", model.steps), ("dag", model.tasks)):
-            if kind not in template:
-                continue  # then it has no steps (tasks)
-            for call in calls(at):
-                arguments = call.body.get("arguments")
-                if isinstance(arguments, dict) and arguments.get("artifacts") and _lists_artifacts(arguments):
-                    yield from _arguments(call.path + ("arguments",), arguments, "argument artifact {} of "
-                                          + f"{'step' if call.kind == 'step' else 'task'} `{call.name}`", v4, set())
+        # (a template without `steps` or `dag` has no steps or tasks)
+        if "steps" in template:
+            yield from _call_arguments(model.steps(at), v4)
+        if "dag" in template:
+            yield from _call_arguments(model.tasks(at), v4)
+
+
+def _call_arguments(calls, v4):
+    """The argument artifacts of steps or tasks."""
+    for call in calls:
+        arguments = call.body.get("arguments")
+        if isinstance(arguments, dict) and arguments.get("artifacts") and _lists_artifacts(arguments):
+            yield from _arguments(call.path + ("arguments",), arguments, "argument artifact {} of "
+                                  + f"{'step' if call.kind == 'step' else 'task'} `{call.name}`", v4, set())
 
 
 def _artifacts(block):

@@ -83,17 +83,16 @@ def _same_object(document, context):
         return  # only this document has the name
     here = os.path.abspath(document.path)
     here_folder = os.path.dirname(here)
-    places = _places(context.index)
+    namespace = document.namespace
     mine = None
     warned = folder = None
-    for other in others:
-        if other.stub or (other.path == document.path and other.document == document.index):
+    scope = "" if cluster else \
+        (f" in namespace `{namespace}`" if namespace else " (both without a namespace)")
+    for other, there, there_folder, names in _others(context.index, document.kind, document.name, others):
+        if not cluster and other.namespace != namespace:
             continue
-        if not cluster and other.namespace != document.namespace:
+        if other.path == document.path and other.document == document.index:
             continue
-        scope = "" if cluster else \
-            (f" in namespace `{document.namespace}`" if document.namespace else " (both without a namespace)")
-        there, there_folder = places.get(other.path) or places.setdefault(other.path, _place(other.path))
         if there == here:
             yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
                           f"{other.where}{scope}: applying the file, the later one silently replaces the other, "
@@ -103,12 +102,14 @@ def _same_object(document, context):
         if folder is None and there_folder == here_folder:
             folder = other
         if warned is None:
-            if cluster or document.namespace:
+            if cluster or namespace:
                 warned = other
             else:
                 if mine is None:
                     mine = _template_names(document)
-                if _different(mine, other):
+                if names is not None and mine != names:
+                    # (two WorkflowTemplates of one name that hold different templates: not copies of one
+                    # template for different places, but two templates that took the same name)
                     warned = other
     if folder is not None:
         yield finding(("metadata", "name"), f"{document.kind} `{document.name}` is also defined in "
@@ -127,25 +128,24 @@ def _same_object(document, context):
                       severity="warning")
 
 
-def _places(index) -> dict:
-    """{file path as written: (absolute path, its folder)}, kept with the index: a project with
-    many copies of one template compares every copy with every other; each path is resolved once."""
-    return memoized(index, ("duplicate-template", "places"), dict)
-
-
-def _place(path):
-    there = os.path.abspath(path)
-    return there, os.path.dirname(there)
+def _others(index, kind, name, others) -> list:
+    """(entry, absolute path, its folder, its set of template names or None when opaque) of
+    each entry of ``others`` (``index.find(kind, name)``) that is not a stub, worked out once
+    per name and index: a project with many copies of one template compares every copy with
+    every other."""
+    def build():
+        rows = []
+        for other in others:
+            if not other.stub:
+                there = os.path.abspath(other.path)
+                names = None if other.opaque else set(other.template_names())
+                rows.append((other, there, os.path.dirname(there), names))
+        return rows
+    return memoized(index, ("duplicate-template", "others", kind, name), build)
 
 
 def _template_names(document) -> set:
     return {t.get("name") for t in model.as_list(model.spec(document)[1].get("templates")) if isinstance(t, dict)}
-
-
-def _different(mine, other) -> bool:
-    """Two WorkflowTemplates of one name that hold different templates: not copies of one
-    template for different places, but two templates that took the same name."""
-    return not other.opaque and mine != set(other.template_names())
 
 
 def check(document, context):
@@ -156,18 +156,15 @@ def check(document, context):
     if _repeats_a_name(io):
         yield from _io(base + ("arguments",), io, "workflow argument")
 
-    # One walk over the templates: the top-level ones' names are gathered on the way, and
-    # each template's own findings (rare) are kept to come after those of the names.
-    names = []
+    # Each template's own findings (rare) come after those of the top-level templates' names.
     later = []
     for at in model.all_templates(document):
-        if at.owner is None:
-            names.append(at.template.get("name"))
         found = _template(at)
         if found:
             later.extend(found)
-    if len(names) > 1 and _names_repeat(names):
-        yield from _report([(at.path, at.template.get("name")) for at in model.templates(document)],
+    tops = model.templates(document)
+    if len(tops) > 1 and _names_repeat([at.template.get("name") for at in tops]):
+        yield from _report([(at.path, at.template.get("name")) for at in tops],
                            "template `{name}` is defined twice (first at `{first}`); Argo rejects duplicate "
                            "template names", hint="rename or remove one of the two templates")
     yield from later

@@ -38,12 +38,35 @@ CHECKS = {
 }
 
 
+# The spec fields `_fields` and `_late_fields` read, each only when it is there.
+_FIELDS = frozenset({"podGC", "ttlStrategy", "hooks", "parallelism", "activeDeadlineSeconds", "retryStrategy",
+                     "artifactGC", "volumeClaimGC", "synchronization", "ttlSecondsAfterFinished", "podPriority",
+                     "executorPlugins", "podResources"})
+
+
 def check(document, context):
     v4, v41 = version_flags(context.argo_version)
     base, spec = model.spec(document)
     if not spec:
         return
-    # Each check reads one or two fields most specs leave out: it runs only when its field is there.
+    # Each check reads one or two fields most specs leave out: most specs have none of them.
+    fields = not _FIELDS.isdisjoint(spec)
+    templates = spec.get("templates")
+    if fields or (v4 and isinstance(templates, list) and len(templates) > MAX_TEMPLATES):
+        yield from _fields(base, spec, v4)
+    for at in model.all_templates(document):
+        if at.template.get("synchronization") is not None:
+            owner = _helpers.label(at)
+            yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
+                                                                  at.template.get("synchronization"), owner, v4))
+    if fields:
+        yield from _late_fields(base, spec, v41)
+    if _may_turn_off_tokens(document, spec):
+        yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
+
+
+def _fields(base, spec, v4):
+    """The checks of the spec's own fields, each when its field is there (and the count of templates)."""
     if "podGC" in spec:
         yield from tagged("pod-gc", _pod_gc(base, spec))
     if "ttlStrategy" in spec:
@@ -72,11 +95,10 @@ def check(document, context):
     if "synchronization" in spec:
         yield from tagged("synchronization", _synchronization(base + ("synchronization",),
                                                               spec.get("synchronization"), "the workflow", v4))
-    for at in model.all_templates(document):
-        if at.template.get("synchronization") is not None:
-            owner = _helpers.label(at)
-            yield from tagged("synchronization", _synchronization(at.path + ("synchronization",),
-                                                                  at.template.get("synchronization"), owner, v4))
+
+
+def _late_fields(base, spec, v41):
+    """The checks of the spec's fields that come after those of the templates."""
     if "ttlSecondsAfterFinished" in spec or "podPriority" in spec:
         yield from tagged("removed-field", _removed(base, spec))
     if v41:
@@ -85,7 +107,6 @@ def check(document, context):
         if spec.get("podResources") is not None:
             yield from tagged("pod-resources", _helpers.pod_resources(base + ("podResources",),
                                                                       spec.get("podResources")))
-    yield from tagged("service-account-token", _service_account_tokens(document, context, base, spec))
 
 
 # -- pod GC, TTL, hooks ----------------------------------------------------------
@@ -283,15 +304,23 @@ def _executor_plugins(base, spec):
                           on_key=True)
 
 
+def _may_turn_off_tokens(document, spec) -> bool:
+    """Whether `_service_account_tokens` has anything to look at: a
+    `workflowTemplateRef`, or `automountServiceAccountToken` on the spec or a template."""
+    if spec.get("workflowTemplateRef") is not None or "automountServiceAccountToken" in spec:
+        return True
+    for at in model.all_templates(document):
+        if "automountServiceAccountToken" in at.template:
+            return True
+    return False
+
+
 def _service_account_tokens(document, context, base, spec):
     """`automountServiceAccountToken: false` (the template's value wins over the
     workflow's) needs an executor service account: Argo checks it only when it
     creates the pod, and fails the step with "executor.serviceAccountName must
     not be empty if automountServiceAccountToken is false"."""
-    ref = spec.get("workflowTemplateRef")
-    if ref is None and "automountServiceAccountToken" not in spec and not any(
-            "automountServiceAccountToken" in at.template for at in model.all_templates(document)):
-        return  # nothing turns the token off
+    ref = spec.get("workflowTemplateRef")      # (called only when `_may_turn_off_tokens`)
     sources = [spec]
     if ref is not None:
         holder = callgraph.graph_of(document, context.index).workflow_template_ref()

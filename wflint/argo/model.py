@@ -30,9 +30,10 @@ def _memo(document, key, build):
 
 
 # The accessors every rule calls many times per document (``spec``,
-# ``templates``, ``all_templates``, ``all_calls``) first look in
+# ``templates``, ``all_templates``, ``all_calls``, ...) first look in
 # ``document.memo`` directly, where ``document.memoize`` keeps its values: a
 # dictionary look-up in a ``try`` (free when it succeeds) instead of calls.
+# One walk (``_walked``) puts five of them there at once.
 _NOT_YET = (AttributeError, KeyError, TypeError)   # no memo (a stand-in document), or not computed yet
 
 
@@ -50,15 +51,26 @@ def spec(document) -> Tuple[NodePath, Dict]:
     try:
         return document.memo["spec"]
     except _NOT_YET:
+        pass
+    memo = getattr(document, "memo", None)
+    if type(memo) is not dict:
         return _memo(document, "spec", lambda: _spec(document))
+    found = memo["spec"] = _spec(document)
+    return found
+
+
+_SPEC = ("spec",)
+_CRON_SPEC = ("spec", "workflowSpec")
 
 
 def _spec(document) -> Tuple[NodePath, Dict]:
-    data = as_dict(document.data)
-    top = as_dict(data.get("spec"))
+    data = document.data
+    top = data.get("spec") if isinstance(data, dict) else None
+    if not isinstance(top, dict):
+        top = {}
     if document.kind == "CronWorkflow":
-        return ("spec", "workflowSpec"), as_dict(top.get("workflowSpec"))
-    return ("spec",), top
+        return _CRON_SPEC, as_dict(top.get("workflowSpec"))
+    return _SPEC, top
 
 
 def template_type(template: Dict) -> Optional[str]:
@@ -102,8 +114,8 @@ class TemplateAt(_Record):
     """A template and where it is: top level (``spec.templates[i]``) or inline
     in a step or task (``...inline``), in which case ``owner`` is that step's path."""
 
-    __slots__ = ("path", "template", "owner")
-    _fields = __slots__
+    __slots__ = ("path", "template", "owner", "_steps", "_tasks", "_calls")   # the last three set by the walk
+    _fields = ("path", "template", "owner")
 
     def __init__(self, path: NodePath, template: Dict, owner: Optional[NodePath] = None):
         self.path = path
@@ -143,13 +155,7 @@ def templates(document) -> List[TemplateAt]:
     try:
         return document.memo["templates"]
     except _NOT_YET:
-        return _memo(document, "templates", lambda: _templates(document))
-
-
-def _templates(document) -> List[TemplateAt]:
-    base, body = spec(document)
-    return [TemplateAt(base + ("templates", i), template)
-            for i, template in enumerate(as_list(body.get("templates"))) if isinstance(template, dict)]
+        return _walked(document)[0]
 
 
 def all_templates(document) -> List[TemplateAt]:
@@ -157,34 +163,127 @@ def all_templates(document) -> List[TemplateAt]:
     try:
         return document.memo["all_templates"]
     except _NOT_YET:
-        return _memo(document, "all_templates", lambda: _all_templates(document))
+        return _walked(document)[1]
 
 
-def _all_templates(document) -> List[TemplateAt]:
-    out = []
-    stack = list(reversed(templates(document)))
+def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
+    """Every step, task and step/task hook in the document, with its template;
+    workflow-level hooks are reported by ``spec_hooks``."""
+    try:
+        return document.memo["all_calls"]
+    except _NOT_YET:
+        return _walked(document)[2]
+
+
+def _walked(document):
+    """``templates``, ``all_templates``, ``all_calls``, ``spec_hooks`` and
+    ``ref_calls`` of ``document``, from one walk of its templates, kept in the
+    memo under those keys (a stand-in document without ``memo`` keeps them
+    through ``memoize``, if it has one)."""
+    memo = getattr(document, "memo", None)
+    if type(memo) is not dict:
+        return _memo(document, "walk", lambda: _walk(spec(document)))
+    located = memo.get("spec")       # (often not read yet: then without `spec`'s KeyError)
+    if located is None:
+        located = memo["spec"] = _spec(document)
+    found = _walk(located)
+    memo["templates"], memo["all_templates"], memo["all_calls"], memo["spec_hooks"], memo["ref_calls"] = found
+    return found
+
+
+def _walk(located: Tuple[NodePath, Dict]):
+    """The one walk every rule shares: the top-level templates, then each
+    template (depth first, an inline template after the call holding it) with
+    its steps, tasks and hooks, which are kept on its TemplateAt for
+    ``steps``, ``tasks`` and ``calls`` (so each is built once, here); then the
+    workflow's hooks, and the calls among all those that have a templateRef.
+    ``located`` is ``spec(document)``."""
+    base, body = located
+    listed = body.get("templates")
+    if isinstance(listed, list) and listed:
+        where = base + ("templates",)
+        tops = [TemplateAt(where + (i,), template) for i, template in enumerate(listed) if isinstance(template, dict)]
+    else:
+        tops = []
+    everything = []
+    pairs = []
+    refs = []
+    stack = tops[::-1]
     while stack:
         at = stack.pop()
-        out.append(at)
-        inner = []
-        for call in calls(at):
-            inline = call.body.get("inline")
-            if isinstance(inline, dict):
-                inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
-        stack.extend(reversed(inner))
+        everything.append(at)
+        found = _fill(at)
+        if found:
+            inner = None
+            for call in found:
+                pairs.append((at, call))
+                call_body = call.body
+                if "templateRef" in call_body:
+                    refs.append(call)
+                inline = call_body.get("inline")
+                if inline is not None and isinstance(inline, dict):
+                    if inner is None:
+                        inner = []
+                    inner.append(TemplateAt(call.path + ("inline",), inline, owner=call.path))
+            if inner:
+                stack.extend(reversed(inner))
+    if body.get("hooks") is not None:
+        workflow_hooks = tuple(hooks(base, body))
+        refs.extend(hook for hook in workflow_hooks if "templateRef" in hook.body)
+    else:
+        workflow_hooks = ()
+    return tops, everything, pairs, workflow_hooks, refs
+
+
+def _fill(at: TemplateAt) -> List[Call]:
+    """Builds a template's steps, tasks and calls (see ``steps``, ``tasks``,
+    ``calls``) at once, keeps them on ``at`` and returns the calls."""
+    template = at.template
+    groups = template.get("steps")
+    dag = template.get("dag")
+    if groups is None and dag is None:
+        # A leaf template (most are): no steps, tasks or hooks; one empty list serves as all three.
+        at._steps = at._tasks = at._calls = found = []
+        return found
+    steps = []
+    if groups is not None and isinstance(groups, list):
+        where = at.path + ("steps",)
+        for g, group in enumerate(groups):
+            if isinstance(group, list):
+                for s, step in enumerate(group):
+                    if isinstance(step, dict):
+                        steps.append(Call(where + (g, s), step, "step", g))
+    listed = dag.get("tasks") if dag is not None and isinstance(dag, dict) else None
+    if listed and isinstance(listed, list):
+        where = at.path + ("dag", "tasks")
+        tasks = [Call(where + (t,), task, "task") for t, task in enumerate(listed) if isinstance(task, dict)]
+    else:
+        tasks = []
+    found = steps + tasks
+    if found and any(call.body.get("hooks") is not None for call in found):
+        found = _with_hooks(found)
+    at._steps = steps
+    at._tasks = tasks
+    at._calls = found
+    return found
+
+
+def _with_hooks(found: List[Call]) -> List[Call]:
+    out = []
+    for call in found:
+        out.append(call)
+        if call.body.get("hooks") is not None:
+            out.extend(hooks(call.path, call.body))
     return out
 
 
 def steps(at: TemplateAt) -> List[Call]:
     """Every step of a steps template, with its group index."""
     try:
-        return at._steps      # kept by _memo_on (a try costs nothing when it succeeds)
+        return at._steps      # kept by the walk (a try costs nothing when it succeeds)
     except AttributeError:
-        pass
-    return _memo_on(at, "_steps", lambda: [
-        Call(at.path + ("steps", g, s), step, "step", g)
-        for g, group in enumerate(as_list(at.template.get("steps")))
-        for s, step in enumerate(as_list(group)) if isinstance(step, dict)])
+        _fill(at)
+        return at._steps
 
 
 def tasks(at: TemplateAt) -> List[Call]:
@@ -192,10 +291,8 @@ def tasks(at: TemplateAt) -> List[Call]:
     try:
         return at._tasks
     except AttributeError:
-        pass
-    return _memo_on(at, "_tasks", lambda: [
-        Call(at.path + ("dag", "tasks", t), task, "task")
-        for t, task in enumerate(as_list(as_dict(at.template.get("dag")).get("tasks"))) if isinstance(task, dict)])
+        _fill(at)
+        return at._tasks
 
 
 def hooks(owner_path: NodePath, owner: Dict) -> Iterator[Call]:
@@ -210,16 +307,7 @@ def calls(at: TemplateAt) -> List[Call]:
     try:
         return at._calls
     except AttributeError:
-        return _memo_on(at, "_calls", lambda: _calls(at))
-
-
-def _calls(at: TemplateAt) -> List[Call]:
-    out = []
-    for call in steps(at) + tasks(at):
-        out.append(call)
-        if call.body.get("hooks") is not None:
-            out.extend(hooks(call.path, call.body))
-    return out
+        return _fill(at)
 
 
 def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
@@ -231,23 +319,12 @@ def calls_of(document, path: NodePath, template: Dict) -> List[Call]:
         own = _memo(document, "templates_by_path", lambda: {at.path: at for at in all_templates(document)})
     at = own.get(path)
     if at is not None and at.template is template:
-        found = at.__dict__.get("_calls")
-        return found if found is not None else calls(at)     # one of the document's own: share its walk
+        return calls(at)     # one of the document's own: share its walk
     key = ("calls", id(template), path)
     try:
         return document.memo[key]
     except _NOT_YET:
         return _memo(document, key, lambda: calls(TemplateAt(path, template)))
-
-
-def all_calls(document) -> List[Tuple[TemplateAt, Call]]:
-    """Every step, task and step/task hook in the document, with its template;
-    workflow-level hooks are reported by ``spec_hooks``."""
-    try:
-        return document.memo["all_calls"]
-    except _NOT_YET:
-        pass
-    return _memo(document, "all_calls", lambda: [(at, call) for at in all_templates(document) for call in calls(at)])
 
 
 def ref_calls(document) -> List[Call]:
@@ -256,10 +333,7 @@ def ref_calls(document) -> List[Call]:
     try:
         return document.memo["ref_calls"]
     except _NOT_YET:
-        pass
-    return _memo(document, "ref_calls", lambda: [
-        call for _, call in all_calls(document) if "templateRef" in call.body] + [
-        hook for hook in spec_hooks(document) if "templateRef" in hook.body])
+        return _walked(document)[4]
 
 
 def spec_hooks(document) -> Tuple[Call, ...]:
@@ -267,12 +341,7 @@ def spec_hooks(document) -> Tuple[Call, ...]:
     try:
         return document.memo["spec_hooks"]
     except _NOT_YET:
-        pass
-
-    def build():
-        base, body = spec(document)
-        return tuple(hooks(base, body)) if body.get("hooks") is not None else ()
-    return _memo(document, "spec_hooks", build)
+        return _walked(document)[3]
 
 
 def parsed_text(document, text: str):
