@@ -27,8 +27,9 @@ validated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
+
+from ..slots import FrozenRecord
 
 _WHITESPACE = " \t\r\n"
 _SPECIAL = frozenset("=!(),><")
@@ -47,20 +48,29 @@ PREFIX_MAX = 253
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(FrozenRecord):
     """A token of a label selector."""
+
+    __slots__ = ("kind", "text", "start", "end", "dynamic")
 
     kind: str       # "word", "end", or the symbol itself ("=", "==", "(", ...)
     text: str       # as written (for words: from the original text)
     start: int
     end: int
-    dynamic: bool = False  # the word contains a `{{...}}` tag
+    dynamic: bool  # the word contains a `{{...}}` tag
+
+    def __init__(self, kind, text, start, end, dynamic=False):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.dynamic = dynamic
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(FrozenRecord):
     """One requirement of a label selector: key, operator and values."""
+
+    __slots__ = ("key", "operator", "values", "start", "end")
 
     key: str
     operator: str               # "exists", "!", or one of OPERATORS
@@ -68,14 +78,27 @@ class Requirement:
     start: int
     end: int
 
+    def __init__(self, key, operator, values, start, end):
+        self.key = key
+        self.operator = operator
+        self.values = values
+        self.start = start
+        self.end = end
 
-@dataclass(frozen=True)
-class SelectorError:
+
+class SelectorError(FrozenRecord):
     """Why a label selector does not parse, with the offsets."""
+
+    __slots__ = ("message", "start", "end")
 
     message: str
     start: int
     end: int
+
+    def __init__(self, message, start, end):
+        self.message = message
+        self.start = start
+        self.end = end
 
 
 def tokenize(text: str, placeholders: bool = True) -> List[Token]:

@@ -17,9 +17,9 @@ cannot vouch for itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
+from ..slots import Record
 from ..finding import WARNING, Finding
 from ..ruleids import all_ids, lineage
 
@@ -32,9 +32,10 @@ _DIRECTIVE = re.compile(
     r"\s*(?:--\s*(?P<reason>.*))?$")
 
 
-@dataclass
-class Directive:
+class Directive(Record):
     """A `# wflint: disable=...` comment: where it is and which rules it names."""
+
+    __slots__ = ("line", "column", "end_column", "rules", "whole_file", "target", "used")
 
     line: int              # where the comment is
     column: int
@@ -42,7 +43,16 @@ class Directive:
     rules: List[str]
     whole_file: bool
     target: int            # the line it covers (0 for the whole file)
-    used: Set[str] = field(default_factory=set)
+    used: Set[str]
+
+    def __init__(self, line, column, end_column, rules, whole_file, target, used=None):
+        self.line = line
+        self.column = column
+        self.end_column = end_column
+        self.rules = rules
+        self.whole_file = whole_file
+        self.target = target
+        self.used = set() if used is None else used
 
 
 def _comment_test(text: str):
