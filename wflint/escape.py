@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import lazy_compile
+
 # C0 controls (tab, line feed, ESC...), DEL, C1 controls (NEL...), the
 # Unicode line and paragraph separators, bidirectional marks and overrides,
 # zero-width characters and the byte-order mark.
@@ -20,7 +22,7 @@ def _escape(match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_UNSAFE_BUT_TAB = re.compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0a-\x1f"))
+_UNSAFE_BUT_TAB = lazy_compile(_UNSAFE.pattern.replace("\x00-\x1f", "\x00-\x08\x0a-\x1f"))
 
 
 def shown(value, keep_tabs: bool = False) -> str:

@@ -39,7 +39,6 @@ a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -48,6 +47,7 @@ from . import model
 from ..lang.depends import is_dynamic as _depends_dynamic, references
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
+from ..lazyre import lazy_compile
 
 LIBRARY_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 RUNNABLE_KINDS = ("Workflow", "CronWorkflow")
@@ -666,7 +666,7 @@ class TaskGraph(Record):
         return out
 
 
-_PLAIN = re.compile(r"\s*[A-Za-z0-9_][-A-Za-z0-9_]*(?:\s*&&\s*[A-Za-z0-9_][-A-Za-z0-9_]*)*\s*")
+_PLAIN = lazy_compile(r"\s*[A-Za-z0-9_][-A-Za-z0-9_]*(?:\s*&&\s*[A-Za-z0-9_][-A-Za-z0-9_]*)*\s*")
 
 
 def _plain(call: model.Call) -> bool:

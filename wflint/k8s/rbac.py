@@ -29,11 +29,11 @@ time against a rule restricted by resourceNames).
 
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..slots import Record
 from ..source.coerce import as_dict, as_list, as_str
+from ..lazyre import lazy_compile
 
 GRANTED, DENIED, UNKNOWN = True, False, None
 
@@ -47,7 +47,7 @@ class _SomeName:
 
 SOME_NAME = _SomeName()
 TOKEN_ANNOTATION = "workflows.argoproj.io/service-account-token.name"
-_USER = re.compile(r"system:serviceaccount:([^:]+):(.+)")
+_USER = lazy_compile(r"system:serviceaccount:([^:]+):(.+)")
 
 
 def ns_match(a: Optional[str], b: Optional[str]) -> bool:

@@ -25,6 +25,7 @@ import re
 from typing import FrozenSet, List, Mapping, Optional, Tuple
 
 from ..slots import FrozenRecord, Record
+from ..lazyre import lazy_compile
 
 Span = Tuple[int, int]
 
@@ -75,7 +76,7 @@ _INT64_MAX = (1 << 63) - 1
 
 # The pattern the full CRDs of Argo 4 put on every `schedules` item (enforced
 # by the API server, not by Argo's validator): no TZ prefix, integer durations.
-CRD_PATTERN = re.compile(
+CRD_PATTERN = lazy_compile(
     r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)"
     r"|@every\s+([0-9]+(ns|us|\u00b5s|ms|s|m|h))+"
     r"|([A-Za-z0-9*,/?-]+\s+){4}[A-Za-z0-9*,/?-]+)$")

@@ -30,6 +30,7 @@ import re
 from typing import List, Optional, Tuple
 
 from ..slots import FrozenRecord
+from ..lazyre import lazy_compile
 
 _WHITESPACE = " \t\r\n"
 _SPECIAL = frozenset("=!(),><")
@@ -38,7 +39,7 @@ OPERATORS = ("=", "==", "!=", "in", "notin", ">", "<")
 
 _NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
 _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*\Z")
+_DNS_SUBDOMAIN = lazy_compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*\Z")
 _VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 

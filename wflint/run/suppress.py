@@ -16,18 +16,18 @@ cannot vouch for itself.
 
 from __future__ import annotations
 
-import re
 from typing import Dict, Iterable, List, Set
 
 from ..slots import Record
 from ..finding import WARNING, Finding
 from ..ruleids import all_ids, lineage
+from ..lazyre import lazy_compile
 
 # A file that could not be read, parsed or linted whole must not be able to
 # hide that with a comment inside it.
 UNSUPPRESSIBLE = frozenset({"input-limit", "internal-error", "read-error", "yaml-syntax"})
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_compile(
     r"#\s*wflint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<rules>[A-Za-z0-9_/-]+(?:\s*,\s*[A-Za-z0-9_/-]+)*)"
     r"\s*(?:--\s*(?P<reason>.*))?$")
 
