@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -38,6 +38,7 @@ from ..finding import ERROR, WARNING, Finding
 from .scalars import _BOOL_NULL, _NUMERIC_START, MERGE, key_text, resolve_plain, resolve_tagged
 from .files import SourceFile
 from ..lazyre import lazy_compile
+from ..slots import Record
 
 try:  # pragma: no cover - which parser depends on how PyYAML was built
     from yaml._yaml import CParser as _Parser
@@ -956,7 +957,7 @@ def convert(document: Document) -> List[Finding]:
     return findings
 
 
-class ParsedText(NamedTuple):
+class ParsedText(Record):
     """YAML text that is a value inside a manifest (a resource template's
     `manifest`), read like a file. Offsets are character positions in the text.
 
@@ -967,9 +968,16 @@ class ParsedText(NamedTuple):
     repeated key, key, offset of its first occurrence).
     """
 
+    __slots__ = ("documents", "error", "duplicates")
+
     documents: List[Tuple[int, yaml.Node, object]]
     error: Optional[Tuple[int, str]]
     duplicates: List[Tuple[int, str, int]]
+
+    def __init__(self, documents, error, duplicates):
+        self.documents = documents
+        self.error = error
+        self.duplicates = duplicates
 
 
 def parse_text(text: str) -> ParsedText:
