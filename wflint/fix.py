@@ -156,7 +156,7 @@ class ResolvedFix(FrozenRecord):
     priority: int
     document: int
     changes: Tuple[Edit, ...]
-    expected: Tuple[Any, ...]   # per change: the source text a QUOTE keeps
+    expected: Tuple[Any, ...]    # per change: the source text a QUOTE keeps
 
     def __init__(self, description, safe, edits, priority=SPELLING, document=0, changes=(), expected=()):
         self.description = description

@@ -144,8 +144,8 @@ class Context(Record):
 
     __slots__ = ("index", "options", "argo_version", "config")
 
-    index: Any                       # wflint.argo.index.ProjectIndex
-    options: Mapping[str, Any]       # this rule's options, defaults merged with the config
+    index: Any                  # wflint.argo.index.ProjectIndex
+    options: Mapping[str, Any]  # this rule's options, defaults merged with the config
     argo_version: ArgoVersion   # compare it as a number: see wflint.argo.version
     config: Any
 

@@ -107,7 +107,7 @@ class Target(FrozenRecord):
     template: Optional[Dict]
     name: Optional[str]
     missing: Optional[str]
-    ref: Optional[Dict]          # the templateRef mapping, for "templateRef"
+    ref: Optional[Dict]       # the templateRef mapping, for "templateRef"
 
     def __init__(self, how, field, holder=None, path=None, template=None, name=None, missing=None, ref=None):
         self.how = how

@@ -36,7 +36,7 @@ class Loaded(Record):
 
     __slots__ = ("documents", "findings")
 
-    documents: List[Document]   # Argo documents and indexed objects
+    documents: List[Document]  # Argo documents and indexed objects
     findings: List[Finding]
 
     def __init__(self, documents=None, findings=None):

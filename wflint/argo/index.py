@@ -144,10 +144,10 @@ class IndexEntry(Record):
     name: Optional[str]
     namespace: Optional[str]
     path: str
-    document: int            # index of the document in its file
-    line: int                # 1-based line where the document starts
+    document: int             # index of the document in its file
+    line: int                 # 1-based line where the document starts
     data: Any
-    stub: bool       # from a stub file or the config: it lives elsewhere
+    stub: bool                # from a stub file or the config: it lives elsewhere
     # For a template declared in the config by name only: the template names
     # it is known to hold (None: any name). Such an entry has no data.
     declared: Optional[List[str]]
@@ -202,7 +202,7 @@ class Resolved(Record):
 
     entry: IndexEntry
     template: Dict
-    position: int            # its index in the holder's spec.templates
+    position: int      # its index in the holder's spec.templates
 
     def __init__(self, entry, template, position):
         self.entry = entry

@@ -123,9 +123,9 @@ class Reason(FrozenRecord):
     __slots__ = ("anchor", "template", "detail", "own", "name")
 
     anchor: NodePath
-    template: str            # "template `deploy`", "template `deploy` of WorkflowTemplate `lib`"
-    detail: str         # "apply", "get: successCondition", ...
-    own: bool         # the template is in the checked document (anchor is the template)
+    template: str        # "template `deploy`", "template `deploy` of WorkflowTemplate `lib`"
+    detail: str          # "apply", "get: successCondition", ...
+    own: bool            # the template is in the checked document (anchor is the template)
     name: Optional[str]  # the template's name, if it has one
 
     def __init__(self, anchor, template, detail="", own=True, name=None):
@@ -147,7 +147,9 @@ class Need(Record):
     used (create, list, a name set at run time). ``guessed``: the resource's
     plural was guessed from an unknown kind."""
 
-    __slots__ = ("account", "namespace", "api_group", "resource", "verbs", "resource_names", "guessed", "reasons", "category", "optional_verbs", "target", "cluster", "defaulted", "kind", "purposes", "token", "account_at")
+    __slots__ = ("account", "namespace", "api_group", "resource", "verbs", "resource_names", "guessed", "reasons",
+                 "category", "optional_verbs", "target", "cluster", "defaulted", "kind", "purposes", "token",
+                 "account_at")
 
     account: str
     namespace: Optional[str]
@@ -161,13 +163,15 @@ class Need(Record):
     optional_verbs: Tuple[str, ...]
     target: Optional[str]
     cluster: bool
-    defaulted: bool      # the account is the namespace's `default`, because nothing named one
-    kind: Optional[str]   # the manifest's kind, for resource needs
-    purposes: Dict[str, str]  # verb -> what needs it (`apply`, `successCondition`)
-    token: bool          # Argo mounts this account's long-lived token Secret (executor override, agent)
-    account_at: Optional[NodePath]  # where the checked document names the account, if it does
+    defaulted: bool                  # the account is the namespace's `default`, because nothing named one
+    kind: Optional[str]              # the manifest's kind, for resource needs
+    purposes: Dict[str, str]         # verb -> what needs it (`apply`, `successCondition`)
+    token: bool                      # Argo mounts this account's long-lived token Secret (executor override, agent)
+    account_at: Optional[NodePath]   # where the checked document names the account, if it does
 
-    def __init__(self, account, namespace, api_group, resource, verbs, resource_names=(), guessed=False, reasons=None, category=RESOURCE, optional_verbs=(), target=None, cluster=False, defaulted=False, kind=None, purposes=None, token=False, account_at=None):
+    def __init__(self, account, namespace, api_group, resource, verbs, resource_names=(), guessed=False, reasons=None,
+                 category=RESOURCE, optional_verbs=(), target=None, cluster=False, defaulted=False, kind=None,
+                 purposes=None, token=False, account_at=None):
         self.account = account
         self.namespace = namespace
         self.api_group = api_group
@@ -211,10 +215,10 @@ class Unknown(Record):
     account: str
     namespace: Optional[str]
     reason: Reason
-    why: str                                  # "its manifest comes from an artifact", ...
-    span: Optional[Tuple[int, int]]    # inside the anchor's string (a manifest's syntax error)
-    anchor: Optional[NodePath]         # where to point, when not the reason's anchor
-    category: str                  # RESOURCE, or "reference" for templates not in the project
+    why: str                         # "its manifest comes from an artifact", ...
+    span: Optional[Tuple[int, int]]  # inside the anchor's string (a manifest's syntax error)
+    anchor: Optional[NodePath]       # where to point, when not the reason's anchor
+    category: str                    # RESOURCE, or "reference" for templates not in the project
     defaulted: bool
 
     def __init__(self, account, namespace, reason, why, span=None, anchor=None, category=RESOURCE, defaulted=False):
@@ -288,8 +292,8 @@ class Identity(FrozenRecord):
     __slots__ = ("account", "defaulted", "token", "at")
 
     account: str
-    defaulted: bool      # nothing named an account: the namespace's `default`
-    token: bool  # Argo mounts its token Secret itself (an executor account, the agent's)
+    defaulted: bool         # nothing named an account: the namespace's `default`
+    token: bool             # Argo mounts its token Secret itself (an executor account, the agent's)
     at: Optional[NodePath]  # where the checked document names it
 
     def __init__(self, account, defaulted, token=False, at=None):

@@ -40,7 +40,7 @@ class Project(Record):
 
     __slots__ = ("root", "template_paths", "use_cache")
 
-    root: Optional[str]               # None: no project, only the given paths
+    root: Optional[str]        # None: no project, only the given paths
     template_paths: List[str]
     use_cache: bool
 

@@ -26,11 +26,11 @@ class KindInfo(FrozenRecord):
 
     __slots__ = ("group", "kind", "plural", "namespaced", "builtin")
 
-    group: str          # "" for the core group
+    group: str        # "" for the core group
     kind: str
-    plural: str         # the resource name in URLs and RBAC rules
+    plural: str       # the resource name in URLs and RBAC rules
     namespaced: bool
-    builtin: bool       # served by Kubernetes itself rather than by a CustomResourceDefinition
+    builtin: bool     # served by Kubernetes itself rather than by a CustomResourceDefinition
 
     def __init__(self, group, kind, plural, namespaced, builtin):
         self.group = group

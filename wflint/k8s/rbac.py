@@ -116,9 +116,9 @@ class Binding(Record):
 
     __slots__ = ("kind", "name", "namespace", "role_kind", "role_name", "subjects", "where")
 
-    kind: str                    # RoleBinding or ClusterRoleBinding
+    kind: str                 # RoleBinding or ClusterRoleBinding
     name: str
-    namespace: Optional[str]     # None for a ClusterRoleBinding, or not written down
+    namespace: Optional[str]  # None for a ClusterRoleBinding, or not written down
     role_kind: Optional[str]
     role_name: Optional[str]
     subjects: List[Dict]
@@ -186,8 +186,8 @@ class RoleRules(Record):
     __slots__ = ("rules", "complete", "found")
 
     rules: List[Dict]
-    complete: bool               # False: the cluster may grant more than these rules say
-    found: bool           # False: the role is not in the project (nor built in)
+    complete: bool     # False: the cluster may grant more than these rules say
+    found: bool        # False: the role is not in the project (nor built in)
 
     def __init__(self, rules, complete, found=True):
         self.rules = rules
@@ -200,9 +200,9 @@ class Decision(Record):
 
     __slots__ = ("allowed", "granted_by", "bound")
 
-    allowed: Optional[bool]      # GRANTED, DENIED or UNKNOWN
+    allowed: Optional[bool]    # GRANTED, DENIED or UNKNOWN
     granted_by: Optional[str]
-    bound: List[str]      # roles bound to the account that apply to the request
+    bound: List[str]           # roles bound to the account that apply to the request
 
     def __init__(self, allowed, granted_by=None, bound=None):
         self.allowed = allowed

@@ -54,8 +54,8 @@ class Token(FrozenRecord):
 
     __slots__ = ("kind", "text", "start", "end", "dynamic")
 
-    kind: str       # "word", "end", or the symbol itself ("=", "==", "(", ...)
-    text: str       # as written (for words: from the original text)
+    kind: str      # "word", "end", or the symbol itself ("=", "==", "(", ...)
+    text: str      # as written (for words: from the original text)
     start: int
     end: int
     dynamic: bool  # the word contains a `{{...}}` tag
@@ -74,7 +74,7 @@ class Requirement(FrozenRecord):
     __slots__ = ("key", "operator", "values", "start", "end")
 
     key: str
-    operator: str               # "exists", "!", or one of OPERATORS
+    operator: str            # "exists", "!", or one of OPERATORS
     values: Tuple[str, ...]
     start: int
     end: int

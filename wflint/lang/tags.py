@@ -92,7 +92,7 @@ class Scan(FrozenRecord):
     __slots__ = ("tags", "unclosed")
 
     tags: Tuple[Tag, ...]
-    unclosed: Optional[int]     # offset of a `{{` that no `}}` closes
+    unclosed: Optional[int]  # offset of a `{{` that no `}}` closes
 
     def __init__(self, tags, unclosed=None):
         self.tags = tags

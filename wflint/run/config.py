@@ -62,26 +62,29 @@ class RuleSetting(Record):
 class Config(Record):
     """A configuration file's settings (the defaults where there is none)."""
 
-    __slots__ = ("path", "root", "rules", "select", "extend_select", "ignore", "exclude", "argo_version", "fail_on", "max_file_size", "template_paths", "stubs", "templates", "cache", "show_info", "baseline")
+    __slots__ = ("path", "root", "rules", "select", "extend_select", "ignore", "exclude", "argo_version", "fail_on",
+                 "max_file_size", "template_paths", "stubs", "templates", "cache", "show_info", "baseline")
 
-    path: Optional[str]          # the file it came from, if any
-    root: str                     # the folder paths in it are relative to
+    path: Optional[str]                  # the file it came from, if any
+    root: str                            # the folder paths in it are relative to
     rules: Dict[str, RuleSetting]
     select: Optional[List[str]]
-    extend_select: List[str]   # rules or groups added to the selection
+    extend_select: List[str]             # rules or groups added to the selection
     ignore: List[str]
     exclude: List[str]
     argo_version: Optional[str]
     fail_on: Optional[str]
     max_file_size: Optional[float]       # megabytes
     template_paths: List[str]
-    stubs: List[str]          # WorkflowTemplate signature files
+    stubs: List[str]                     # WorkflowTemplate signature files
     templates: List["DeclaredTemplate"]  # templates living elsewhere
     cache: bool
-    show_info: bool                 # text output: show info-level findings too
-    baseline: Optional[str]          # a baseline file, relative to the config's folder
+    show_info: bool                      # text output: show info-level findings too
+    baseline: Optional[str]              # a baseline file, relative to the config's folder
 
-    def __init__(self, path=None, root=".", rules=None, select=None, extend_select=None, ignore=None, exclude=None, argo_version=None, fail_on=None, max_file_size=None, template_paths=None, stubs=None, templates=None, cache=True, show_info=False, baseline=None):
+    def __init__(self, path=None, root=".", rules=None, select=None, extend_select=None, ignore=None, exclude=None,
+                 argo_version=None, fail_on=None, max_file_size=None, template_paths=None, stubs=None, templates=None,
+                 cache=True, show_info=False, baseline=None):
         self.path = path
         self.root = root
         self.rules = {} if rules is None else rules
@@ -109,7 +112,7 @@ class DeclaredTemplate(Record):
     name: str
     kind: str
     namespace: Optional[str]
-    templates: Optional[List[str]]   # None: accept any template name
+    templates: Optional[List[str]]  # None: accept any template name
 
     def __init__(self, name, kind="WorkflowTemplate", namespace=None, templates=None):
         self.name = name

@@ -37,12 +37,12 @@ class Directive(Record):
 
     __slots__ = ("line", "column", "end_column", "rules", "whole_file", "target", "used")
 
-    line: int              # where the comment is
+    line: int         # where the comment is
     column: int
     end_column: int
     rules: List[str]
     whole_file: bool
-    target: int            # the line it covers (0 for the whole file)
+    target: int       # the line it covers (0 for the whole file)
     used: Set[str]
 
     def __init__(self, line, column, end_column, rules, whole_file, target, used=None):
