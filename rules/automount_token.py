@@ -5,6 +5,7 @@ import re
 from wflint.argo import callgraph, model
 from wflint.finding import finding
 from wflint.argo.model import as_dict, as_list
+from wflint.lazyre import lazy_compile
 
 ID = "automount-token"
 SEVERITY = "warning"
@@ -15,8 +16,8 @@ SECURITY_SEVERITY = 5.4
 SUMMARY = "`automountServiceAccountToken: true` is set only where a template calls the Kubernetes API."
 
 # What suggests a container talks to the Kubernetes API.
-API_USE = re.compile(r"\b(?:kubectl|helm|kustomize|oc|argo|argocli|argoexec|argocd|kubernetes|k8s|client-go|"
-                     r"kubeconfig|KUBERNETES_SERVICE_HOST|serviceaccount/token|kube)\b", re.I)
+API_USE = lazy_compile(r"\b(?:kubectl|helm|kustomize|oc|argo|argocli|argoexec|argocd|kubernetes|k8s|client-go|"
+                       r"kubeconfig|KUBERNETES_SERVICE_HOST|serviceaccount/token|kube)\b", re.I)
 
 
 def needs_api(template) -> bool:

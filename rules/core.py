@@ -2,16 +2,16 @@
 function, but are declared like every rule so that they can be listed,
 explained, selected, ignored and given another severity."""
 
-from pathlib import Path
+import os
 
 from wflint.rule import Rule
 
-_HERE = Path(__file__).parent
+_HERE = os.path.dirname(__file__)  # (os.path: pathlib would import urllib and ipaddress at start-up)
 
 
 def _declare(rule_id: str, severity: str, summary: str) -> Rule:
     return Rule(id=rule_id, severity=severity, summary=summary,
-                doc_file=str(_HERE / (rule_id.replace("-", "_") + ".md")))
+                doc_file=os.path.join(_HERE, rule_id.replace("-", "_") + ".md"))
 
 
 RULES = [

@@ -8,6 +8,7 @@ from wflint.k8s import kinds
 from wflint.argo import model
 from wflint.finding import finding
 from wflint.argo.model import as_dict, as_list, as_str
+from wflint.lazyre import lazy_compile
 
 ID = "dangerous-resource"
 SEVERITY = "warning"
@@ -20,7 +21,7 @@ SUMMARY = ("Resource templates do not create or change RBAC objects, delete clus
 
 RBAC = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
 WRITES = ("create", "apply", "patch", "replace")
-_TAG = re.compile(r"\{\{.*?\}\}", re.S)
+_TAG = lazy_compile(r"\{\{.*?\}\}", re.S)
 _MASK = "\ue000"
 DOES = {"create": "creates", "apply": "applies", "patch": "patches", "replace": "replaces"}
 

@@ -5,6 +5,7 @@ import re
 
 from wflint.finding import finding
 from wflint.argo.model import as_dict, as_list, as_str
+from wflint.lazyre import lazy_compile
 
 ID = "literal-secret"
 SEVERITY = "warning"
@@ -14,11 +15,11 @@ CWE = ("CWE-798",)
 SECURITY_SEVERITY = 7.5
 SUMMARY = "Environment variables named like passwords, tokens or keys take their value from a Secret, not a literal."
 
-SECRET_NAME = re.compile(r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
-                         r"CREDENTIAL|AUTH_?KEY", re.I)
+SECRET_NAME = lazy_compile(r"PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|"
+                           r"CREDENTIAL|AUTH_?KEY", re.I)
 # Names that hold where a secret is, or who it is for, not the secret itself.
-NOT_SECRET = re.compile(r"(?:_|^)(?:FILE|PATH|DIR|NAME|ID|URL|URI|REF|KEY_?REF|ENDPOINT|HOST|PORT|TYPE|USER|"
-                        r"USERNAME|HEADER|LENGTH|TTL|EXPIRY|EXPIRES)$", re.I)
+NOT_SECRET = lazy_compile(r"(?:_|^)(?:FILE|PATH|DIR|NAME|ID|URL|URI|REF|KEY_?REF|ENDPOINT|HOST|PORT|TYPE|USER|"
+                          r"USERNAME|HEADER|LENGTH|TTL|EXPIRY|EXPIRES)$", re.I)
 
 
 def check(document, context):

@@ -1,9 +1,9 @@
 """Images are pinned: a digest, or at least a tag other than `latest`."""
 
 import functools
-import re
 
 from wflint.finding import finding
+from wflint.lazyre import lazy_compile
 
 ID = "mutable-image"
 SEVERITY = "warning"
@@ -13,7 +13,7 @@ CWE = ("CWE-829", "CWE-494")
 SECURITY_SEVERITY = 5.3
 SUMMARY = "Images name a tag other than `latest`, or better a digest: never whatever the registry serves today."
 
-_DIGEST = re.compile(r"@[A-Za-z0-9_+.-]+:[0-9a-fA-F]{32,}$")
+_DIGEST = lazy_compile(r"@[A-Za-z0-9_+.-]+:[0-9a-fA-F]{32,}$")
 
 
 def tag_of(image: str):

@@ -2,10 +2,10 @@
 script's source, a shell string (`sh -c`, `bash -c`, `python -c`, `node -e`...)
 or a `podSpecPatch`."""
 
-import re
 
 from wflint.finding import finding
 from wflint.argo.model import as_dict, as_list
+from wflint.lazyre import lazy_compile
 
 ID = "template-injection"
 SEVERITY = "warning"
@@ -27,9 +27,9 @@ GAIN = ("a crafted value runs as code in the pod, with its service account, its 
         "access")
 
 
-_PYTHON = re.compile(r"python[\d.]*")
-_SHELL_CODE_FLAG = re.compile(r"-[A-Za-z]+")
-_SHELL_OPTION_FLAG = re.compile(r"[-+][A-Za-z]*o")
+_PYTHON = lazy_compile(r"python[\d.]*")
+_SHELL_CODE_FLAG = lazy_compile(r"-[A-Za-z]+")
+_SHELL_OPTION_FLAG = lazy_compile(r"[-+][A-Za-z]*o")
 
 
 def _program(word: str):

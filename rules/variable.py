@@ -13,6 +13,7 @@ from wflint.argo.model import as_dict, as_list, as_str
 from wflint.argo.scope import (BODY, CRON, HTTP, METRICS, OUTPUTS, RETRY, ROOTS, SPEC, SPEC_METRICS,
                           STEP, TARGET, TASK, DocScope, Place, TemplateScope)
 from wflint.suggest import closest
+from wflint.lazyre import lazy_compile
 
 ID = "variable"
 SEVERITY = "error"
@@ -657,8 +658,8 @@ def _strict(place: Place) -> Place:
                  strict_tasks=place.section == TASK and not place.in_hook, outer=place.outer)
 
 
-_CHILD_KIND = re.compile(r"^[ \t]*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"
-                         r"[\"']?\s*$", re.MULTILINE)
+_CHILD_KIND = lazy_compile(r"^[ \t]*kind:\s*[\"']?(Workflow|WorkflowTemplate|ClusterWorkflowTemplate|CronWorkflow)"
+                           r"[\"']?\s*$", re.MULTILINE)
 
 
 def _child_workflow(manifest) -> bool:

@@ -141,7 +141,9 @@ MOVES: Dict[str, str] = {
 # Top-level modules that stay: the package, `python -m wflint`, and the public
 # API that rules and plugins import (finding, rule, suggest, testing, api).
 STAY = {"__init__", "__main__", "finding", "rule", "suggest", "testing", "api", "escape",
-        "fix", "ruleids"}  # the fix model rules attach to findings: core, beside finding
+        "fix", "ruleids",  # the fix model rules attach to findings: core, beside finding
+        "slots",   # plain value classes (dataclasses' equality and repr without their import cost)
+        "lazyre"}  # regular expressions compiled on first use
 
 # Modules added after this table was written (e.g. by a branch merged later):
 # (pattern on the module name, new place with {name}). Printed as "guessed".

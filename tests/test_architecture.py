@@ -26,6 +26,7 @@ PKG = "wflint"
 PACKAGE_LAYERS = {"source": "source", "lang": "lang", "k8s": "k8s", "argo": "argo", "run": "run",
                   "render": "render", "cli": "cli", "lsp": "cli", "rules": "rules", "schemas": "data"}
 TOP_LEVEL = {"": "core", "finding": "core", "suggest": "core", "escape": "core", "ruleids": "core", "fix": "core",      # wflint itself: __version__
+             "slots": "core", "lazyre": "core",
              "rule": "plugin", "api": "plugin",                     # what rules and plugins import
              "testing": "testing", "__main__": "cli"}
 

@@ -61,3 +61,54 @@ def test_a_parallel_run_forks_without_multiprocessing(tmp_path):
         (tmp_path / f"w{i}.yaml").write_text(padding + VALID.replace("hello-", f"w{i}-"))
     assert loaded_after(["check", "--no-cache", "--jobs", "2", "."], tmp_path,
                         ("multiprocessing", "tempfile", "socket")) == "[]"
+
+
+# The classes a check imports are built without dataclasses (wflint.slots.Record):
+# a dataclass costs about half a millisecond at import. These are left to do.
+DATACLASSES_KEPT = {
+    "wflint.argo.scope.Loop", "wflint.argo.scope.Miss", "wflint.argo.scope.Place", "wflint.argo.scope.Producer",
+    "wflint.run.pipeline.Parsed", "wflint.run.pipeline.Report", "wflint.run.pipeline.Run",
+    "wflint.source.discovery.Discovery", "wflint.source.files.SourceFile",
+}
+
+# Patterns made with lazy_compile in modules a check imports, for rules that are
+# off by default or inputs no valid file has: a plain check compiles none.
+LAZY_PATTERNS = ("wflint.rules.automount_token:API_USE", "wflint.rules.literal_secret:SECRET_NAME",
+                 "wflint.rules.template_injection:_PYTHON", "wflint.run.suppress:_DIRECTIVE",
+                 "wflint.source.loader:_JSON_ESCAPE", "wflint.escape:_UNSAFE_BUT_TAB")
+
+
+def after_check(cwd, probe, forget=()):
+    """What ``probe`` (an expression) says once `wflint check --no-cache wf.yaml` has run in this process,
+    the modules ``forget`` dropped first (an editable install has loaded pathlib before wflint)."""
+    code = (f"import sys\nfor name in {tuple(forget)!r}:\n    sys.modules.pop(name, None)\n"
+            "from wflint.cli.main import main\n"
+            "try:\n    main(['check', '--no-cache', 'wf.yaml'])\nexcept SystemExit:\n    pass\n"
+            f"print(repr({probe}))\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.strip().splitlines()[-1]
+
+
+def test_a_check_does_not_load_pathlib(tmp_path):
+    # pathlib imports urllib.parse, which imports ipaddress: some 4 ms.
+    (tmp_path / "wf.yaml").write_text(VALID)
+    avoided = ("pathlib", "urllib.parse", "ipaddress")
+    assert after_check(tmp_path, f"sorted(m for m in {avoided!r} if m in sys.modules)", forget=avoided) == "[]"
+
+
+def test_a_check_defines_no_other_dataclass(tmp_path):
+    (tmp_path / "wf.yaml").write_text(VALID)
+    probe = ("sorted(f'{n}.{v.__qualname__}' for n, m in list(sys.modules.items()) if n.startswith('wflint')"
+             " for v in vars(m).values() if isinstance(v, type) and v.__module__ == n"
+             " and '__dataclass_fields__' in v.__dict__)")
+    found = set(eval(after_check(tmp_path, probe)))
+    assert found <= DATACLASSES_KEPT, sorted(found - DATACLASSES_KEPT)
+
+
+def test_a_valid_file_compiles_no_lazy_pattern_of_a_rare_path(tmp_path):
+    (tmp_path / "wf.yaml").write_text(VALID)
+    probe = ("[(w, 'match' in vars(getattr(sys.modules[w.split(':')[0]], w.split(':')[1])))"
+             f" for w in {LAZY_PATTERNS!r} if w.split(':')[0] in sys.modules]")
+    found = eval(after_check(tmp_path, probe))
+    assert found and not [w for w, compiled in found if compiled], found

@@ -203,3 +203,12 @@ def test_text_has_no_raw_control_characters(tree, outputs):
 def test_nothing_was_run(tree, outputs):
     root, _ = tree
     assert not list(root.rglob("pwned"))
+
+
+def test_every_character_shown_escapes_is_one_isprintable_refuses():
+    # wflint.escape.shown runs its regex only on text that is not printable.
+    from wflint.escape import UNSAFE_CHARACTERS, shown
+    unsafe = re.compile(UNSAFE_CHARACTERS)
+    assert not [hex(c) for c in range(sys.maxunicode + 1) if chr(c).isprintable() and unsafe.match(chr(c))]
+    assert shown("a\u202eb\tc") == "a\\u202eb\\x09c" and shown("a\tb", keep_tabs=True) == "a\tb"
+    assert shown("plain ##[x]") == "plain ##\\x5bx]" and shown(3) == "3"

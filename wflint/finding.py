@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import Any, Optional, Tuple, Union
+
+from .slots import FrozenRecord
 
 PathElement = Union[str, int]
 NodePath = Tuple[PathElement, ...]
@@ -21,8 +21,7 @@ def severity_rank(severity: str) -> int:
     return _RANK[severity]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(FrozenRecord):
     """One problem in one file.
 
     A rule fills in only what it knows: ``message``, ``node`` (the path of the
@@ -34,30 +33,49 @@ class Finding:
     ``pointer``. Lines and columns are 1-based; ``end_column`` is exclusive.
     """
 
+    __slots__ = ("message", "rule", "severity", "path", "line", "column", "end_line", "end_column", "pointer", "hint",
+                 "node", "on_key", "span", "document", "fix", "check")
+
     message: str
-    rule: str = ""
-    severity: Optional[str] = None
-    path: str = ""
-    line: int = 0
-    column: int = 0
-    end_line: int = 0
-    end_column: int = 0
-    pointer: str = ""
-    hint: Optional[str] = None
+    rule: str
+    severity: Optional[str]
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    pointer: str
+    hint: Optional[str]
     # Where the finding points, before the engine resolves it.
-    node: NodePath = ()
-    on_key: bool = False
-    span: Optional[Tuple[int, int]] = None
-    document: int = 0
+    node: NodePath
+    on_key: bool
+    span: Optional[Tuple[int, int]]
+    document: int
     # A rule's wflint.fix.Fix (edits by node path); the engine resolves it
     # into a wflint.fix.ResolvedFix (text edits), or None when it cannot.
-    fix: Any = None
+    fix: Any
     # The rule's sub-check that found it (see wflint.ruleids); the engine
     # reports the finding as `<rule>/<check>`.
-    check: Optional[str] = None
+    check: Optional[str]
 
-    def replace(self, **changes) -> "Finding":
-        return dataclasses.replace(self, **changes)
+    def __init__(self, message, rule="", severity=None, path="", line=0, column=0, end_line=0, end_column=0,
+                 pointer="", hint=None, node=(), on_key=False, span=None, document=0, fix=None, check=None):
+        self.message = message
+        self.rule = rule
+        self.severity = severity
+        self.path = path
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.pointer = pointer
+        self.hint = hint
+        self.node = node
+        self.on_key = on_key
+        self.span = span
+        self.document = document
+        self.fix = fix
+        self.check = check
 
     @property
     def sort_key(self):

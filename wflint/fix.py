@@ -18,10 +18,10 @@ a mechanical Argo 4 migration). Unsafe: it changes what a reference points at
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
 
 from .finding import NodePath
+from .slots import FrozenRecord
 
 # Edit operations a rule may ask for.
 RENAME_KEY = "rename-key"          # the key at `path` becomes `value` (a string)
@@ -36,13 +36,19 @@ OPERATIONS = (RENAME_KEY, QUOTE, REPLACE_STRING, WRAP_IN_LIST, REPLACE_SPAN, DEL
 MIGRATION, QUOTING, SPELLING, REFERENCE = 0, 1, 2, 3
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(FrozenRecord):
     """One change to a document, by node path."""
+
+    __slots__ = ("op", "path", "value")
 
     op: str
     path: NodePath
-    value: Any = None
+    value: Any
+
+    def __init__(self, op, path, value=None):
+        self.op = op
+        self.path = path
+        self.value = value
 
 
 def rename_key(path: NodePath, new: str) -> Edit:
@@ -69,14 +75,21 @@ def wrap_in_list(path: NodePath, new_key: Optional[str] = None) -> Edit:
     return Edit(WRAP_IN_LIST, tuple(path), new_key)
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(FrozenRecord):
     """What a rule proposes: edits by node path, before the engine resolves them."""
+
+    __slots__ = ("description", "edits", "safe", "priority")
 
     description: str
     edits: Tuple[Edit, ...]
-    safe: bool = True
-    priority: int = SPELLING
+    safe: bool
+    priority: int
+
+    def __init__(self, description, edits, safe=True, priority=SPELLING):
+        self.description = description
+        self.edits = edits
+        self.safe = safe
+        self.priority = priority
 
 
 def rename_reference(description: str, path: NodePath, new: str, span=None) -> Fix:
@@ -89,22 +102,28 @@ def fix(description: str, *edits: Edit, safe: bool = True, priority: int = SPELL
     return Fix(description=description, edits=tuple(edits), safe=safe, priority=priority)
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(FrozenRecord):
     """1-based line and column (in characters) of a place in the file."""
+
+    __slots__ = ("line", "column")
 
     line: int
     column: int
+
+    def __init__(self, line, column):
+        self.line = line
+        self.column = column
 
     def to_json(self) -> dict:
         return {"line": self.line, "column": self.column}
 
 
-@dataclass(frozen=True)
-class TextEdit:
+class TextEdit(FrozenRecord):
     """Replace the characters [start, end) of the file's text (as decoded,
     without a byte-order mark) with ``content``. ``begin``/``finish`` are the
     same places as 1-based line and column; the end is exclusive."""
+
+    __slots__ = ("start", "end", "begin", "finish", "content")
 
     start: int
     end: int
@@ -112,24 +131,41 @@ class TextEdit:
     finish: Position
     content: str
 
+    def __init__(self, start, end, begin, finish, content):
+        self.start = start
+        self.end = end
+        self.begin = begin
+        self.finish = finish
+        self.content = content
+
     def to_json(self) -> dict:
         return {"start": self.begin.to_json(), "end": self.finish.to_json(), "content": self.content,
                 "offset": self.start, "length": self.end - self.start}
 
 
-@dataclass(frozen=True)
-class ResolvedFix:
+class ResolvedFix(FrozenRecord):
     """A fix as text edits on one file, plus what the edits mean to the data
     (``changes``: the document index and the edits by path, so the applier can
     check that the edited text reads back as intended)."""
 
+    __slots__ = ("description", "safe", "edits", "priority", "document", "changes", "expected")
+
     description: str
     safe: bool
     edits: Tuple[TextEdit, ...]
-    priority: int = SPELLING
-    document: int = 0
-    changes: Tuple[Edit, ...] = field(default=())
-    expected: Tuple[Any, ...] = field(default=())   # per change: the source text a QUOTE keeps
+    priority: int
+    document: int
+    changes: Tuple[Edit, ...]
+    expected: Tuple[Any, ...]    # per change: the source text a QUOTE keeps
+
+    def __init__(self, description, safe, edits, priority=SPELLING, document=0, changes=(), expected=()):
+        self.description = description
+        self.safe = safe
+        self.edits = edits
+        self.priority = priority
+        self.document = document
+        self.changes = changes
+        self.expected = expected
 
     def to_json(self) -> dict:
         return {"safe": self.safe, "description": self.description,

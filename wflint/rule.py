@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
 from .argo.version import DEFAULT, ArgoVersion
 from .source.document import ARGO_KINDS
 from .finding import SEVERITIES
+from .slots import FrozenRecord, Record
 
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 # A rule's group when it names none. A group name selects, ignores or extends
@@ -45,27 +45,46 @@ class RuleError(ValueError):
     """A rule declaration that breaks the contract."""
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(FrozenRecord):
     """A rule as the registry holds it: its id, defaults and check (see the module's docstring)."""
+
+    __slots__ = ("id", "severity", "summary", "check", "kinds", "options", "enabled", "doc_file", "origin", "group",
+                 "cwe", "security_severity", "checks")
 
     id: str
     severity: str
     summary: str
-    check: Optional[Callable[..., Iterable[Any]]] = None
-    kinds: frozenset = frozenset(ARGO_KINDS)
-    options: Mapping[str, Any] = field(default_factory=dict)
-    enabled: bool = True
-    doc_file: Optional[str] = None
-    origin: str = "core"
-    group: str = DEFAULT_GROUP
-    cwe: tuple = ()
-    security_severity: Optional[float] = None
+    check: Optional[Callable[..., Iterable[Any]]]
+    kinds: frozenset
+    options: Mapping[str, Any]
+    enabled: bool
+    doc_file: Optional[str]
+    origin: str
+    group: str
+    cwe: tuple
+    security_severity: Optional[float]
     # Sub-checks: name -> one-line summary; a finding tagged `check="name"` is
     # reported as `<id>/<name>` (see wflint.ruleids).
-    checks: Mapping[str, str] = field(default_factory=dict)
+    checks: Mapping[str, str]
 
-    def __post_init__(self):
+    def __init__(self, id, severity, summary, check=None, kinds=frozenset(ARGO_KINDS), options=None, enabled=True,
+                 doc_file=None, origin="core", group=DEFAULT_GROUP, cwe=(), security_severity=None, checks=None):
+        self.id = id
+        self.severity = severity
+        self.summary = summary
+        self.check = check
+        self.kinds = kinds
+        self.options = {} if options is None else options
+        self.enabled = enabled
+        self.doc_file = doc_file
+        self.origin = origin
+        self.group = group
+        self.cwe = cwe
+        self.security_severity = security_severity
+        self.checks = {} if checks is None else checks
+        self._check_contract()
+
+    def _check_contract(self):
         if not isinstance(self.id, str) or not RULE_ID.match(self.id):
             raise RuleError(f"rule id {self.id!r} is not kebab-case (like `dag-cycle`)")
         if self.severity not in SEVERITIES:
@@ -120,14 +139,21 @@ class Rule:
         return None
 
 
-@dataclass
-class Context:
+class Context(Record):
     """What a rule may read besides its document."""
 
-    index: Any                       # wflint.argo.index.ProjectIndex
-    options: Mapping[str, Any]       # this rule's options, defaults merged with the config
-    argo_version: ArgoVersion = DEFAULT   # compare it as a number: see wflint.argo.version
-    config: Any = None
+    __slots__ = ("index", "options", "argo_version", "config")
+
+    index: Any                  # wflint.argo.index.ProjectIndex
+    options: Mapping[str, Any]  # this rule's options, defaults merged with the config
+    argo_version: ArgoVersion   # compare it as a number: see wflint.argo.version
+    config: Any
+
+    def __init__(self, index, options, argo_version=DEFAULT, config=None):
+        self.index = index
+        self.options = options
+        self.argo_version = argo_version
+        self.config = config
 
 
 def doc_sections(markdown: str) -> Dict[str, str]:

@@ -39,15 +39,15 @@ a 10,000-task DAG or a 6,000-container chain cannot exhaust Python's stack.
 
 from __future__ import annotations
 
-import re
 from functools import cached_property
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from ..slots import FrozenRecord, Record
 from . import model
 from ..lang.depends import is_dynamic as _depends_dynamic, references
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
+from ..lazyre import lazy_compile
 
 LIBRARY_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 RUNNABLE_KINDS = ("Workflow", "CronWorkflow")
@@ -88,8 +88,7 @@ def _entry_templates(entry) -> List[Tuple[NodePath, Dict]]:
             if isinstance(t, dict)]
 
 
-@dataclass(slots=True, unsafe_hash=True)   # (not frozen: a frozen dataclass is slow to build, and many are)
-class Target:
+class Target(FrozenRecord):
     """What a call (or a root) runs.
 
     ``how``: "template" (by name), "inline", "onExit" (the call's exit
@@ -99,14 +98,26 @@ class Target:
     why: "unknown" (no such template), "dynamic" (a name set at run time),
     "opaque" (declared in the config by name only) or "no-index"."""
 
+    __slots__ = ("how", "field", "holder", "path", "template", "name", "missing", "ref")
+
     how: str
     field: NodePath
-    holder: Optional[Holder] = None
-    path: Optional[NodePath] = None
-    template: Optional[Dict] = None
-    name: Optional[str] = None
-    missing: Optional[str] = None
-    ref: Optional[Dict] = None          # the templateRef mapping, for "templateRef"
+    holder: Optional[Holder]
+    path: Optional[NodePath]
+    template: Optional[Dict]
+    name: Optional[str]
+    missing: Optional[str]
+    ref: Optional[Dict]       # the templateRef mapping, for "templateRef"
+
+    def __init__(self, how, field, holder=None, path=None, template=None, name=None, missing=None, ref=None):
+        self.how = how
+        self.field = field
+        self.holder = holder
+        self.path = path
+        self.template = template
+        self.name = name
+        self.missing = missing
+        self.ref = ref
 
     @property
     def found(self) -> bool:
@@ -447,17 +458,25 @@ def merge_specs(base: Dict, top: Dict) -> Dict:
 
 # -- DAG task graphs -------------------------------------------------------------
 
-@dataclass
-class TaskGraph:
+class TaskGraph(Record):
     """The tasks of one DAG: nodes are task names, numbered in file order (a
     repeated or dynamic name is not a node); ``deps[i]``: the nodes task i
     waits for, as Argo reads them (`depends` when set, else
     `dependencies`); ``after[j]``: the tasks that wait for j."""
 
+    __slots__ = ("calls", "index", "deps", "after", "__dict__")   # (a dict for the memos: ancestors, dynamic)
+    _FIELDS = ("calls", "index", "deps", "after")
+
     calls: List[model.Call]
     index: Dict[str, int]
     deps: List[Set[int]]
-    after: List[List[int]] = field(default_factory=list)
+    after: List[List[int]]
+
+    def __init__(self, calls, index, deps, after=None):
+        self.calls = calls
+        self.index = index
+        self.deps = deps
+        self.after = [] if after is None else after
 
     @property
     def names(self) -> List[str]:
@@ -647,7 +666,7 @@ class TaskGraph:
         return out
 
 
-_PLAIN = re.compile(r"\s*[A-Za-z0-9_][-A-Za-z0-9_]*(?:\s*&&\s*[A-Za-z0-9_][-A-Za-z0-9_]*)*\s*")
+_PLAIN = lazy_compile(r"\s*[A-Za-z0-9_][-A-Za-z0-9_]*(?:\s*&&\s*[A-Za-z0-9_][-A-Za-z0-9_]*)*\s*")
 
 
 def _plain(call: model.Call) -> bool:

@@ -18,9 +18,9 @@ holds:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
+from ..slots import Record
 from ..k8s import embedded, nearmiss
 from ..source import loader
 from ..source.document import Document
@@ -31,12 +31,17 @@ from ..source.files import SourceFile
 MAX_HOLDER_DEPTH = 8
 
 
-@dataclass
-class Loaded:
+class Loaded(Record):
     """What one file holds for wflint."""
 
-    documents: List[Document] = field(default_factory=list)   # Argo documents and indexed objects
-    findings: List[Finding] = field(default_factory=list)
+    __slots__ = ("documents", "findings")
+
+    documents: List[Document]  # Argo documents and indexed objects
+    findings: List[Finding]
+
+    def __init__(self, documents=None, findings=None):
+        self.documents = [] if documents is None else documents
+        self.findings = [] if findings is None else findings
 
 
 def load_file(source: SourceFile, patches=None, index_only: bool = False) -> Loaded:

@@ -18,12 +18,13 @@ skipped.
 
 from __future__ import annotations
 
-import re
 from typing import List
 
+from ..lazyre import lazy_compile
+
 PLACEHOLDER = "helm{{value}}"   # is_dynamic() sees a name built from it as unknowable
-_ONLY_ACTIONS = re.compile(r"^[ \t]*(?:\x00[ \t]*)+\r?$")
-_LITERAL = re.compile(r'^"((?:[^"\\\n]|\\.)*)"$|^`([^`]*)`$')
+_ONLY_ACTIONS = lazy_compile(r"^[ \t]*(?:\x00[ \t]*)+\r?$")
+_LITERAL = lazy_compile(r'^"((?:[^"\\\n]|\\.)*)"$|^`([^`]*)`$')
 
 
 def _actions(text: str):

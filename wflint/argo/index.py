@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
+from ..slots import Record
 from ..finding import NodePath
 from .model import as_dict, as_list, as_str
 
@@ -139,22 +139,34 @@ def index_data(kind: str, data: Any) -> Any:
     return kept
 
 
-@dataclass
-class IndexEntry:
+class IndexEntry(Record):
     """One indexed document: enough to resolve references into it and to
     name where it is. ``data`` is the document's plain data."""
+
+    __slots__ = ("kind", "name", "namespace", "path", "document", "line", "data", "stub", "declared")
 
     kind: str
     name: Optional[str]
     namespace: Optional[str]
     path: str
-    document: int            # index of the document in its file
-    line: int                # 1-based line where the document starts
+    document: int             # index of the document in its file
+    line: int                 # 1-based line where the document starts
     data: Any
-    stub: bool = False       # from a stub file or the config: it lives elsewhere
+    stub: bool                # from a stub file or the config: it lives elsewhere
     # For a template declared in the config by name only: the template names
     # it is known to hold (None: any name). Such an entry has no data.
-    declared: Optional[List[str]] = None
+    declared: Optional[List[str]]
+
+    def __init__(self, kind, name, namespace, path, document, line, data, stub=False, declared=None):
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.path = path
+        self.document = document
+        self.line = line
+        self.data = data
+        self.stub = stub
+        self.declared = declared
 
     @property
     def opaque(self) -> bool:
@@ -188,13 +200,19 @@ class IndexEntry:
         return f"{self.path}:{self.line}"
 
 
-@dataclass
-class Resolved:
+class Resolved(Record):
     """A template found through a reference: the document holding it, and it."""
+
+    __slots__ = ("entry", "template", "position")
 
     entry: IndexEntry
     template: Dict
-    position: int            # its index in the holder's spec.templates
+    position: int      # its index in the holder's spec.templates
+
+    def __init__(self, entry, template, position):
+        self.entry = entry
+        self.template = template
+        self.position = position
 
     @property
     def path(self) -> NodePath:

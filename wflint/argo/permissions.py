@@ -43,9 +43,9 @@ hooks, through steps, tasks, their hooks, inline templates and templateRefs
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from ..slots import FrozenRecord, Record
 from . import callgraph, model
 from ..k8s import kinds
 from ..finding import NodePath
@@ -115,24 +115,31 @@ def resource_label(group: str, resource: str) -> str:
     return f"{resource}.{group}" if group else resource
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(FrozenRecord):
     """Why a permission is needed: a template, and where the checked document
     reaches it (``anchor``: the template itself, or the step, task or
     workflowTemplateRef through which it is called from another document)."""
 
+    __slots__ = ("anchor", "template", "detail", "own", "name")
+
     anchor: NodePath
-    template: str            # "template `deploy`", "template `deploy` of WorkflowTemplate `lib`"
-    detail: str = ""         # "apply", "get: successCondition", ...
-    own: bool = True         # the template is in the checked document (anchor is the template)
-    name: Optional[str] = None  # the template's name, if it has one
+    template: str        # "template `deploy`", "template `deploy` of WorkflowTemplate `lib`"
+    detail: str          # "apply", "get: successCondition", ...
+    own: bool            # the template is in the checked document (anchor is the template)
+    name: Optional[str]  # the template's name, if it has one
+
+    def __init__(self, anchor, template, detail="", own=True, name=None):
+        self.anchor = anchor
+        self.template = template
+        self.detail = detail
+        self.own = own
+        self.name = name
 
     def describe(self) -> str:
         return f"{self.template} ({self.detail})" if self.detail else self.template
 
 
-@dataclass
-class Need:
+class Need(Record):
     """Verbs an account needs on a resource. ``namespace`` is the account's
     (the workflow's; None when the manifests do not say); ``target`` where the
     resource lives (None: the account's namespace), and ``cluster`` for a
@@ -140,23 +147,48 @@ class Need:
     used (create, list, a name set at run time). ``guessed``: the resource's
     plural was guessed from an unknown kind."""
 
+    __slots__ = ("account", "namespace", "api_group", "resource", "verbs", "resource_names", "guessed", "reasons",
+                 "category", "optional_verbs", "target", "cluster", "defaulted", "kind", "purposes", "token",
+                 "account_at")
+
     account: str
     namespace: Optional[str]
     api_group: str
     resource: str
     verbs: Tuple[str, ...]
-    resource_names: Tuple[str, ...] = ()
-    guessed: bool = False
-    reasons: List[Reason] = field(default_factory=list)
-    category: str = RESOURCE
-    optional_verbs: Tuple[str, ...] = ()
-    target: Optional[str] = None
-    cluster: bool = False
-    defaulted: bool = False      # the account is the namespace's `default`, because nothing named one
-    kind: Optional[str] = None   # the manifest's kind, for resource needs
-    purposes: Dict[str, str] = field(default_factory=dict)  # verb -> what needs it (`apply`, `successCondition`)
-    token: bool = False          # Argo mounts this account's long-lived token Secret (executor override, agent)
-    account_at: Optional[NodePath] = None  # where the checked document names the account, if it does
+    resource_names: Tuple[str, ...]
+    guessed: bool
+    reasons: List[Reason]
+    category: str
+    optional_verbs: Tuple[str, ...]
+    target: Optional[str]
+    cluster: bool
+    defaulted: bool                  # the account is the namespace's `default`, because nothing named one
+    kind: Optional[str]              # the manifest's kind, for resource needs
+    purposes: Dict[str, str]         # verb -> what needs it (`apply`, `successCondition`)
+    token: bool                      # Argo mounts this account's long-lived token Secret (executor override, agent)
+    account_at: Optional[NodePath]   # where the checked document names the account, if it does
+
+    def __init__(self, account, namespace, api_group, resource, verbs, resource_names=(), guessed=False, reasons=None,
+                 category=RESOURCE, optional_verbs=(), target=None, cluster=False, defaulted=False, kind=None,
+                 purposes=None, token=False, account_at=None):
+        self.account = account
+        self.namespace = namespace
+        self.api_group = api_group
+        self.resource = resource
+        self.verbs = verbs
+        self.resource_names = resource_names
+        self.guessed = guessed
+        self.reasons = [] if reasons is None else reasons
+        self.category = category
+        self.optional_verbs = optional_verbs
+        self.target = target
+        self.cluster = cluster
+        self.defaulted = defaulted
+        self.kind = kind
+        self.purposes = {} if purposes is None else purposes
+        self.token = token
+        self.account_at = account_at
 
     @property
     def account_known(self) -> bool:
@@ -175,31 +207,50 @@ class Need:
                 self.target_namespace, self.cluster)
 
 
-@dataclass
-class Unknown:
+class Unknown(Record):
     """Something whose permissions cannot be worked out statically."""
+
+    __slots__ = ("account", "namespace", "reason", "why", "span", "anchor", "category", "defaulted")
 
     account: str
     namespace: Optional[str]
     reason: Reason
-    why: str                                  # "its manifest comes from an artifact", ...
-    span: Optional[Tuple[int, int]] = None    # inside the anchor's string (a manifest's syntax error)
-    anchor: Optional[NodePath] = None         # where to point, when not the reason's anchor
-    category: str = RESOURCE                  # RESOURCE, or "reference" for templates not in the project
-    defaulted: bool = False
+    why: str                         # "its manifest comes from an artifact", ...
+    span: Optional[Tuple[int, int]]  # inside the anchor's string (a manifest's syntax error)
+    anchor: Optional[NodePath]       # where to point, when not the reason's anchor
+    category: str                    # RESOURCE, or "reference" for templates not in the project
+    defaulted: bool
+
+    def __init__(self, account, namespace, reason, why, span=None, anchor=None, category=RESOURCE, defaulted=False):
+        self.account = account
+        self.namespace = namespace
+        self.reason = reason
+        self.why = why
+        self.span = span
+        self.anchor = anchor
+        self.category = category
+        self.defaulted = defaulted
 
 
-@dataclass
-class Permissions:
+class Permissions(Record):
     """Everything one document needs: ``needs`` one per (template, resource),
     in document order; ``unknowns``; and ``default_at``, the path to point at
     when some pod of the document runs as the namespace's `default` account."""
 
+    __slots__ = ("document", "needs", "unknowns", "default_at", "namespace")
+
     document: Any
-    needs: List[Need] = field(default_factory=list)
-    unknowns: List[Unknown] = field(default_factory=list)
-    default_at: Optional[NodePath] = None
-    namespace: Optional[str] = None
+    needs: List[Need]
+    unknowns: List[Unknown]
+    default_at: Optional[NodePath]
+    namespace: Optional[str]
+
+    def __init__(self, document, needs=None, unknowns=None, default_at=None, namespace=None):
+        self.document = document
+        self.needs = [] if needs is None else needs
+        self.unknowns = [] if unknowns is None else unknowns
+        self.default_at = default_at
+        self.namespace = namespace
 
     def accounts(self) -> List[Tuple[str, Optional[str]]]:
         seen = []
@@ -217,7 +268,7 @@ def merge(needs: Iterable[Need]) -> List[Need]:
         key = need.key()
         have = merged.get(key)
         if have is None:
-            merged[key] = Need(**{**need.__dict__, "reasons": list(need.reasons), "purposes": dict(need.purposes)})
+            merged[key] = need.replace(reasons=list(need.reasons), purposes=dict(need.purposes))
             continue
         have.verbs = sort_verbs(have.verbs + need.verbs)
         have.optional_verbs = tuple(v for v in sort_verbs(have.optional_verbs + need.optional_verbs)
@@ -235,14 +286,21 @@ def merge(needs: Iterable[Need]) -> List[Need]:
 
 # -- identities ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(FrozenRecord):
     """The service account a pod runs as, and whether it was named or defaulted."""
 
+    __slots__ = ("account", "defaulted", "token", "at")
+
     account: str
-    defaulted: bool      # nothing named an account: the namespace's `default`
-    token: bool = False  # Argo mounts its token Secret itself (an executor account, the agent's)
-    at: Optional[NodePath] = None  # where the checked document names it
+    defaulted: bool         # nothing named an account: the namespace's `default`
+    token: bool             # Argo mounts its token Secret itself (an executor account, the agent's)
+    at: Optional[NodePath]  # where the checked document names it
+
+    def __init__(self, account, defaulted, token=False, at=None):
+        self.account = account
+        self.defaulted = defaulted
+        self.token = token
+        self.at = at
 
 
 class _Walker:

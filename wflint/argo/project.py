@@ -21,9 +21,9 @@ import json
 import os
 import stat as stat_module
 import time
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
+from ..slots import Record
 from .. import __version__
 from . import helm
 from ..source.cachefile import is_int, is_json_data, settled, stamp, valid_stamp
@@ -35,13 +35,19 @@ _CACHE_FILE = "index.json"
 _CACHE_FORMAT = 4  # 3: WorkflowEventBindings and Sensors are indexed; 4: and files holding only them are read
 
 
-@dataclass
-class Project:
+class Project(Record):
     """The project around the linted paths: its root and where its templates are looked for."""
 
-    root: Optional[str]               # None: no project, only the given paths
-    template_paths: List[str] = field(default_factory=list)
-    use_cache: bool = True
+    __slots__ = ("root", "template_paths", "use_cache")
+
+    root: Optional[str]        # None: no project, only the given paths
+    template_paths: List[str]
+    use_cache: bool
+
+    def __init__(self, root, template_paths=None, use_cache=True):
+        self.root = root
+        self.template_paths = [] if template_paths is None else template_paths
+        self.use_cache = use_cache
 
     @property
     def cache_file(self) -> Optional[str]:

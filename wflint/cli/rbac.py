@@ -99,10 +99,10 @@ def gather(documents, index, namespace: Optional[str] = None,
         where = _where(document)
 
         def relabel(reason: perms.Reason) -> perms.Reason:
-            return dataclasses.replace(reason, template=f"{where}, {reason.template}")
+            return reason.replace(template=f"{where}, {reason.template}")
 
         for need in computed.needs:
-            need = dataclasses.replace(need, reasons=[relabel(r) for r in need.reasons])
+            need = need.replace(reasons=[relabel(r) for r in need.reasons])
             if not need.account_known:
                 notes.append(f"{need.reasons[0].template}: runs as service account `{need.account}`, set at run "
                              f"time; grant it {', '.join(need.verbs)} on {need.label} yourself")

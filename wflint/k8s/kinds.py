@@ -16,19 +16,28 @@ Two guesses matter when a kind is not in the table:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+from ..slots import FrozenRecord
 
-@dataclass(frozen=True)
-class KindInfo:
+
+class KindInfo(FrozenRecord):
     """A resource kind: its API group, plural name and scope."""
 
-    group: str          # "" for the core group
+    __slots__ = ("group", "kind", "plural", "namespaced", "builtin")
+
+    group: str        # "" for the core group
     kind: str
-    plural: str         # the resource name in URLs and RBAC rules
+    plural: str       # the resource name in URLs and RBAC rules
     namespaced: bool
-    builtin: bool       # served by Kubernetes itself rather than by a CustomResourceDefinition
+    builtin: bool     # served by Kubernetes itself rather than by a CustomResourceDefinition
+
+    def __init__(self, group, kind, plural, namespaced, builtin):
+        self.group = group
+        self.kind = kind
+        self.plural = plural
+        self.namespaced = namespaced
+        self.builtin = builtin
 
     @property
     def cluster_scoped(self) -> bool:

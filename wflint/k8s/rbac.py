@@ -29,11 +29,11 @@ time against a rule restricted by resourceNames).
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ..slots import Record
 from ..source.coerce import as_dict, as_list, as_str
+from ..lazyre import lazy_compile
 
 GRANTED, DENIED, UNKNOWN = True, False, None
 
@@ -47,7 +47,7 @@ class _SomeName:
 
 SOME_NAME = _SomeName()
 TOKEN_ANNOTATION = "workflows.argoproj.io/service-account-token.name"
-_USER = re.compile(r"system:serviceaccount:([^:]+):(.+)")
+_USER = lazy_compile(r"system:serviceaccount:([^:]+):(.+)")
 
 
 def ns_match(a: Optional[str], b: Optional[str]) -> bool:
@@ -111,17 +111,27 @@ BUILTIN_CLUSTER_ROLES = {
 
 # -- objects -------------------------------------------------------------------
 
-@dataclass
-class Binding:
+class Binding(Record):
     """A RoleBinding or ClusterRoleBinding: which role it grants to which subjects."""
 
-    kind: str                    # RoleBinding or ClusterRoleBinding
+    __slots__ = ("kind", "name", "namespace", "role_kind", "role_name", "subjects", "where")
+
+    kind: str                 # RoleBinding or ClusterRoleBinding
     name: str
-    namespace: Optional[str]     # None for a ClusterRoleBinding, or not written down
+    namespace: Optional[str]  # None for a ClusterRoleBinding, or not written down
     role_kind: Optional[str]
     role_name: Optional[str]
     subjects: List[Dict]
     where: str
+
+    def __init__(self, kind, name, namespace, role_kind, role_name, subjects, where):
+        self.kind = kind
+        self.name = name
+        self.namespace = namespace
+        self.role_kind = role_kind
+        self.role_name = role_name
+        self.subjects = subjects
+        self.where = where
 
     @property
     def cluster(self) -> bool:
@@ -170,22 +180,34 @@ class Binding:
         return f"{self.role_label()} via {self.kind} `{self.name}`{where}"
 
 
-@dataclass
-class RoleRules:
+class RoleRules(Record):
     """A role's rules, and whether they are all the cluster has for it."""
 
+    __slots__ = ("rules", "complete", "found")
+
     rules: List[Dict]
-    complete: bool               # False: the cluster may grant more than these rules say
-    found: bool = True           # False: the role is not in the project (nor built in)
+    complete: bool     # False: the cluster may grant more than these rules say
+    found: bool        # False: the role is not in the project (nor built in)
+
+    def __init__(self, rules, complete, found=True):
+        self.rules = rules
+        self.complete = complete
+        self.found = found
 
 
-@dataclass
-class Decision:
+class Decision(Record):
     """Whether a request is allowed, and by which role."""
 
-    allowed: Optional[bool]      # GRANTED, DENIED or UNKNOWN
-    granted_by: Optional[str] = None
-    bound: List[str] = field(default_factory=list)      # roles bound to the account that apply to the request
+    __slots__ = ("allowed", "granted_by", "bound")
+
+    allowed: Optional[bool]    # GRANTED, DENIED or UNKNOWN
+    granted_by: Optional[str]
+    bound: List[str]           # roles bound to the account that apply to the request
+
+    def __init__(self, allowed, granted_by=None, bound=None):
+        self.allowed = allowed
+        self.granted_by = granted_by
+        self.bound = [] if bound is None else bound
 
 
 def _label_value(value: Any) -> Optional[str]:

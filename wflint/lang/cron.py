@@ -22,21 +22,31 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
 from typing import FrozenSet, List, Mapping, Optional, Tuple
+
+from ..slots import FrozenRecord, Record
+from ..lazyre import lazy_compile
 
 Span = Tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(FrozenRecord):
     """A field of a cron schedule: its name, range and names."""
+
+    __slots__ = ("name", "low", "high", "names", "example")
 
     name: str
     low: int
     high: int
-    names: Mapping[str, int] = field(default_factory=dict)
-    example: str = ""
+    names: Mapping[str, int]
+    example: str
+
+    def __init__(self, name, low, high, names=None, example=""):
+        self.name = name
+        self.low = low
+        self.high = high
+        self.names = {} if names is None else names
+        self.example = example
 
 
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -66,7 +76,7 @@ _INT64_MAX = (1 << 63) - 1
 
 # The pattern the full CRDs of Argo 4 put on every `schedules` item (enforced
 # by the API server, not by Argo's validator): no TZ prefix, integer durations.
-CRD_PATTERN = re.compile(
+CRD_PATTERN = lazy_compile(
     r"^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)"
     r"|@every\s+([0-9]+(ns|us|\u00b5s|ms|s|m|h))+"
     r"|([A-Za-z0-9*,/?-]+\s+){4}[A-Za-z0-9*,/?-]+)$")
@@ -83,21 +93,32 @@ class CronError(ValueError):
         self.hint = hint
 
 
-@dataclass
-class Schedule:
+class Schedule(Record):
     """A schedule that parses. ``zone`` is the TZ=/CRON_TZ= prefix's zone (or
     None), ``kind`` one of ``fields``, ``descriptor``, ``every``;
     ``warnings`` are (message, span) pairs for schedules that parse but
     cannot run as written."""
 
+    __slots__ = ("text", "kind", "zone", "zone_span", "every_ns", "values", "stars", "warnings")
+
     text: str
     kind: str
-    zone: Optional[str] = None
-    zone_span: Optional[Span] = None
-    every_ns: Optional[int] = None
-    values: List[FrozenSet[int]] = field(default_factory=list)
-    stars: List[bool] = field(default_factory=list)
-    warnings: List[Tuple[str, Optional[Span]]] = field(default_factory=list)
+    zone: Optional[str]
+    zone_span: Optional[Span]
+    every_ns: Optional[int]
+    values: List[FrozenSet[int]]
+    stars: List[bool]
+    warnings: List[Tuple[str, Optional[Span]]]
+
+    def __init__(self, text, kind, zone=None, zone_span=None, every_ns=None, values=None, stars=None, warnings=None):
+        self.text = text
+        self.kind = kind
+        self.zone = zone
+        self.zone_span = zone_span
+        self.every_ns = every_ns
+        self.values = [] if values is None else values
+        self.stars = [] if stars is None else stars
+        self.warnings = [] if warnings is None else warnings
 
 
 # -- time zones -------------------------------------------------------------

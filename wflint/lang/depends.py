@@ -36,6 +36,7 @@ from functools import lru_cache
 from typing import List, NamedTuple, Optional, Tuple, Union
 
 from ..finding import SpanError
+from ..lazyre import lazy_compile
 
 RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed")
 ITEM_RESULTS = frozenset({"AnySucceeded", "AllFailed"})
@@ -43,7 +44,7 @@ ITEM_RESULTS = frozenset({"AnySucceeded", "AllFailed"})
 # Deeper nesting than this is refused rather than risking Python's recursion limit.
 MAX_DEPTH = 200
 
-_TOKEN = re.compile(r"""
+_TOKEN = lazy_compile(r"""
     (?P<ws>\s+)
   | (?P<op>&&|\|\||[!()])
   | (?P<dot>\.)
@@ -280,8 +281,8 @@ class Analysis(NamedTuple):
 # Most expressions are operands joined by `&&` / `||`: recognised in one
 # regular-expression match, without tokens or a tree.
 _NAME = r"[A-Za-z0-9_][-A-Za-z0-9_]*"
-_OPERAND = re.compile(rf"({_NAME})(?:\.({_NAME}))?")
-_SIMPLE = re.compile(rf"\s*{_NAME}(?:\.{_NAME})?(?:\s*(?:&&|\|\|)\s*{_NAME}(?:\.{_NAME})?)*\s*")
+_OPERAND = lazy_compile(rf"({_NAME})(?:\.({_NAME}))?")
+_SIMPLE = lazy_compile(rf"\s*{_NAME}(?:\.{_NAME})?(?:\s*(?:&&|\|\|)\s*{_NAME}(?:\.{_NAME})?)*\s*")
 
 
 @lru_cache(maxsize=8192)

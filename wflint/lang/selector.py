@@ -27,8 +27,10 @@ validated.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import List, Optional, Tuple
+
+from ..slots import FrozenRecord
+from ..lazyre import lazy_compile
 
 _WHITESPACE = " \t\r\n"
 _SPECIAL = frozenset("=!(),><")
@@ -37,7 +39,7 @@ OPERATORS = ("=", "==", "!=", "in", "notin", ">", "<")
 
 _NAME = re.compile(r"(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
 _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_DNS_SUBDOMAIN = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*\Z")
+_DNS_SUBDOMAIN = lazy_compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*\Z")
 _VALUE = re.compile(r"(?:(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 _INT = re.compile(r"[+-]?[0-9]+\Z")
 
@@ -47,35 +49,57 @@ PREFIX_MAX = 253
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(FrozenRecord):
     """A token of a label selector."""
 
-    kind: str       # "word", "end", or the symbol itself ("=", "==", "(", ...)
-    text: str       # as written (for words: from the original text)
+    __slots__ = ("kind", "text", "start", "end", "dynamic")
+
+    kind: str      # "word", "end", or the symbol itself ("=", "==", "(", ...)
+    text: str      # as written (for words: from the original text)
     start: int
     end: int
-    dynamic: bool = False  # the word contains a `{{...}}` tag
+    dynamic: bool  # the word contains a `{{...}}` tag
+
+    def __init__(self, kind, text, start, end, dynamic=False):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
+        self.dynamic = dynamic
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(FrozenRecord):
     """One requirement of a label selector: key, operator and values."""
 
+    __slots__ = ("key", "operator", "values", "start", "end")
+
     key: str
-    operator: str               # "exists", "!", or one of OPERATORS
+    operator: str            # "exists", "!", or one of OPERATORS
     values: Tuple[str, ...]
     start: int
     end: int
 
+    def __init__(self, key, operator, values, start, end):
+        self.key = key
+        self.operator = operator
+        self.values = values
+        self.start = start
+        self.end = end
 
-@dataclass(frozen=True)
-class SelectorError:
+
+class SelectorError(FrozenRecord):
     """Why a label selector does not parse, with the offsets."""
+
+    __slots__ = ("message", "start", "end")
 
     message: str
     start: int
     end: int
+
+    def __init__(self, message, start, end):
+        self.message = message
+        self.start = start
+        self.end = end
 
 
 def tokenize(text: str, placeholders: bool = True) -> List[Token]:

@@ -22,32 +22,38 @@ one as an ordinary simple tag.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Tuple
+
+from ..slots import FrozenRecord
 
 START, END = "{{", "}}"
 SIMPLE, EXPRESSION = "simple", "expression"
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(FrozenRecord):
     """One tag: ``start``/``end`` are offsets in the scanned string of the
     opening `{{` and just past the closing `}}`; ``text`` is everything
     between the braces, untouched."""
 
+    __slots__ = ("start", "end", "text", "nested", "kind", "key")
+    _FIELDS = ("start", "end", "text", "nested")
+
     start: int
     end: int
     text: str
-    nested: bool = False
+    nested: bool
     # Set from ``text`` once: checks read them many times (and scan's answers are cached).
-    kind: str = field(init=False, repr=False, compare=False)
-    key: str = field(init=False, repr=False, compare=False)   # a simple tag's lookup: text, whitespace trimmed
+    kind: str
+    key: str   # a simple tag's lookup: text, whitespace trimmed
 
-    def __post_init__(self):
-        text = self.text
-        object.__setattr__(self, "kind", EXPRESSION if text.startswith("=") else SIMPLE)
-        object.__setattr__(self, "key", text.strip())
+    def __init__(self, start, end, text, nested=False):
+        self.start = start
+        self.end = end
+        self.text = text
+        self.nested = nested
+        self.kind = EXPRESSION if text.startswith("=") else SIMPLE
+        self.key = text.strip()
 
     @property
     def key_start(self) -> int:
@@ -80,12 +86,17 @@ class Tag:
         return self.key_start + 1
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(FrozenRecord):
     """The tags found in a string, and where a `{{` is left open."""
 
+    __slots__ = ("tags", "unclosed")
+
     tags: Tuple[Tag, ...]
-    unclosed: Optional[int] = None     # offset of a `{{` that no `}}` closes
+    unclosed: Optional[int]  # offset of a `{{` that no `}}` closes
+
+    def __init__(self, tags, unclosed=None):
+        self.tags = tags
+        self.unclosed = unclosed
 
 
 _EMPTY = Scan(())

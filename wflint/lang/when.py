@@ -35,9 +35,10 @@ govaluate splits (`my-value` is `my - value`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
+
+from ..slots import FrozenRecord
 
 NUMERIC, BOOLEAN, STRING, VARIABLE, ACCESSOR = "numeric", "boolean", "string", "variable", "accessor"
 TIME = "time"
@@ -81,26 +82,41 @@ KIND_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(FrozenRecord):
     """A token of a `when` condition."""
+
+    __slots__ = ("kind", "text", "start", "end")
 
     kind: str
     text: str
     start: int
     end: int
 
+    def __init__(self, kind, text, start, end):
+        self.kind = kind
+        self.text = text
+        self.start = start
+        self.end = end
 
-@dataclass(frozen=True)
-class Problem:
+
+class Problem(FrozenRecord):
     """``kind`` is "syntax" (govaluate refuses it), "type" (it parses but
     cannot evaluate) or "trap" (a bare word govaluate splits)."""
+
+    __slots__ = ("kind", "message", "start", "end", "hint")
 
     kind: str
     message: str
     start: int
     end: int
-    hint: Optional[str] = None
+    hint: Optional[str]
+
+    def __init__(self, kind, message, start, end, hint=None):
+        self.kind = kind
+        self.message = message
+        self.start = start
+        self.end = end
+        self.hint = hint
 
 
 class WhenError(ValueError):

@@ -2,6 +2,8 @@
 
 import re
 
+from ..lazyre import lazy_compile
+
 FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
 
 # A file name that is not UTF-8 reaches Python with its bad bytes as lone
@@ -23,7 +25,7 @@ _LEGACY_COMMAND = {"json": "##\\u005b", "sarif": "##\\u005b", "gitlab": "##\\u00
 # escapes them itself; GitHub's runner splits annotations at LF only, and they
 # keep the message as written) they are written as escapes the format's readers turn back into the
 # character, so no file name or message can start a line of the raw output.
-_BREAKS = re.compile("[\x0b\x0c\x1c-\x1e\x80-\x9f\u2028\u2029]")
+_BREAKS = lazy_compile("[\x0b\x0c\x1c-\x1e\x80-\x9f\u2028\u2029]")
 _BREAK_ESCAPE = {"json": "\\u{:04x}", "sarif": "\\u{:04x}", "gitlab": "\\u{:04x}",
                  "junit": "&#x{:x};"}
 

@@ -9,9 +9,9 @@ which the CLI turns into exit 2 naming the file and the reason.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
+from ..slots import Record
 from ..argo.version import SUPPORTED
 from ..finding import SEVERITIES
 from ..escape import shown
@@ -44,46 +44,81 @@ class ConfigError(Exception):
         self.reason = reason
 
 
-@dataclass
-class RuleSetting:
+class RuleSetting(Record):
     """One rule's entry in the configuration."""
 
-    enabled: Optional[bool] = None
-    severity: Optional[str] = None
-    options: Dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("enabled", "severity", "options")
+
+    enabled: Optional[bool]
+    severity: Optional[str]
+    options: Dict[str, Any]
+
+    def __init__(self, enabled=None, severity=None, options=None):
+        self.enabled = enabled
+        self.severity = severity
+        self.options = {} if options is None else options
 
 
-@dataclass
-class Config:
+class Config(Record):
     """A configuration file's settings (the defaults where there is none)."""
 
-    path: Optional[str] = None          # the file it came from, if any
-    root: str = "."                     # the folder paths in it are relative to
-    rules: Dict[str, RuleSetting] = field(default_factory=dict)
-    select: Optional[List[str]] = None
-    extend_select: List[str] = field(default_factory=list)   # rules or groups added to the selection
-    ignore: List[str] = field(default_factory=list)
-    exclude: List[str] = field(default_factory=list)
-    argo_version: Optional[str] = None
-    fail_on: Optional[str] = None
-    max_file_size: Optional[float] = None       # megabytes
-    template_paths: List[str] = field(default_factory=list)
-    stubs: List[str] = field(default_factory=list)          # WorkflowTemplate signature files
-    templates: List["DeclaredTemplate"] = field(default_factory=list)  # templates living elsewhere
-    cache: bool = True
-    show_info: bool = False                 # text output: show info-level findings too
-    baseline: Optional[str] = None          # a baseline file, relative to the config's folder
+    __slots__ = ("path", "root", "rules", "select", "extend_select", "ignore", "exclude", "argo_version", "fail_on",
+                 "max_file_size", "template_paths", "stubs", "templates", "cache", "show_info", "baseline")
+
+    path: Optional[str]                  # the file it came from, if any
+    root: str                            # the folder paths in it are relative to
+    rules: Dict[str, RuleSetting]
+    select: Optional[List[str]]
+    extend_select: List[str]             # rules or groups added to the selection
+    ignore: List[str]
+    exclude: List[str]
+    argo_version: Optional[str]
+    fail_on: Optional[str]
+    max_file_size: Optional[float]       # megabytes
+    template_paths: List[str]
+    stubs: List[str]                     # WorkflowTemplate signature files
+    templates: List["DeclaredTemplate"]  # templates living elsewhere
+    cache: bool
+    show_info: bool                      # text output: show info-level findings too
+    baseline: Optional[str]              # a baseline file, relative to the config's folder
+
+    def __init__(self, path=None, root=".", rules=None, select=None, extend_select=None, ignore=None, exclude=None,
+                 argo_version=None, fail_on=None, max_file_size=None, template_paths=None, stubs=None, templates=None,
+                 cache=True, show_info=False, baseline=None):
+        self.path = path
+        self.root = root
+        self.rules = {} if rules is None else rules
+        self.select = select
+        self.extend_select = [] if extend_select is None else extend_select
+        self.ignore = [] if ignore is None else ignore
+        self.exclude = [] if exclude is None else exclude
+        self.argo_version = argo_version
+        self.fail_on = fail_on
+        self.max_file_size = max_file_size
+        self.template_paths = [] if template_paths is None else template_paths
+        self.stubs = [] if stubs is None else stubs
+        self.templates = [] if templates is None else templates
+        self.cache = cache
+        self.show_info = show_info
+        self.baseline = baseline
 
 
-@dataclass
-class DeclaredTemplate:
+class DeclaredTemplate(Record):
     """A WorkflowTemplate or ClusterWorkflowTemplate that exists outside the
     project (another repository, a Helm release, the cluster)."""
 
+    __slots__ = ("name", "kind", "namespace", "templates")
+
     name: str
-    kind: str = "WorkflowTemplate"
-    namespace: Optional[str] = None
-    templates: Optional[List[str]] = None   # None: accept any template name
+    kind: str
+    namespace: Optional[str]
+    templates: Optional[List[str]]  # None: accept any template name
+
+    def __init__(self, name, kind="WorkflowTemplate", namespace=None, templates=None):
+        self.name = name
+        self.kind = kind
+        self.namespace = namespace
+        self.templates = templates
 
 
 def find(start: Optional[str] = None) -> Optional[str]:

@@ -10,35 +10,56 @@ two, so a setting means the same thing in every command.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import List, Optional, Sequence
 
+from ..slots import Record
 from ..source import files as sources
 from ..argo.version import DEFAULT as DEFAULT_VERSION
 from .config import Config
 from ..source.discovery import Excluder
 
 
-@dataclass
-class Options:
+class Options(Record):
     """Everything that shapes a run: the configuration file, then command-line
     flags on top of it (see :func:`resolve`)."""
 
-    argo_version: str = DEFAULT_VERSION
-    max_file_size: int = sources.DEFAULT_MAX_FILE_SIZE
-    exclude: Sequence[str] = ()               # --exclude patterns, relative to the working directory
-    select: Optional[Sequence[str]] = None    # --select: run only these rules
-    extend_select: Sequence[str] = ()         # --extend-select: run these as well as the selection
-    ignore: Sequence[str] = ()                # --ignore: never run these
-    quiet: bool = False
-    config: Config = field(default_factory=Config)
-    template_paths: Sequence[str] = ()        # --template-path: where the index looks instead
-    use_cache: bool = True                    # --no-cache turns the index cache off
-    baseline: Optional[str] = None            # --baseline: hide the findings this file records
-    baseline_trusted: bool = True             # False: the baseline came from a configuration file
-    jobs: int = 0                             # processes for many files; 0: one per available core
-    show_info: bool = False                   # text output shows info-level findings (never with quiet)
-    fail_on: str = "error"                    # exit 1 on a finding of this severity or worse
+    __slots__ = ("argo_version", "max_file_size", "exclude", "select", "extend_select", "ignore", "quiet", "config",
+                 "template_paths", "use_cache", "baseline", "baseline_trusted", "jobs", "show_info", "fail_on")
+
+    argo_version: str
+    max_file_size: int
+    exclude: Sequence[str]           # --exclude patterns, relative to the working directory
+    select: Optional[Sequence[str]]  # --select: run only these rules
+    extend_select: Sequence[str]     # --extend-select: run these as well as the selection
+    ignore: Sequence[str]            # --ignore: never run these
+    quiet: bool
+    config: Config
+    template_paths: Sequence[str]    # --template-path: where the index looks instead
+    use_cache: bool                  # --no-cache turns the index cache off
+    baseline: Optional[str]          # --baseline: hide the findings this file records
+    baseline_trusted: bool           # False: the baseline came from a configuration file
+    jobs: int                        # processes for many files; 0: one per available core
+    show_info: bool                  # text output shows info-level findings (never with quiet)
+    fail_on: str                     # exit 1 on a finding of this severity or worse
+
+    def __init__(self, argo_version=DEFAULT_VERSION, max_file_size=sources.DEFAULT_MAX_FILE_SIZE, exclude=(),
+                 select=None, extend_select=(), ignore=(), quiet=False, config=None, template_paths=(),
+                 use_cache=True, baseline=None, baseline_trusted=True, jobs=0, show_info=False, fail_on="error"):
+        self.argo_version = argo_version
+        self.max_file_size = max_file_size
+        self.exclude = exclude
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.quiet = quiet
+        self.config = Config() if config is None else config
+        self.template_paths = template_paths
+        self.use_cache = use_cache
+        self.baseline = baseline
+        self.baseline_trusted = baseline_trusted
+        self.jobs = jobs
+        self.show_info = show_info
+        self.fail_on = fail_on
 
     def excluder(self) -> Excluder:
         excluder = Excluder(self.exclude)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
@@ -29,7 +28,7 @@ def _as_rules(value, origin: str) -> List[Rule]:
     rules = []
     for item in items:
         if isinstance(item, Rule):
-            rules.append(item if item.origin == origin else dataclasses.replace(item, origin=origin))
+            rules.append(item if item.origin == origin else item.replace(origin=origin))
         elif isinstance(item, ModuleType):
             rules.append(Rule.from_module(item, origin=origin))
         else:

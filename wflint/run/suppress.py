@@ -16,33 +16,43 @@ cannot vouch for itself.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
+from ..slots import Record
 from ..finding import WARNING, Finding
 from ..ruleids import all_ids, lineage
+from ..lazyre import lazy_compile
 
 # A file that could not be read, parsed or linted whole must not be able to
 # hide that with a comment inside it.
 UNSUPPRESSIBLE = frozenset({"input-limit", "internal-error", "read-error", "yaml-syntax"})
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy_compile(
     r"#\s*wflint:\s*(?P<kind>disable-file|disable)\s*=\s*(?P<rules>[A-Za-z0-9_/-]+(?:\s*,\s*[A-Za-z0-9_/-]+)*)"
     r"\s*(?:--\s*(?P<reason>.*))?$")
 
 
-@dataclass
-class Directive:
+class Directive(Record):
     """A `# wflint: disable=...` comment: where it is and which rules it names."""
 
-    line: int              # where the comment is
+    __slots__ = ("line", "column", "end_column", "rules", "whole_file", "target", "used")
+
+    line: int         # where the comment is
     column: int
     end_column: int
     rules: List[str]
     whole_file: bool
-    target: int            # the line it covers (0 for the whole file)
-    used: Set[str] = field(default_factory=set)
+    target: int       # the line it covers (0 for the whole file)
+    used: Set[str]
+
+    def __init__(self, line, column, end_column, rules, whole_file, target, used=None):
+        self.line = line
+        self.column = column
+        self.end_column = end_column
+        self.rules = rules
+        self.whole_file = whole_file
+        self.target = target
+        self.used = set() if used is None else used
 
 
 def _comment_test(text: str):

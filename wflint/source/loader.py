@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import yaml
 from yaml import MappingNode, ScalarNode, SequenceNode
@@ -37,6 +37,8 @@ from .document import Document
 from ..finding import ERROR, WARNING, Finding
 from .scalars import _BOOL_NULL, _NUMERIC_START, MERGE, key_text, resolve_plain, resolve_tagged
 from .files import SourceFile
+from ..lazyre import lazy_compile
+from ..slots import Record
 
 try:  # pragma: no cover - which parser depends on how PyYAML was built
     from yaml._yaml import CParser as _Parser
@@ -54,7 +56,7 @@ STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
-_SEPARATOR = re.compile(r"^---[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_SEPARATOR = lazy_compile(r"^---[ \t]*(?:#[^\n]*)?\r?$", re.M)
 
 
 class _Resolver:
@@ -533,8 +535,8 @@ def _json_manifest(text: str) -> bool:
 # looks inside (multi-megabyte CustomResourceDefinitions), composing them is
 # wasted time. Smaller ones are cheap enough to compose anyway.
 _CHEAP_SKIP_SIZE = 64 * 1024
-_TOP_KIND = re.compile(r"kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
-_TOP_API = re.compile(r"apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_KIND = lazy_compile(r"kind:[ \t]*(['\"]?)([A-Za-z0-9]+)\1[ \t]*(?:#.*)?\r?$", re.M)
+_TOP_API = lazy_compile(r"apiVersion:[ \t]*(['\"]?)([A-Za-z0-9./-]+)\1[ \t]*(?:#.*)?\r?$", re.M)
 # Kinds a run needs composed: linted, indexed, holding others, or maybe a near-miss.
 _NEEDED_KINDS = frozenset({"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "Sensor",
                            "ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding",
@@ -667,8 +669,8 @@ def _shallow_line(indent: int):
 
 # In a JSON document, a backslash escape: a UTF-16 surrogate pair, a lone
 # surrogate, or any other escape (consumed whole, so `\\ud83d` stays text).
-_JSON_ESCAPE = re.compile(r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2})\\(u[dD][c-fC-F][0-9a-fA-F]{2})"
-                          r"|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S)
+_JSON_ESCAPE = lazy_compile(r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2})\\(u[dD][c-fC-F][0-9a-fA-F]{2})"
+                            r"|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S)
 
 
 def _json_surrogates(chunk: str) -> str:
@@ -766,8 +768,8 @@ _ODD_KEY_START = frozenset("?\"'!&*[{")
 # A line before the `kind` line that a quote or a flow collection could not
 # leave open: no quote or bracket, or one key with one closed quoted value.
 _OPENERS = re.compile(r"[\"'\[{]")
-_CLOSED_LINE = re.compile(r" *[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
-                          r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
+_CLOSED_LINE = lazy_compile(r" *[A-Za-z][A-Za-z0-9_./-]*:[ \t]+(?:\"[^\"\\\n]*\"|'[^'\n]*')"
+                            r"(?:[ \t]+#.*|[ \t]*)\r?\Z")
 _SEPARATOR_LINE = re.compile(r"---[ \t]*(?:#.*)?\r?\Z")
 # A line at column 0 that starts like the key `kind` in another case (`Kind:`).
 _KINDISH = re.compile(r"[kK][iI][nN][dD]")
@@ -955,7 +957,7 @@ def convert(document: Document) -> List[Finding]:
     return findings
 
 
-class ParsedText(NamedTuple):
+class ParsedText(Record):
     """YAML text that is a value inside a manifest (a resource template's
     `manifest`), read like a file. Offsets are character positions in the text.
 
@@ -966,9 +968,16 @@ class ParsedText(NamedTuple):
     repeated key, key, offset of its first occurrence).
     """
 
+    __slots__ = ("documents", "error", "duplicates")
+
     documents: List[Tuple[int, yaml.Node, object]]
     error: Optional[Tuple[int, str]]
     duplicates: List[Tuple[int, str, int]]
+
+    def __init__(self, documents, error, duplicates):
+        self.documents = documents
+        self.error = error
+        self.duplicates = duplicates
 
 
 def parse_text(text: str) -> ParsedText:

@@ -10,7 +10,8 @@ v2 instead, so wflint sees the same values the cluster will.
 from __future__ import annotations
 
 import math
-import re
+
+from ..lazyre import lazy_compile
 
 _BOOL_NULL = {
     "y": True, "Y": True, "yes": True, "Yes": True, "YES": True,
@@ -29,9 +30,9 @@ _BOOL_NULL = {
 # go-yaml looks at the first character to decide what a plain scalar may be.
 _NUMERIC_START = frozenset("0123456789+-.")
 
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_FLOAT = lazy_compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 # Go's strconv.ParseInt with base 0: optional sign, then 0x / 0o / 0b / 0 prefix.
-_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_GO_INT = lazy_compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _INT64_MIN, _UINT64_MAX = -(1 << 63), (1 << 64) - 1
 
 MERGE = object()  # the `<<` merge key
