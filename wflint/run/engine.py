@@ -117,11 +117,11 @@ class Engine(Pipeline):
     # -- the results cache ---------------------------------------------------
 
     def _results_cache(self, paths):
-        from ..argo import project
-        from . import results
         config = self.options.config
         if not (self.options.use_cache and config.cache):
             return None
+        from ..argo import project
+        from . import results
         where = project.locate(paths, config.root if config.path is not None else None, config.template_paths,
                                self.options.template_paths, use_cache=True)
         if where.root is None:

@@ -22,7 +22,6 @@ written never fails a run.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -58,6 +57,7 @@ def base_dir() -> Optional[str]:
 
 def project_key(root: str) -> str:
     """The name of a project's cache folder: a hash of its real path."""
+    import hashlib  # (only a run that uses a cache: its OpenSSL set-up costs a few ms of a start)
     return hashlib.blake2b(os.path.realpath(root).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
@@ -178,6 +178,7 @@ def _mac(secret: bytes, path: str, payload: bytes) -> str:
     """The keyed hash of ``payload`` as the content of the cache file at ``path``
     (its folder and name included, so a file is never valid elsewhere)."""
     where = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+    import hashlib
     hasher = hashlib.blake2b(key=secret, digest_size=32, person=b"wflint-cache")
     hasher.update(where.encode("utf-8", "surrogateescape") + b"\0")
     hasher.update(payload)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -77,7 +76,10 @@ def decode(path: str, data: bytes, digest: bool = True):
         column = nul - (text.rfind("\n", 0, nul) + 1) + 1
         return _problem(path, "yaml-syntax", "file contains a NUL byte: it looks binary, not YAML",
                         line=line, column=column)
-    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest() if digest else "")
+    if not digest:
+        return SourceFile(path=path, text=text)
+    import hashlib  # only the results cache reads digests (its OpenSSL set-up is a few ms of every start)
+    return SourceFile(path=path, text=text, digest=hashlib.blake2b(data, digest_size=16).hexdigest())
 
 
 def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE):
