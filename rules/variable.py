@@ -389,10 +389,12 @@ class _Checker:
                 self._string(node, _path_of(entry), place)
                 continue
             for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
-                if value.__class__ is str:      # (the common case first: a plain string)
+                kind = value.__class__
+                if kind is str:                 # (the common cases first, without a call)
                     if "{{" in value:
                         push((value, entry, key))
-                elif isinstance(value, _CONTAINERS) or (isinstance(value, str) and "{{" in value):
+                elif kind is dict or kind is list or isinstance(value, _CONTAINERS) or (
+                        isinstance(value, str) and "{{" in value):
                     push((value, entry, key))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
@@ -620,10 +622,11 @@ def _nothing_to_check(node) -> bool:
                 return False
             node = node.values()
         for value in node:
-            if value.__class__ is str:      # (the common case first: a plain string)
-                if "{{" in value:
+            kind = value.__class__
+            if kind is str:                 # (the common cases first, without a call: a plain string,
+                if "{{" in value:           # a mapping, a list)
                     return False
-            elif isinstance(value, _CONTAINERS):
+            elif kind is dict or kind is list or isinstance(value, _CONTAINERS):
                 push(value)
             elif isinstance(value, str) and "{{" in value:
                 return False
