@@ -2,6 +2,7 @@
 resolves where Argo evaluates it."""
 
 import re
+from functools import lru_cache
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from wflint.argo.index import memoized
@@ -31,6 +32,13 @@ def _expr():
     many runs meet none, and its parser's classes cost start-up time."""
     from wflint.lang import expr
     return expr
+
+
+@lru_cache(maxsize=4096)
+def _reads_of(source: str):
+    """``expr.reads(source)`` of an expression that parses, once per distinct source (each copy of
+    a file repeats them); the answer is only read."""
+    return _expr().reads(source)
 
 
 def check(document, context):
@@ -169,7 +177,7 @@ class _Checker:
                     if tag.kind == tags.SIMPLE and tag.key.startswith("workflow.parameters."):
                         found.add((tag.key[len("workflow.parameters."):], True))
                     elif tag.kind == tags.EXPRESSION and _expr().check(tag.expression) is None:
-                        for reference in _expr().reads(tag.expression).references:
+                        for reference in _reads_of(tag.expression).references:
                             names = reference.names
                             if len(names) > 2 and names[:2] == ("workflow", "parameters") and not reference.guarded:
                                 found.add((names[2], False))
@@ -382,68 +390,41 @@ class _Checker:
                 self._string(node, _path_of(entry), place)
                 continue
             for key, value in (node.items() if isinstance(node, dict) else enumerate(node)):
-                if value.__class__ is str:      # (the common case first: a plain string)
+                kind = value.__class__
+                if kind is str:                 # (the common cases first, without a call)
                     if "{{" in value:
                         push((value, entry, key))
-                elif isinstance(value, _CONTAINERS) or (isinstance(value, str) and "{{" in value):
+                elif kind is dict or kind is list or isinstance(value, _CONTAINERS) or (
+                        isinstance(value, str) and "{{" in value):
                     push((value, entry, key))
 
     def _string(self, text: str, path, place: Place, strict_first: Optional[Place] = None,
                 in_when: bool = False) -> None:
         if text in self.resolved_anywhere:
             return
-        scan = tags.scan(text)
-        anywhere = scan.unclosed is None      # so far, each tag resolves wherever it is in the document
+        scan, plan, global_only = _plan(text)
+        anywhere = global_only            # so far, each tag resolves wherever it is in the document
         if scan.unclosed is not None:
             self._report(path, "`{{` is never closed: Argo cannot substitute this string",
                          hint="close the tag with `}}`; a literal `{{` cannot be escaped",
                          span=(scan.unclosed, scan.unclosed + 2),
                          severity=ERROR if place.checked else WARNING)
         first = True
-        for tag in scan.tags:
-            if tag.nested:
-                anywhere = False
+        for tag, action, parts, argo_root in plan:
+            if action is _NESTED:
                 continue          # its key depends on the inner tag's value
             here = strict_first if (first and strict_first is not None) else place
             first = False
-            if anywhere and not (tag.kind == tags.SIMPLE and _global(tag.key)):
-                anywhere = False
-            if tag.spaced_expression:
-                self._report(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
-                                   f"`=` it is a simple tag that never resolves and stays in the text",
-                             hint=f"write `{{{{={tag.expression.strip()}}}}}`",
-                             span=(tag.start, tag.end), severity=WARNING)
-                continue
-            if tag.kind == tags.EXPRESSION:
-                if here.child_manifest:
-                    continue          # evaluated with this template's variables, or left for the child
-                self._expression(tag.expression, tag.expression_start, path, here)
-                continue
-            key = tag.key
-            if not key:
-                self._report(path, "empty tag `{{}}`: Argo leaves it in the text", span=(tag.start, tag.end),
-                             severity=WARNING)
-                continue
-            if _looks_like_expression(key):
-                if _root(key) not in ROOTS:
-                    if in_when:
-                        self.found.append(_literal_in_when(path, tag))
-                    continue      # not Argo's (Go, Helm, Vault, Kubeflow templates): Argo leaves it as it is
-                self._report(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
-                                   f"as written, and only expression tags (`{{{{=...}}}}`) understand "
-                                   f"`[...]`, calls and operators",
-                             hint=f"write `{{{{={key}}}}}`, or the plain name such as "
-                                  f"`{{{{{_plain(key)}}}}}`",
-                             span=(tag.key_start, tag.key_end),
-                             severity=ERROR if here.rejected_here(key) else WARNING)
-                continue
-            miss = here.resolve(key.split("."))
-            if miss is not None:
-                anywhere = False
-            if in_when and _root(key) not in ROOTS and (miss is None or miss.severity == INFO):
-                self.found.append(_literal_in_when(path, tag, miss))
-                continue
-            if miss is not None:
+            if action is _NAME:
+                miss = here.resolve(parts)
+                if miss is not None:
+                    anywhere = False
+                if in_when and not argo_root and (miss is None or miss.severity == INFO):
+                    self.found.append(_literal_in_when(path, tag, miss))
+                    continue
+                if miss is None:
+                    continue
+                key = tag.key
                 severity = miss.severity or (ERROR if miss.rejected and here.rejected_here(key) else WARNING)
                 message, hint = miss.message, miss.hint
                 if here.child_manifest:
@@ -457,6 +438,31 @@ class _Checker:
                 self._report(path, f"`{{{{{key}}}}}`: {message}", hint=hint,
                              span=(tag.key_start, tag.key_end), severity=severity,
                              fix=_rename_fix(path, text, tag, miss))
+            elif action is _EXPRESSION:
+                if here.child_manifest:
+                    continue          # evaluated with this template's variables, or left for the child
+                self._expression(tag.expression, tag.expression_start, path, here)
+            elif action is _SPACED:
+                self._report(path, f"`{{{{{tag.text}}}}}` is not an expression to Argo: with a space before "
+                                   f"`=` it is a simple tag that never resolves and stays in the text",
+                             hint=f"write `{{{{={tag.expression.strip()}}}}}`",
+                             span=(tag.start, tag.end), severity=WARNING)
+            elif action is _EMPTY:
+                self._report(path, "empty tag `{{}}`: Argo leaves it in the text", span=(tag.start, tag.end),
+                             severity=WARNING)
+            elif action is _FOREIGN:
+                if in_when:
+                    self.found.append(_literal_in_when(path, tag))
+                # else not Argo's (Go, Helm, Vault, Kubeflow templates): Argo leaves it as it is
+            else:                     # _NOT_A_NAME
+                key = tag.key
+                self._report(path, f"`{{{{{key}}}}}` is not a variable name: simple tags are looked up "
+                                   f"as written, and only expression tags (`{{{{=...}}}}`) understand "
+                                   f"`[...]`, calls and operators",
+                             hint=f"write `{{{{={key}}}}}`, or the plain name such as "
+                                  f"`{{{{{_plain(key)}}}}}`",
+                             span=(tag.key_start, tag.key_end),
+                             severity=ERROR if here.rejected_here(key) else WARNING)
         if anywhere:
             self.resolved_anywhere.add(text)
 
@@ -473,7 +479,7 @@ class _Checker:
             self._report(path, f"expression does not parse: {error.message}", hint=hint,
                          span=(offset + error.start, offset + error.end), severity=WARNING)
             return
-        reads = _expr().reads(source)
+        reads = _reads_of(source)
         for hyphen in reads.hyphens:
             spaced = source[hyphen.start:hyphen.end].replace("-", " - ")
             span = (offset + hyphen.start, offset + hyphen.end)
@@ -617,10 +623,11 @@ def _nothing_to_check(node) -> bool:
                 return False
             node = node.values()
         for value in node:
-            if value.__class__ is str:      # (the common case first: a plain string)
-                if "{{" in value:
+            kind = value.__class__
+            if kind is str:                 # (the common cases first, without a call: a plain string,
+                if "{{" in value:           # a mapping, a list)
                     return False
-            elif isinstance(value, _CONTAINERS):
+            elif kind is dict or kind is list or isinstance(value, _CONTAINERS):
                 push(value)
             elif isinstance(value, str) and "{{" in value:
                 return False
@@ -632,6 +639,47 @@ def _global(key: str) -> bool:
     `workflow.failures` (set for exit handlers) and anything written as an expression."""
     return (key.startswith("workflow.") and not key.startswith("workflow.failures")
             and not _looks_like_expression(key))
+
+
+# What ``_Checker._string`` does with a tag (see ``_plan``).
+_NESTED, _NAME, _EXPRESSION, _SPACED, _EMPTY, _FOREIGN, _NOT_A_NAME = (
+    "nested", "name", "expression", "spaced", "empty", "foreign", "not-a-name")
+
+
+@lru_cache(maxsize=16384)
+def _plan(text: str):
+    """(scan, steps, global_only) for a string holding a tag, worked out once per distinct
+    string: the same strings recur (a parameter passed to every step, each copy of a file).
+    ``steps``: (tag, action, the names of a plain tag's key, whether its key starts with a root
+    Argo knows (``ROOTS``)) for each tag; ``global_only``:
+    the string is closed and all its tags are `workflow.*` variables whose meaning does not
+    depend on the place (``_global``)."""
+    scan = tags.scan(text)
+    steps = []
+    global_only = scan.unclosed is None
+    for tag in scan.tags:
+        parts, argo_root = None, False
+        if tag.nested:
+            action = _NESTED
+            global_only = False
+        else:
+            key = tag.key
+            if not (tag.kind == tags.SIMPLE and _global(key)):
+                global_only = False
+            if tag.spaced_expression:
+                action = _SPACED
+            elif tag.kind == tags.EXPRESSION:
+                action = _EXPRESSION
+            elif not key:
+                action = _EMPTY
+            elif _looks_like_expression(key):
+                action = _NOT_A_NAME if _root(key) in ROOTS else _FOREIGN
+            else:
+                action = _NAME
+                parts = tuple(key.split("."))
+                argo_root = _root(key) in ROOTS
+        steps.append((tag, action, parts, argo_root))
+    return scan, tuple(steps), global_only
 
 
 def _path_of(entry) -> tuple:
