@@ -66,11 +66,7 @@ def test_a_parallel_run_forks_without_multiprocessing(tmp_path):
 
 # The classes a check imports are built without dataclasses (wflint.slots.Record):
 # a dataclass costs about half a millisecond at import. These are left to do.
-DATACLASSES_KEPT = {
-    "wflint.argo.scope.Loop", "wflint.argo.scope.Miss", "wflint.argo.scope.Place", "wflint.argo.scope.Producer",
-    "wflint.run.pipeline.Parsed", "wflint.run.pipeline.Report", "wflint.run.pipeline.Run",
-    "wflint.source.discovery.Discovery", "wflint.source.files.SourceFile",
-}
+DATACLASSES_KEPT: set = set()
 
 # Patterns made with lazy_compile in modules a check imports, for rules that are
 # off by default or inputs no valid file has: a plain check compiles none.

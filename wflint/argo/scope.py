@@ -37,11 +37,11 @@ later steps.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 from . import callgraph, model
 from .model import as_dict, as_list, as_str
+from ..slots import FrozenRecord, Record
 from ..suggest import closest
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
@@ -74,17 +74,21 @@ ROOTS = ("inputs", "outputs", "workflow", "steps", "tasks", "item", "pod", "node
 SCHEDULED_ANNOTATION = "workflows.argoproj.io/scheduled-time"
 
 
-@dataclass(frozen=True)
-class Miss:
+class Miss(FrozenRecord):
     """Why a variable does not resolve. ``rejected``: Argo's validator refuses
     it as well (where it checks); otherwise Argo accepts the manifest and the
-    tag stays unresolved at run time. ``severity`` overrides the choice."""
+    tag stays unresolved at run time. ``severity`` overrides the choice.
+    ``rename``: (step or task name written, its single close match)."""
 
-    message: str
-    hint: Optional[str] = None
-    rejected: bool = False
-    severity: Optional[str] = None
-    rename: Optional[Tuple[str, str]] = None   # (step or task name written, its single close match)
+    __slots__ = ("message", "hint", "rejected", "severity", "rename")
+
+    def __init__(self, message: str, hint: Optional[str] = None, rejected: bool = False,
+                 severity: Optional[str] = None, rename: Optional[Tuple[str, str]] = None):
+        self.message = message
+        self.hint = hint
+        self.rejected = rejected
+        self.severity = severity
+        self.rename = rename
 
 
 def _mean(word: str, candidates) -> str:
@@ -110,20 +114,25 @@ def _names(items, key: str = "name") -> Tuple[Set[str], bool]:
 # ---------------------------------------------------------------------------
 # What a step or task exposes
 
-@dataclass(frozen=True)
-class Producer:
+class Producer(FrozenRecord):
     """What `steps.S.*` / `tasks.T.*` give, from the template S or T runs.
     ``known`` is False when that template is not in the run (templateRef to
-    an absent WorkflowTemplate, a templated name): then anything goes."""
+    an absent WorkflowTemplate, a templated name): then anything goes.
+    ``loop``: withItems / withParam / withSequence of the call."""
 
-    label: str = ""
-    known: bool = False
-    result: bool = False
-    daemon: bool = False
-    parameters: FrozenSet[str] = frozenset()
-    artifacts: FrozenSet[str] = frozenset()
-    any_outputs: bool = False
-    loop: Optional[str] = None          # withItems / withParam / withSequence of the call
+    __slots__ = ("label", "known", "result", "daemon", "parameters", "artifacts", "any_outputs", "loop")
+
+    def __init__(self, label: str = "", known: bool = False, result: bool = False, daemon: bool = False,
+                 parameters: FrozenSet[str] = frozenset(), artifacts: FrozenSet[str] = frozenset(),
+                 any_outputs: bool = False, loop: Optional[str] = None):
+        self.label = label
+        self.known = known
+        self.result = result
+        self.daemon = daemon
+        self.parameters = parameters
+        self.artifacts = artifacts
+        self.any_outputs = any_outputs
+        self.loop = loop
 
 
 UNKNOWN = Producer()
@@ -150,16 +159,22 @@ def loop_of(call: Dict) -> Optional[str]:
     return None
 
 
-@dataclass(frozen=True)
-class Loop:
-    """The `item` a call's loop gives."""
+class Loop(FrozenRecord):
+    """The `item` a call's loop gives: ``kind`` (None: no loop); ``keys``:
+    withItems of maps, their keys; ``maps``/``lists``: some withItems are
+    maps/lists; ``any_keys``: withParam, any item.*; ``values``: withItems
+    scalars, as text (for `when` traps)."""
 
-    kind: Optional[str] = None              # None: no loop
-    keys: FrozenSet[str] = frozenset()      # withItems of maps: their keys
-    maps: bool = False                      # some withItems are maps
-    lists: bool = False                     # some withItems are lists
-    any_keys: bool = False                  # withParam: any item.*
-    values: Tuple[str, ...] = ()            # withItems scalars, as text (for `when` traps)
+    __slots__ = ("kind", "keys", "maps", "lists", "any_keys", "values")
+
+    def __init__(self, kind: Optional[str] = None, keys: FrozenSet[str] = frozenset(), maps: bool = False,
+                 lists: bool = False, any_keys: bool = False, values: Tuple[str, ...] = ()):
+        self.kind = kind
+        self.keys = keys
+        self.maps = maps
+        self.lists = lists
+        self.any_keys = any_keys
+        self.values = values
 
 
 NO_LOOP = Loop()
@@ -655,8 +670,7 @@ class StepsIndex:
 
 
 def _with_loop(producer: Producer, loop: str) -> Producer:
-    from dataclasses import replace
-    return replace(producer, loop=loop)
+    return producer.replace(loop=loop)
 
 
 class DagIndex:
@@ -700,21 +714,36 @@ BODY, OUTPUTS, METRICS, STEP, TASK, TARGET, SPEC, RETRY, CRON, HTTP, SPEC_METRIC
     "body", "outputs", "metrics", "step", "task", "target", "spec", "retry", "cron", "http", "spec-metrics")
 
 
-@dataclass(slots=True)
-class Place:
-    """Where a string is checked: its document, template, section and what that place can see."""
+class Place(Record):
+    """Where a string is checked: its document, template, section and what that place can see.
 
-    doc: DocScope
-    template: Optional[TemplateScope]
-    section: str
-    checked: bool
-    member: Optional[Member] = None     # the step or task the string is in
-    in_hook: bool = False               # a hook of that step/task (sees the call itself)
-    exit_hook: bool = False             # a workflow-level exit hook
-    strict_tasks: bool = False          # an argument value starting `{{tasks.`: Argo wants an ancestor
-    child_manifest: bool = False        # inside a `resource.manifest` that creates a workflow
-    outer: Optional["Place"] = None     # an inline template: the step or task that holds it
-    per_pod: bool = False               # `spec.volumes`: substituted again for each pod, in its node's scope
+    member          the step or task the string is in
+    in_hook         a hook of that step/task (sees the call itself)
+    exit_hook       a workflow-level exit hook
+    strict_tasks    an argument value starting `{{tasks.`: Argo wants an ancestor
+    child_manifest  inside a `resource.manifest` that creates a workflow
+    outer           an inline template: the step or task that holds it
+    per_pod         `spec.volumes`: substituted again for each pod, in its node's scope
+    """
+
+    __slots__ = ("doc", "template", "section", "checked", "member", "in_hook", "exit_hook", "strict_tasks",
+                 "child_manifest", "outer", "per_pod")
+
+    def __init__(self, doc: "DocScope", template: Optional["TemplateScope"], section: str, checked: bool,
+                 member: Optional["Member"] = None, in_hook: bool = False, exit_hook: bool = False,
+                 strict_tasks: bool = False, child_manifest: bool = False, outer: Optional["Place"] = None,
+                 per_pod: bool = False):
+        self.doc = doc
+        self.template = template
+        self.section = section
+        self.checked = checked
+        self.member = member
+        self.in_hook = in_hook
+        self.exit_hook = exit_hook
+        self.strict_tasks = strict_tasks
+        self.child_manifest = child_manifest
+        self.outer = outer
+        self.per_pod = per_pod
 
     # -- entry point ---------------------------------------------------------
 

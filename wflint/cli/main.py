@@ -252,11 +252,10 @@ def check(paths: Sequence[str], fmt: Optional[str], output: Optional[str], quiet
     color = output is None and fmt == "text" and _use_color(no_color)
     shown_report, hidden = report, 0
     if fmt == "text" and not show_info:
-        import dataclasses
         kept = [f for f in report.findings if f.severity != "info"]
         hidden = len(report.findings) - len(kept)
         if hidden:
-            shown_report = dataclasses.replace(report, findings=kept)
+            shown_report = report.replace(findings=kept)
     from ..render import stream as render_stream
     chunks = render_stream(shown_report, fmt, color=color, lines=report.line, hidden_infos=hidden)
     if output is not None:

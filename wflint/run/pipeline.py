@@ -21,7 +21,7 @@ import os
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
+from ..slots import Record
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..source import files as sources
@@ -43,15 +43,21 @@ from ..ruleids import lookup, parent, qualify, reported
 PATCH_RULES = frozenset({"schema"})
 
 
-@dataclass
-class Parsed:
-    """What phase one (reading and parsing) produces for a set of files."""
+class Parsed(Record):
+    """What phase one (reading and parsing) produces for a set of files:
+    ``documents`` (Argo documents and indexed objects), ``findings``,
+    ``directives`` (suppressions by path), ``linted`` and ``sources``."""
 
-    documents: List[Document] = field(default_factory=list)   # Argo documents and indexed objects
-    findings: List[Finding] = field(default_factory=list)
-    directives: Dict[str, list] = field(default_factory=dict)  # suppressions by path
-    linted: List[str] = field(default_factory=list)
-    sources: Dict[str, sources.SourceFile] = field(default_factory=dict)
+    __slots__ = ("documents", "findings", "directives", "linted", "sources")
+
+    def __init__(self, documents: Optional[List[Document]] = None, findings: Optional[List[Finding]] = None,
+                 directives: Optional[Dict[str, list]] = None, linted: Optional[List[str]] = None,
+                 sources: Optional[Dict[str, "sources.SourceFile"]] = None):
+        self.documents = [] if documents is None else documents
+        self.findings = [] if findings is None else findings
+        self.directives = {} if directives is None else directives
+        self.linted = [] if linted is None else linted
+        self.sources = {} if sources is None else sources
 
 
 def index_entries(documents: Iterable[Document]) -> List[IndexEntry]:
@@ -59,8 +65,7 @@ def index_entries(documents: Iterable[Document]) -> List[IndexEntry]:
     return [entry_of(doc) for doc in documents if indexable(doc)]
 
 
-@dataclass
-class Run:
+class Run(Record):
     """Everything a run (or one worker process's share of it) found, before
     configuration, suppressions and the baseline are applied: what a worker
     sends back to the parent process, and what the results cache stores per file.
@@ -75,14 +80,20 @@ class Run:
     outside    index entries from the rest of the project (the parent's alone)
     """
 
-    findings: List[Finding] = field(default_factory=list)
-    internal: int = 0
-    documents: Dict[str, int] = field(default_factory=dict)
-    entries: Dict[str, List[IndexEntry]] = field(default_factory=dict)
-    digests: Dict[str, str] = field(default_factory=dict)
-    directives: Dict[str, list] = field(default_factory=dict)
-    linted: List[str] = field(default_factory=list)
-    outside: List[IndexEntry] = field(default_factory=list)
+    __slots__ = ("findings", "internal", "documents", "entries", "digests", "directives", "linted", "outside")
+
+    def __init__(self, findings: Optional[List[Finding]] = None, internal: int = 0,
+                 documents: Optional[Dict[str, int]] = None, entries: Optional[Dict[str, List[IndexEntry]]] = None,
+                 digests: Optional[Dict[str, str]] = None, directives: Optional[Dict[str, list]] = None,
+                 linted: Optional[List[str]] = None, outside: Optional[List[IndexEntry]] = None):
+        self.findings = [] if findings is None else findings
+        self.internal = internal
+        self.documents = {} if documents is None else documents
+        self.entries = {} if entries is None else entries
+        self.digests = {} if digests is None else digests
+        self.directives = {} if directives is None else directives
+        self.linted = [] if linted is None else linted
+        self.outside = [] if outside is None else outside
 
     def absorb(self, parsed: "Parsed", index: ProjectIndex, entries: Optional[List[IndexEntry]] = None) -> None:
         """What ``parsed`` read and ``index`` holds of it (``entries``: its index entries, if known)."""
@@ -133,20 +144,29 @@ class Run:
         return self
 
 
-@dataclass
-class Report:
-    """What a run reports: the final findings and counts, for the renderers."""
+class Report(Record):
+    """What a run reports: the final findings and counts, for the renderers.
 
-    findings: List[Finding]
-    files: int
-    documents: int
-    internal_errors: int = 0
-    sources: Dict[str, sources.SourceFile] = field(default_factory=dict, repr=False)
-    linted: List[str] = field(default_factory=list)   # every file the run read, in order
-    active: Optional[List[str]] = None                # the ids of the rules the run used
-    # Every known rule by id (the renderers describe them: SARIF lists them), so
-    # no renderer needs the registry; a Report made by hand gets the registry's.
-    rules: Dict[str, Rule] = field(default_factory=lambda: load_rules(), repr=False, compare=False)
+    ``sources``: the files' text, for showing findings in context; ``linted``:
+    every file the run read, in order; ``active``: the ids of the rules the
+    run used; ``rules``: every known rule by id (the renderers describe them:
+    SARIF lists them), so no renderer needs the registry; a Report made by
+    hand gets the registry's (neither compared nor shown)."""
+
+    __slots__ = ("findings", "files", "documents", "internal_errors", "sources", "linted", "active", "rules")
+    _FIELDS = ("findings", "files", "documents", "internal_errors", "sources", "linted", "active")
+
+    def __init__(self, findings: List[Finding], files: int, documents: int, internal_errors: int = 0,
+                 sources: Optional[Dict[str, "sources.SourceFile"]] = None, linted: Optional[List[str]] = None,
+                 active: Optional[List[str]] = None, rules: Optional[Dict[str, Rule]] = None):
+        self.findings = findings
+        self.files = files
+        self.documents = documents
+        self.internal_errors = internal_errors
+        self.sources = {} if sources is None else sources
+        self.linted = [] if linted is None else linted
+        self.active = active
+        self.rules = load_rules() if rules is None else rules
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence
 
 from ..finding import Finding
+from ..slots import Record
 
 YAML_SUFFIXES = (".yaml", ".yml")
 JSON_SUFFIX = ".json"
@@ -17,21 +17,27 @@ _SKIP_DIRS = frozenset({"node_modules", "__pycache__", "venv", "site-packages"})
 CHART_FILES = ("Chart.yaml", "Chart.yml")
 
 
-@dataclass
-class Discovery:
-    """The files a walk found (in walk order), and what it reports on the way."""
+class Discovery(Record):
+    """The files a walk found (in walk order), and what it reports on the way.
 
-    files: List[str] = field(default_factory=list)          # as shown to the user, in walk order
-    findings: List[Finding] = field(default_factory=list)
-    real: Dict[str, str] = field(default_factory=dict)      # shown path -> resolved path
-    # For walked files, from the walk (when asked for: the results cache
-    # compares them; a run without it needs none, and one lstat per file is a
-    # fair part of a walk).
-    stats: Dict[str, os.stat_result] = field(default_factory=dict)
-    # Helm chart template files that hold template actions: never linted, read
-    # by the index with the actions neutralised (helm.py). Files of a chart's
-    # templates/ without any action are plain YAML and are linted.
-    chart_templates: List[str] = field(default_factory=list)
+    ``files``: as shown to the user, in walk order; ``real``: shown path ->
+    resolved path; ``stats``: for walked files, from the walk (when asked
+    for: the results cache compares them; a run without it needs none, and
+    one lstat per file is a fair part of a walk); ``chart_templates``: Helm
+    chart template files that hold template actions, never linted, read by
+    the index with the actions neutralised (helm.py). Files of a chart's
+    templates/ without any action are plain YAML and are linted."""
+
+    __slots__ = ("files", "findings", "real", "stats", "chart_templates")
+
+    def __init__(self, files: Optional[List[str]] = None, findings: Optional[List[Finding]] = None,
+                 real: Optional[Dict[str, str]] = None, stats: Optional[Dict[str, os.stat_result]] = None,
+                 chart_templates: Optional[List[str]] = None):
+        self.files = [] if files is None else files
+        self.findings = [] if findings is None else findings
+        self.real = {} if real is None else real
+        self.stats = {} if stats is None else stats
+        self.chart_templates = [] if chart_templates is None else chart_templates
 
 
 class Excluder:

@@ -5,22 +5,26 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass, field
 from typing import List, Optional
 
 from ..finding import Finding
+from ..slots import Record
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 
 
-@dataclass
-class SourceFile:
-    """One input: its path as the user gave it, and its decoded text."""
+class SourceFile(Record):
+    """One input: its path as the user gave it, its decoded text, and the
+    digest of the bytes read (for the results cache; "" without it)."""
 
-    path: str
-    text: str
-    _lines: Optional[List[str]] = field(default=None, repr=False)
-    digest: str = ""   # of the bytes read, for the results cache
+    __slots__ = ("path", "text", "_lines", "digest")
+    _FIELDS = ("path", "text", "digest")
+
+    def __init__(self, path: str, text: str, _lines: Optional[List[str]] = None, digest: str = ""):
+        self.path = path
+        self.text = text
+        self._lines = _lines
+        self.digest = digest
 
     @property
     def lines(self) -> List[str]:
