@@ -14,11 +14,7 @@ output is the same whatever the number of processes.
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-import time
-import traceback
 from typing import List, Optional, Sequence
 
 from ..argo.index import IndexEntry
@@ -86,6 +82,8 @@ def _die_with_parent(parent: int) -> None:
     """End this worker when the process that started it ends, however it
     ends (SIGKILL included): a thread notices that the parent id changed.
     (prctl's PDEATHSIG would need ctypes, which wflint does not load.)"""
+    import threading
+    import time
     if os.getppid() != parent:  # it died already
         os._exit(1)
 
@@ -173,6 +171,8 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, r
     """One share of the run (pipeline.Pipeline.lint_share): phase one, send
     the share's index entries, receive the others', phase two, send the
     share's `Run` record."""
+    import signal
+    import traceback
     try:
         try:  # a fork inherits the parent's handler, meant for the parent alone
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -238,6 +238,7 @@ def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int
     computes the index entries from outside the linted files, while the
     workers parse. Returns the workers' `Run` records merged (``outside``: the
     entries from outside). ``real_paths``: as Pipeline takes them."""
+    import signal  # (here: a run that needs no workers never loads it)
     shares = partition(paths, sizes, jobs)
     # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
     claims = Claims(shares) if hasattr(os, "fork") else None
@@ -280,6 +281,8 @@ def _on_sigterm():
     """Turn SIGTERM into an exception while workers run, so that the
     `finally` above stops them; returns the handler to restore (None when
     this is not the main thread, where handlers cannot be set)."""
+    import signal
+
     def handler(signum, frame):
         raise Terminated("terminated")
     try:
