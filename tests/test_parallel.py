@@ -111,6 +111,31 @@ def test_a_crashing_worker_falls_back_to_one_process(tree, monkeypatch):
     assert lint(tree, monkeypatch, 2, False) == expected
 
 
+def test_a_worker_that_cannot_start_falls_back_to_one_process(tree, monkeypatch):
+    import os
+    expected = lint(tree, monkeypatch, 1, False)
+    if not hasattr(os, "fork"):
+        return
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    assert lint(tree, monkeypatch, 2, False) == expected
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before   # the worker's pipes were closed
+
+
+def test_a_parallel_run_leaves_no_descriptor_open(tree, monkeypatch):
+    import os
+    if not os.path.isdir("/proc/self/fd"):
+        return
+    lint(tree, monkeypatch, 2, False)   # (warm: what a first run imports or caches)
+    before = len(os.listdir("/proc/self/fd"))
+    lint(tree, monkeypatch, 2, False)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_partition_balances_by_size():
     shares = parallel.partition(["a", "b", "c", "d"], [100_000, 10, 10, 100_000], 2)
     assert sorted(map(sorted, shares)) == [["a", "b"], ["c", "d"]] or sorted(map(sorted, shares)) == [

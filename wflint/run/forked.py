@@ -111,6 +111,15 @@ class Lock:
     def __exit__(self, *exc) -> None:
         os.write(self._give, b"k")
 
+    def close(self) -> None:
+        """Close this process's ends of the pipe (the run is over)."""
+        for fd in (self._take, self._give):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._take = self._give = -1
+
 
 class Worker:
     """A forked process running ``target(channel, *args)``."""
@@ -129,7 +138,12 @@ class Worker:
                 stream.flush()
             except (AttributeError, OSError, ValueError):
                 pass
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (down_read, down_write, up_read, up_write):
+                os.close(fd)
+            raise
         if pid == 0:  # the worker
             code = 1
             try:

@@ -152,6 +152,13 @@ class Claims:
                 j += 1
         return True
 
+    def close(self) -> None:
+        """Let go of the shared state and the lock (in the parent, once the workers are done)."""
+        self.state.close()
+        close = getattr(self.lock, "close", None)
+        if close is not None:
+            close()
+
     def leftovers(self):
         """The files other workers offered and have not taken yet, each taken
         as it is handed out, from the back of each share."""
@@ -215,17 +222,22 @@ def _spawn_context():
 
 def _start(args):
     """Start a worker on ``_worker(channel, *args)``: (process, the parent's
-    end of its channel). Forked where the system can (forked.py), else spawned."""
-    if hasattr(os, "fork"):
-        from .forked import Worker
-        process = Worker(_worker, args)
-        return process, process.start()
-    context = _spawn_context()
-    parent, child = context.Pipe()
-    process = context.Process(target=_worker, args=(child, *args), daemon=True)
-    process.start()
-    child.close()
-    return process, parent
+    end of its channel). Forked where the system can (forked.py), else
+    spawned. A worker that cannot be started (no memory, no process or file
+    slot left) is a WorkerFailed: the run goes on in this process."""
+    try:
+        if hasattr(os, "fork"):
+            from .forked import Worker
+            process = Worker(_worker, args)
+            return process, process.start()
+        context = _spawn_context()
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker, args=(child, *args), daemon=True)
+        process.start()
+        child.close()
+        return process, parent
+    except OSError as exc:
+        raise WorkerFailed(f"cannot start a worker process: {exc}")
 
 
 class WorkerFailed(Exception):
@@ -269,6 +281,8 @@ def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int
         return merged
     finally:
         _stop(workers)
+        if claims is not None:
+            claims.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 
