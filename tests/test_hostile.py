@@ -454,6 +454,31 @@ def test_fifo_is_never_opened(tmp_path):
     assert indexed.code == 0
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_named_paths_are_looked_at_before_they_are_opened(tmp_path, monkeypatch):
+    """A walk keeps regular files, which are opened at once; a path named on
+    the command line (pre-commit names the changed files: a pull request can
+    make one a link to a FIFO or a device) is looked at first, and a FIFO is
+    never opened, named or linked."""
+    from wflint.run.engine import Engine, Options
+    os.mkfifo(tmp_path / "pipe.yaml")
+    os.symlink("pipe.yaml", tmp_path / "link.yaml")
+    (tmp_path / "wf.yaml").write_text(HELLO)
+    opened = []
+    real_open = os.open
+
+    def recording(path, *args, **kwargs):
+        opened.append(os.path.basename(str(path)))
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", recording)
+    monkeypatch.chdir(tmp_path)
+    for paths in (["pipe.yaml", "link.yaml", "wf.yaml"], ["."]):
+        report = Engine(Options(use_cache=False, jobs=1)).run(paths)
+        assert {f.rule for f in report.findings if f.severity == "error"} <= {"read-error"}
+    assert "pipe.yaml" not in opened and "link.yaml" not in opened
+    assert "wf.yaml" in opened
+
+
 def test_folder_named_like_a_manifest(tmp_path):
     folder = tmp_path / "x.yaml"
     folder.mkdir()

@@ -48,7 +48,7 @@ class Engine(Pipeline):
         # Each file's stamp, taken before it is read, is what the cache compares next time.
         found = discover(paths, self.options.excluder(), stats=cache is not None)
         self._chart_templates = found.chart_templates  # indexed even when no project scan runs
-        self._patches.know(found.real)
+        self.know_walked(found.walked())
         findings: List[Finding] = list(found.findings)
         if stdin is not None:
             return self._run_with_stdin(paths, found, findings, stdin, stdin_name)
@@ -107,7 +107,7 @@ class Engine(Pipeline):
                 return None
         try:
             run = parallel.run(self.options, found.files, sizes, jobs,
-                               lambda: self.project_entries(paths, found.files), found.real)
+                               lambda: self.project_entries(paths, found.files), self._walked)
         except parallel.WorkerFailed:
             return None  # lint in this process instead: slower, never wrong
         order = {path: i for i, path in enumerate(found.files)}

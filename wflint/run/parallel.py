@@ -174,7 +174,7 @@ class Claims:
                 yield path
 
 
-def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, real_paths=None) -> None:
+def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, walked=None) -> None:
     """One share of the run (pipeline.Pipeline.lint_share): phase one, send
     the share's index entries, receive the others', phase two, send the
     share's `Run` record."""
@@ -203,7 +203,7 @@ def _worker(conn, options, paths, parent: int = 0, claims=None, mine: int = 0, r
             return foreign
         if claims is not None:
             claims.mine = mine
-        conn.send(("done", Pipeline(options, real_paths).lint_share(paths, exchange, claims=claims)))
+        conn.send(("done", Pipeline(options, walked).lint_share(paths, exchange, claims=claims)))
     except BaseException:  # report, never hang the parent
         try:
             conn.send(("error", traceback.format_exc()))
@@ -245,11 +245,11 @@ class WorkerFailed(Exception):
 
 
 def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int, project_entries,
-        real_paths=None) -> Run:
+        walked=None) -> Run:
     """Lint ``paths`` on ``jobs`` processes with ``options``. ``project_entries()``
     computes the index entries from outside the linted files, while the
     workers parse. Returns the workers' `Run` records merged (``outside``: the
-    entries from outside). ``real_paths``: as Pipeline takes them."""
+    entries from outside). ``walked``: as Pipeline takes it."""
     import signal  # (here: a run that needs no workers never loads it)
     shares = partition(paths, sizes, jobs)
     # Files are handed between workers through memory they share by forking; spawned ones keep to their share.
@@ -258,7 +258,7 @@ def run(options, paths: Sequence[str], sizes: Optional[Sequence[int]], jobs: int
     previous = _on_sigterm()
     try:
         for mine, share in enumerate(shares):
-            workers.append(_start((options, share, os.getpid(), claims, mine, real_paths)))
+            workers.append(_start((options, share, os.getpid(), claims, mine, walked)))
         outside = project_entries()
         # Each worker's entries go to the others as the bytes it sent: the
         # workers wait for them, so this process does not unpickle and pickle

@@ -182,13 +182,16 @@ class Report(Record):
 
 
 
-def read(paths: Sequence[str], max_size: int, digest: bool = True) -> Tuple[List[sources.SourceFile], List[Finding]]:
+def read(paths: Sequence[str], max_size: int, digest: bool = True,
+         walked: Optional[Dict[str, str]] = None) -> Tuple[List[sources.SourceFile], List[Finding]]:
     """Phase zero: the files' text (or a finding saying why it cannot be read);
-    ``digest``: with their digests, for the results cache."""
+    ``digest``: with their digests, for the results cache; ``walked``: the
+    files a walk found (see sources.read)."""
     files: List[sources.SourceFile] = []
     problems: List[Finding] = []
+    walked = walked or {}
     for path in paths:
-        read_one = sources.read(path, max_size, digest)
+        read_one = sources.read(path, max_size, digest, path in walked)
         (problems if isinstance(read_one, Finding) else files).append(read_one)
     return files, problems
 
@@ -196,22 +199,29 @@ def read(paths: Sequence[str], max_size: int, digest: bool = True) -> Tuple[List
 class Pipeline:
     """The phases of a run for one set of options."""
 
-    def __init__(self, options: Optional[Options] = None, real_paths: Optional[Dict[str, str]] = None):
-        """``real_paths``: the real path of each file discovery found (spares
-        each file an lstat when asking whether it is a kustomize patch)."""
+    def __init__(self, options: Optional[Options] = None, walked: Optional[Dict[str, str]] = None):
+        """``walked``: the real path of each file a walk found (Discovery.walked:
+        regular files, never links), which spares each an lstat when asking
+        whether it is a kustomize patch and a stat before it is opened."""
         self.options = options or Options()
         self.rules = active_rules(self.options)
         self._by_id = {r.id: r for r in self.rules}
         self._all = load_rules()
         from ..k8s.kustomize import PatchFinder
         self._patches = PatchFinder()
-        if real_paths:
-            self._patches.know(real_paths)
+        self._walked: Dict[str, str] = {}
+        if walked:
+            self.know_walked(walked)
         self._chart_templates: Sequence[str] = ()  # indexed even when no project scan runs
         self._checks: Dict[tuple, tuple] = {}  # _checks_for's answers
 
+    def know_walked(self, walked: Dict[str, str]) -> None:
+        """The files a walk found, by their real paths (see __init__)."""
+        self._walked = walked
+        self._patches.know(walked)
+
     def read(self, paths: Sequence[str]) -> Tuple[List[sources.SourceFile], List[Finding]]:
-        return read(paths, self.options.max_file_size, digest=self.options.caching)
+        return read(paths, self.options.max_file_size, digest=self.options.caching, walked=self._walked)
 
     def is_patch(self, path: str) -> bool:
         return self._patches.is_patch(path)
@@ -404,7 +414,7 @@ class Pipeline:
                 self._check_streamed(self.parse([source]), contexts, run)
         if claims is not None:
             for path in claims.leftovers():
-                read_one = sources.read(path, self.options.max_file_size, False)
+                read_one = sources.read(path, self.options.max_file_size, False, path in self._walked)
                 if isinstance(read_one, Finding):  # changed since its owner read it
                     run.findings.append(read_one)
                 else:

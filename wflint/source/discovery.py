@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Set
 
 from ..finding import Finding
 from ..slots import Record
@@ -26,18 +26,28 @@ class Discovery(Record):
     one lstat per file is a fair part of a walk); ``chart_templates``: Helm
     chart template files that hold template actions, never linted, read by
     the index with the actions neutralised (helm.py). Files of a chart's
-    templates/ without any action are plain YAML and are linted."""
+    templates/ without any action are plain YAML and are linted. ``given``:
+    the files named rather than found by a walk (they may be links, FIFOs or
+    devices; a walk keeps regular files only)."""
 
-    __slots__ = ("files", "findings", "real", "stats", "chart_templates")
+    __slots__ = ("files", "findings", "real", "stats", "chart_templates", "given")
 
     def __init__(self, files: Optional[List[str]] = None, findings: Optional[List[Finding]] = None,
                  real: Optional[Dict[str, str]] = None, stats: Optional[Dict[str, os.stat_result]] = None,
-                 chart_templates: Optional[List[str]] = None):
+                 chart_templates: Optional[List[str]] = None, given: Optional[Set[str]] = None):
         self.files = [] if files is None else files
         self.findings = [] if findings is None else findings
         self.real = {} if real is None else real
         self.stats = {} if stats is None else stats
         self.chart_templates = [] if chart_templates is None else chart_templates
+        self.given = set() if given is None else given
+
+    def walked(self) -> Dict[str, str]:
+        """The real path of each file a walk found: regular files, never
+        links (a file also named on the command line is left out)."""
+        if not self.given:
+            return self.real
+        return {path: real for path, real in self.real.items() if path not in self.given}
 
 
 class Excluder:
@@ -221,6 +231,7 @@ def discover(paths: Sequence[str], excluder: Optional[Excluder] = None, stats: b
         else:
             if excluder.excluded(given):
                 continue
+            result.given.add(_display(given))
             chart = _chart_of(given)
             if chart is not None and add_template(given, os.path.realpath(given)):
                 report_chart(os.path.relpath(chart) if not os.path.isabs(given) else chart)

@@ -99,18 +99,36 @@ def decode_capped(path: str, data: bytes, max_size: int = DEFAULT_MAX_FILE_SIZE)
 # writer; the file is then looked at (fstat) before anything is read from it.
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
                | getattr(os, "O_BINARY", 0))
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, digest: bool = True):
-    """Read ``path`` (never blocking on FIFOs or devices): a SourceFile or a
+def read(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, digest: bool = True, walked: bool = False):
+    """Read ``path`` (never opening a FIFO or a device): a SourceFile or a
     finding. ``digest``: as decode() says.
 
-    One open, one fstat, one read and one close for a file under the cap:
-    this runs once per linted file."""
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except OSError as exc:
-        return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
+    A file a walk found (``walked``: a regular file, not a link, when the walk
+    saw it) is opened at once, never through a link, and looked at (fstat)
+    before it is read: one open, one fstat, one read and one close, once per
+    linted file. Any other path (named on the command line: perhaps a link
+    to a FIFO or a device, which opening alone could block or set off) is
+    looked at before it is opened."""
+    fd = -1
+    if walked:
+        try:
+            fd = os.open(path, _OPEN_FLAGS | _NOFOLLOW)
+        except OSError:
+            fd = -1    # (no longer a regular file, perhaps: the careful way says what it is)
+    if fd < 0:
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
+        if not stat.S_ISREG(st.st_mode):
+            return _problem(path, "read-error", "not a regular file; only files can be linted")
+        try:
+            fd = os.open(path, _OPEN_FLAGS)
+        except OSError as exc:
+            return _problem(path, "read-error", f"cannot read file: {exc.strerror or exc}")
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
