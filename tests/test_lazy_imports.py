@@ -65,7 +65,7 @@ def test_a_parallel_run_forks_without_multiprocessing(tmp_path):
 
 
 # The classes a check imports are built without dataclasses (wflint.slots.Record):
-# a dataclass costs about half a millisecond at import. These are left to do.
+# a dataclass costs about half a millisecond at import. None is left.
 DATACLASSES_KEPT: set = set()
 
 # Patterns made with lazy_compile in modules a check imports, for rules that are

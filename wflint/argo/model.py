@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ..source.coerce import as_dict, as_list, as_str  # noqa: F401  (rules read them here)
 from ..finding import NodePath
+from ..slots import Record
 
 TEMPLATE_TYPES = ("container", "containerSet", "script", "resource", "suspend", "steps", "dag",
                   "data", "http", "plugin")
@@ -86,36 +87,16 @@ def template_types(template: Dict) -> List[str]:
     return [key for key in TEMPLATE_TYPES if template.get(key) is not None]
 
 
-class _Record:
-    """A small record of fields, compared field by field like a dataclass.
-    Built by the thousand per run, so written out by hand: a frozen
-    dataclass's ``__init__`` costs five times as much. Never change one: the
-    document's memo shares them between rules."""
-
-    __slots__ = ("__dict__",)   # the __dict__ holds what _memo_on keeps on the record
-    _fields: Tuple[str, ...] = ()
-
-    def _values(self):
-        return tuple(getattr(self, name) for name in self._fields)
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    __hash__ = None  # the fields hold dicts
-
-    def __repr__(self):
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
-        return f"{self.__class__.__name__}({fields})"
-
-
-class TemplateAt(_Record):
+class TemplateAt(Record):
     """A template and where it is: top level (``spec.templates[i]``) or inline
-    in a step or task (``...inline``), in which case ``owner`` is that step's path."""
+    in a step or task (``...inline``), in which case ``owner`` is that step's path.
+    Built by the thousand per run, so a Record (a frozen dataclass's
+    ``__init__`` costs five times as much). Never change one: the document's
+    memo shares them between rules."""
 
-    __slots__ = ("path", "template", "owner", "_steps", "_tasks", "_calls")   # the last three set by the walk
-    _fields = ("path", "template", "owner")
+    # the walk sets _steps, _tasks and _calls; the __dict__ holds what _memo_on keeps
+    __slots__ = ("path", "template", "owner", "_steps", "_tasks", "_calls", "__dict__")
+    _FIELDS = ("path", "template", "owner")
 
     def __init__(self, path: NodePath, template: Dict, owner: Optional[NodePath] = None):
         self.path = path
@@ -131,13 +112,14 @@ class TemplateAt(_Record):
         return self.owner is not None
 
 
-class Call(_Record):
+class Call(Record):
     """A step, a DAG task or a hook: something that invokes a template.
     ``kind`` is "step", "task" or "hook"; ``group`` the step group's index
-    (-1 for tasks and hooks)."""
+    (-1 for tasks and hooks). Shared like TemplateAt."""
 
-    __slots__ = ("path", "body", "kind", "group")
-    _fields = __slots__
+    # the __dict__ holds the call graph's answers (callgraph.of_call)
+    __slots__ = ("path", "body", "kind", "group", "__dict__")
+    _FIELDS = ("path", "body", "kind", "group")
 
     def __init__(self, path: NodePath, body: Dict, kind: str, group: int = -1):
         self.path = path

@@ -78,8 +78,8 @@ class PatchFinder:
         self._searched: Dict[str, Set[str]] = {}   # root folder -> patches named below it
         self._listings: Dict[str, Tuple[List[str], List[str]]] = {}  # folder -> (kustomizations, subfolders)
         self._patches: Dict[str, List[str]] = {}   # kustomization -> the patches it names
-        self._folders: Dict[str, Tuple[str, Set[str]]] = {}  # folder as given -> (real folder, patches around)
-        self._real_folders: Dict[str, Set[str]] = {}     # real folder -> patches around
+        self._folders: Dict[str, str] = {}   # folder as given -> its real path
+        self._around_folder: Dict[str, Set[str]] = {}   # real folder -> the patches around it
         self._real_paths: Dict[str, str] = {}
         self._cwd = os.path.realpath(os.getcwd())
 
@@ -93,31 +93,22 @@ class PatchFinder:
         if not path or path.startswith("<") or path == "-":
             return False
         real = self._real_paths.get(path)
-        if real is not None:
-            real_folder = os.path.dirname(real)
-            patches = self._real_folders.get(real_folder)
-            if patches is None:
-                patches = self._real_folders[real_folder] = self._around(real_folder)
-            return real in patches and os.path.isfile(real)
-        folder, name = os.path.split(path)
-        if name in ("", os.curdir, os.pardir) or os.path.islink(path):
-            return self._real_is_patch(os.path.realpath(path))
-        # Not a symbolic link: its real folder is its folder's, and what that
-        # folder can be named in is worked out once for all its files.
-        found = self._folders.get(folder)
-        if found is None:
-            real_folder = os.path.realpath(folder or os.curdir)
-            found = self._folders[folder] = (real_folder, self._around(real_folder))
-        real_folder, patches = found
-        if not patches:
-            return False
-        real = os.path.join(real_folder, name)
+        if real is None:
+            folder, name = os.path.split(path)
+            if name in ("", os.curdir, os.pardir) or os.path.islink(path):
+                real = os.path.realpath(path)
+            else:
+                # Not a symbolic link: its real folder is its folder's, resolved once for all its files.
+                real_folder = self._folders.get(folder)
+                if real_folder is None:
+                    real_folder = self._folders[folder] = os.path.realpath(folder or os.curdir)
+                real = os.path.join(real_folder, name)
+        # What a folder can be named in is worked out once for all its files.
+        real_folder = os.path.dirname(real)
+        patches = self._around_folder.get(real_folder)
+        if patches is None:
+            patches = self._around_folder[real_folder] = self._around(real_folder)
         return real in patches and os.path.isfile(real)
-
-    def _real_is_patch(self, real: str) -> bool:
-        if not os.path.isfile(real):
-            return False
-        return real in self._around(os.path.dirname(real))
 
     def _around(self, root: str) -> Set[str]:
         """The patches the kustomizations that can name a file of folder ``root`` name."""

@@ -105,7 +105,7 @@ class Claims:
     FREE, TAKEN = 1, 2   # (0: not offered: indexed, or unreadable, or not read yet)
     batch = 4
 
-    def __init__(self, shares: Sequence[Sequence[str]], lock=None):
+    def __init__(self, shares: Sequence[Sequence[str]]):
         import mmap
         self.shares = [list(share) for share in shares]
         self.order = {path: i for i, path in enumerate(path for share in self.shares for path in share)}
@@ -115,10 +115,8 @@ class Claims:
         # One byte per file in an anonymous shared mapping, which forked
         # processes share (multiprocessing's shared arrays would load ctypes).
         self.state = mmap.mmap(-1, max(1, len(self.order)))
-        if lock is None:
-            from .forked import Lock
-            lock = Lock()
-        self.lock = lock
+        from .forked import Lock
+        self.lock = Lock()
         self.mine = 0      # which share is this process's (set in the worker)
         self.reserved = set()   # files of this process's share it has taken but not asked for yet
 
@@ -155,9 +153,7 @@ class Claims:
     def close(self) -> None:
         """Let go of the shared state and the lock (in the parent, once the workers are done)."""
         self.state.close()
-        close = getattr(self.lock, "close", None)
-        if close is not None:
-            close()
+        self.lock.close()
 
     def leftovers(self):
         """The files other workers offered and have not taken yet, each taken

@@ -169,20 +169,12 @@ def _read_fd(fd: int, limit: int, size: int) -> bytes:
 
 def read_bytes(path: str, limit: int, size: Optional[int] = None) -> bytes:
     """The bytes of file ``path`` up to its end or ``limit``, whichever comes
-    first (more than ``limit`` - 1 bytes: it is bigger than the cap). The
-    first read asks for the file's ``size`` (from its stat) plus one, so a
-    file is read in one call and no buffer of the cap's size is made for it
-    (that cost more than the reading). Raises OSError."""
-    with open(path, "rb", buffering=0) as handle:  # unbuffered: each read is one call
-        if size is None:
-            size = os.fstat(handle.fileno()).st_size
-        parts = []
-        total = 0
-        want = min(size + 1, limit)
-        while total < limit:
-            piece = handle.read(want - total if total < want else limit - total)
-            if not piece:
-                break
-            parts.append(piece)
-            total += len(piece)
-    return parts[0] if len(parts) == 1 else b"".join(parts)
+    first (more than ``limit`` - 1 bytes: it is bigger than the cap), as
+    _read_fd reads them; ``size`` is the file's from its stat (else fstat
+    says it). Opened as read() opens files: a FIFO does not block it.
+    Raises OSError."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        return _read_fd(fd, limit, os.fstat(fd).st_size if size is None else size)
+    finally:
+        os.close(fd)
